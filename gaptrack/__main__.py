@@ -1,0 +1,3 @@
+from gaptrack.cli import main
+
+main()

@@ -1,0 +1,178 @@
+"""Reading configs and catalogues from YAML into typed objects, with one-line errors
+that name the file and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from gaptrack.config.schema import Config, ModelSpec
+from gaptrack.errors import ConfigError
+from gaptrack.paths import project_root
+
+_SOURCE_TAGS = {"hub", "local", "packaged"}
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """('models', 2, 'source', 'local', 'path') -> 'models[2].source.path'."""
+    out = ""
+    previous = None
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif previous == "source" and part in _SOURCE_TAGS:
+            pass  # pydantic's discriminator tag, not a key the user wrote
+        elif isinstance(part, str) and part.startswith(("function-", "union[")):
+            pass
+        else:
+            out += f".{part}" if out else str(part)
+        previous = part
+    return out
+
+
+def validation_error(exc: ValidationError, file: Path, prefix: str = "") -> ConfigError:
+    first = exc.errors()[0]
+    loc = field_path(first["loc"])
+    msg = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        msg = "unknown key (not part of the schema)"
+    elif first["type"] == "union_tag_invalid":
+        msg = "source.kind must be one of: hub, local, packaged"
+    if msg.startswith(tuple(f"{k}[" for k in ("models", "tasks"))) or msg.startswith("models["):
+        # A model-level validator already names the field inside its message.
+        loc, _, msg = msg.partition(": ")
+        return ConfigError(msg, file=file, field=f"{prefix}{loc}")
+    if ": " in msg and msg.split(": ", 1)[0].startswith("tasks["):
+        sub, _, msg = msg.partition(": ")
+        loc = f"{loc}.{sub}" if loc else sub
+    return ConfigError(msg, file=file, field=f"{prefix}{loc}" or None)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", file=path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read file ({exc.strerror})", file=path) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError(f"invalid YAML: {problem}", file=path, field=where) from None
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping at the top level", file=path)
+    return data
+
+
+def find_config(name: str | Path) -> Path:
+    """A path as given, or `NAME` / `NAME.yaml` inside the project's configs/."""
+    path = Path(name)
+    if path.exists():
+        return path
+    for folder in (Path.cwd() / "configs", project_root() / "configs"):
+        for candidate in (folder / path, folder / f"{path}.yaml"):
+            if candidate.exists():
+                return candidate
+    raise ConfigError("config not found (looked here and in configs/)", file=path)
+
+
+def _absolutise_sources(models: list[Any], base: Path) -> None:
+    for model in models:
+        if not isinstance(model, dict):
+            continue
+        source = model.get("source")
+        if isinstance(source, dict) and source.get("kind") == "local" and "path" in source:
+            path = Path(str(source["path"])).expanduser()
+            source["path"] = str(path if path.is_absolute() else (base / path).resolve())
+
+
+def _check_local_folders(models: list[ModelSpec], file: Path, prefix: str, index_of) -> None:
+    for model in models:
+        source = model.source
+        if source.kind == "local" and not source.path.is_dir():
+            raise ConfigError(
+                f"model folder {source.path} does not exist",
+                file=file,
+                field=f"{prefix}[{index_of(model)}].source.path",
+            )
+
+
+def load_catalogue(path: Path) -> dict[str, ModelSpec]:
+    data = read_yaml(path)
+    unknown = set(data) - {"models"}
+    if unknown:
+        raise ConfigError("unknown key (not part of the schema)", file=path, field=sorted(unknown)[0])
+    raw = data.get("models")
+    if not isinstance(raw, list):
+        raise ConfigError("expected a list of models", file=path, field="models")
+    _absolutise_sources(raw, path.parent)
+    out: dict[str, ModelSpec] = {}
+    for i, entry in enumerate(raw):
+        try:
+            model = ModelSpec.model_validate(entry)
+        except ValidationError as exc:
+            raise validation_error(exc, path, prefix=f"models[{i}].") from None
+        if model.id in out:
+            raise ConfigError(f"duplicate model id {model.id!r}", file=path, field=f"models[{i}].id")
+        out[model.id] = model
+    _check_local_folders(list(out.values()), path, "models", lambda m: list(out).index(m.id))
+    return out
+
+
+def load_config(path: str | Path) -> Config:
+    """Read, resolve and validate a config; raises ConfigError naming file and field."""
+    file = find_config(path)
+    data = read_yaml(file)
+    base = file.parent
+
+    catalogue: dict[str, ModelSpec] = {}
+    raw_catalogues = data.get("catalogue", [])
+    if isinstance(raw_catalogues, str):
+        raw_catalogues = [raw_catalogues]
+        data["catalogue"] = raw_catalogues
+    if isinstance(raw_catalogues, list):
+        for i, entry in enumerate(raw_catalogues):
+            cat_path = Path(str(entry))
+            cat_path = cat_path if cat_path.is_absolute() else base / cat_path
+            if not cat_path.exists():
+                raise ConfigError(f"catalogue {cat_path} not found", file=file, field=f"catalogue[{i}]")
+            catalogue.update(load_catalogue(cat_path))
+
+    models = data.get("models")
+    if isinstance(models, list):
+        resolved: list[Any] = []
+        for i, entry in enumerate(models):
+            if isinstance(entry, str):
+                if entry not in catalogue:
+                    raise ConfigError(
+                        f"{entry!r} is not a model of the catalogue", file=file, field=f"models[{i}]"
+                    )
+                resolved.append(catalogue[entry].model_dump())
+            else:
+                resolved.append(entry)
+        _absolutise_sources(resolved, base)
+        data["models"] = resolved
+
+    suite = data.get("suite")
+    if isinstance(suite, dict) and isinstance(suite.get("task_paths"), list):
+        suite["task_paths"] = [
+            str(p if Path(str(p)).is_absolute() else (base / str(p)).resolve())
+            for p in suite["task_paths"]
+        ]
+
+    try:
+        config = Config.model_validate({**data, "source_file": file.resolve()})
+    except ValidationError as exc:
+        raise validation_error(exc, file) from None
+    ids = [m.id for m in config.models]
+    _check_local_folders(config.models, file, "models", lambda m: ids.index(m.id))
+    for i, folder in enumerate(config.suite.task_paths):
+        if not folder.is_dir():
+            raise ConfigError(f"task folder {folder} does not exist", file=file, field=f"suite.task_paths[{i}]")
+    return config

@@ -1,0 +1,30 @@
+"""Errors a user can act on. The CLI prints them as one line and exits 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class GaptrackError(Exception):
+    """A problem with the user's input or environment, reported without a traceback."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, file: str | Path | None = None, field: str | None = None):
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.field = field
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        where = ": ".join(part for part in (self.file, self.field) if part)
+        text = f"{where}: {self.message}" if where else self.message
+        return " ".join(text.split())
+
+
+class ConfigError(GaptrackError):
+    """A config, catalogue, claims or evidence file that does not validate."""
+
+
+class SourceError(GaptrackError):
+    """A model source that cannot be resolved (missing folder, bad checksum, missing package)."""

@@ -1,0 +1,25 @@
+"""Results on disk: one JSON record per (model, task, settings), written atomically."""
+
+from gaptrack.store.records import (
+    SCHEMA_VERSION,
+    CacheKey,
+    Item,
+    Metric,
+    ModelInfo,
+    Provenance,
+    ResultRecord,
+    TaskInfo,
+)
+from gaptrack.store.store import Store
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CacheKey",
+    "Item",
+    "Metric",
+    "ModelInfo",
+    "Provenance",
+    "ResultRecord",
+    "Store",
+    "TaskInfo",
+]
