@@ -16,6 +16,17 @@ from gaptrack.paths import project_root
 _SOURCE_TAGS = {"hub", "local", "packaged"}
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings: pydantic parses them and can then name
+    the field of a bad date, where PyYAML would raise with no field at all."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def field_path(loc: tuple[Any, ...]) -> str:
     """('models', 2, 'source', 'local', 'path') -> 'models[2].source.path'."""
     out = ""
@@ -34,7 +45,9 @@ def field_path(loc: tuple[Any, ...]) -> str:
 
 
 def validation_error(exc: ValidationError, file: Path, prefix: str = "") -> ConfigError:
-    first = exc.errors()[0]
+    errors = exc.errors()
+    # An unknown key explains the other errors (a misspelt field is also "missing").
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = field_path(first["loc"])
     msg = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
@@ -59,7 +72,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"cannot read file ({exc.strerror})", file=path) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else None

@@ -105,7 +105,7 @@ class ModelSpec(Strict):
 # Upper bounds in billions; matched classes are what "a 7B Llama vs a 7B Qwen" means.
 SIZE_CLASSES: list[tuple[float, str]] = [
     (0.8, "<1B"),
-    (2.0, "~1B"),
+    (2.5, "~1B"),
     (5.0, "~3B"),
     (15.0, "~7B"),
     (45.0, "~30B"),

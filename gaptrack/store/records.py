@@ -56,6 +56,8 @@ class Item(_Model):
     """One scored question, kept for paired statistics between models."""
 
     doc_id: int
+    subtask: str | None = None
+    """Leaf task for a group (mmlu's subjects): doc ids restart in every subtask."""
     prompt_hash: str
     """lm-eval's hash of the first request's prompt: equal hashes mean the same question."""
     correct: bool | None

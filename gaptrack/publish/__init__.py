@@ -1,0 +1,1 @@
+"""Showing results: console tables, CSV leaderboards, plots, reports."""

@@ -1,0 +1,140 @@
+"""What `gaptrack eval`, `models` and `results` print. Progress goes to stderr, tables
+to stdout, so `gaptrack results ... > table.txt` keeps only the tables."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import typer
+
+from gaptrack.run.evaluate import EvalSummary
+from gaptrack.run.plan import Plan, PlannedTask
+from gaptrack.store import ResultRecord
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+class ConsoleReporter:
+    """One line per model load and per task, with an ETA from the tasks done so far."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+        self.done = 0
+        self.total = 0
+
+    def _echo(self, text: str) -> None:
+        typer.echo(text, err=True)
+
+    def planned(self, plan: Plan) -> None:
+        self.total = len(plan.pending())
+        cached = len(plan.entries) - self.total
+        self._echo(
+            f"{plan.config.name}: {len(plan.entries)} (model, task) pairs on {plan.device}: "
+            f"{cached} stored, {self.total} to run -> {plan.store.root}"
+        )
+
+    def model_loading(self, model_id: str, description: str) -> None:
+        self._echo(f"loading {model_id}: {description}")
+
+    def task_started(self, entry: PlannedTask, index: int, total: int) -> None:
+        eta = ""
+        if self.done:
+            per_task = (time.perf_counter() - self.t0) / self.done
+            eta = f", ETA {_duration(per_task * (total - index + 1))}"
+        limit = f", {entry.limit} items max" if entry.limit else ""
+        self._echo(f"[{index}/{total}] {entry.model.id} on {entry.task}{limit}{eta}")
+
+    def task_done(self, record: ResultRecord) -> None:
+        self.done += 1
+        m = record.metric()
+        se = f" ± {m.stderr:.4f}" if m.stderr is not None else ""
+        self._echo(
+            f"    {record.task.primary_metric} = {m.value:.4f}{se} on {record.task.n_samples} items "
+            f"({record.provenance.wall_time_s:.1f}s)"
+        )
+
+    def task_failed(self, entry: PlannedTask, error: str) -> None:
+        self.done += 1
+        self._echo(f"    FAILED {entry.model.id} on {entry.task}: {error}")
+
+
+def score_cell(record: ResultRecord) -> str:
+    m = record.metric()
+    return f"{m.value:.3f} ± {m.stderr:.3f}" if m.stderr is not None else f"{m.value:.3f}"
+
+
+def print_summary(summary: EvalSummary, show_missing: bool = False) -> None:
+    from gaptrack.publish.gaps_table import gap_rows
+
+    records = summary.records()
+    fresh = {r.key for r in summary.ran}
+    rows = [
+        [
+            r.model.id,
+            r.model.origin,
+            r.model.size_class,
+            r.task.name,
+            r.task.primary_metric,
+            score_cell(r),
+            str(r.task.n_samples),
+            "new" if r.key in fresh else "stored",
+        ]
+        for r in records
+    ]
+    for failure in summary.failed:
+        rows.append([failure.model_id, "", "", failure.task, "", "FAILED", "", failure.error[:60]])
+    if show_missing:
+        stored = {r.key for r in records}
+        for entry in summary.plan.entries:
+            if entry.key.digest() not in stored:
+                rows.append([entry.model.id, entry.model.origin, entry.model.size_class, entry.task, "", "not run", "", ""])
+    typer.echo(_table(["model", "origin", "size", "task", "metric", "score ± se", "n", "status"], rows))
+    gaps = gap_rows(records, "US", "CN")
+    if gaps:
+        typer.echo("\nGap, best US minus best CN model per benchmark (points; 95% interval):")
+        typer.echo(_table(["task", "best US", "best CN", "gap", "95% interval", "method"], gaps))
+    if any(r.model.quantization for r in records):
+        typer.echo(
+            "\nNote: some models are quantised checkpoints (see `gaptrack models`), "
+            "not the original weights: these are not official scores."
+        )
+    counts = Counter("new" if r.key in fresh else "stored" for r in records)
+    typer.echo(
+        f"\n{counts['new']} evaluated, {counts['stored']} from the store, "
+        f"{len(summary.failed)} failed; records in {summary.plan.store.records_dir}"
+    )
+
+
+def print_models(plan: Plan) -> None:
+    stored = Counter(e.model.id for e in plan.entries if e.cached)
+    total = Counter(e.model.id for e in plan.entries)
+    rows = []
+    for m in plan.config.models:
+        if m.id not in total:
+            continue
+        source = m.source
+        where = {
+            "hub": lambda s: f"hub {s.repo}@{s.revision}",
+            "local": lambda s: f"folder {s.path}",
+            "packaged": lambda s: f"PyPI {s.parts[0].package}=={s.parts[0].version}"
+            + (f" (+{len(s.parts) - 1} parts)" if len(s.parts) > 1 else ""),
+        }[source.kind](source)
+        rows.append([
+            m.id, m.origin, m.organisation, m.released.isoformat(), f"{m.params_b:g}B",
+            m.size_class, m.variant, f"{stored[m.id]}/{total[m.id]}", where,
+        ])
+    headers = ["id", "origin", "organisation", "released", "params", "size", "variant", "stored", "source"]
+    typer.echo(_table(headers, rows))
+    quantised = [m for m in plan.config.models if m.quantization]
+    for m in quantised:
+        typer.echo(f"note: {m.id}: {m.quantization}")

@@ -1,0 +1,1 @@
+"""Running models on benchmarks: device choice, the runner interface, the lm-eval adapter."""

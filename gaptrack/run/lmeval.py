@@ -1,0 +1,193 @@
+"""The lm-eval adapter: the only module that knows lm-eval's calling conventions and its
+result format (`"acc,none"` keys, stderr `"N/A"`, numpy numbers, per-filter samples).
+Everything it returns is gaptrack's own schema."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from gaptrack.run.runner import ModelJob, TaskJob, TaskOutcome
+from gaptrack.store.records import Item, Metric
+
+# The metric tables and gaps use when a task has several. The Open LLM Leaderboard's
+# choices: length-normalised accuracy where choices differ in length.
+PRIMARY_METRIC = {
+    "arc_challenge": "acc_norm",
+    "arc_easy": "acc_norm",
+    "hellaswag": "acc_norm",
+    "gsm8k": "exact_match/strict-match",
+}
+_DEFAULT_ORDER = ("acc", "exact_match", "acc_norm", "f1", "mcc")
+
+
+class LmEvalRunner:
+    """Runs tasks with `lm_eval.simple_evaluate` on one loaded model at a time."""
+
+    def run_model(self, job: ModelJob) -> Iterator[tuple[TaskJob, TaskOutcome]]:
+        import lm_eval
+
+        from gaptrack.tasks import task_manager
+
+        lm = load_lm(job)
+        manager = task_manager(job.tasks_resolution)
+        for task in job.tasks:
+            results = lm_eval.simple_evaluate(
+                model=lm,
+                tasks=[task.task],
+                num_fewshot=task.num_fewshot,
+                limit=task.limit,
+                task_manager=manager,
+                log_samples=True,
+            )
+            outcome = parse_results(results, task.task)
+            outcome.revision = job.resolved.revision
+            yield task, outcome
+
+
+def load_lm(job: ModelJob):
+    """One model load for all of the model's tasks."""
+    spec = job.model
+    if spec.backend == "vllm":
+        try:
+            from lm_eval.models.vllm_causallms import VLLM
+        except ImportError as exc:  # vllm is optional and GPU-only
+            from gaptrack.errors import GaptrackError
+
+            raise GaptrackError(
+                f"model {spec.id}: backend 'vllm' needs the vllm package ({exc})"
+            ) from None
+        return VLLM(
+            pretrained=job.resolved.pretrained,
+            revision=job.resolved.revision,
+            dtype=job.dtype,
+            batch_size=job.batch_size,
+            trust_remote_code=spec.trust_remote_code,
+        )
+    from lm_eval.models.huggingface import HFLM
+
+    return HFLM(
+        pretrained=job.resolved.pretrained,
+        revision=job.resolved.revision or "main",
+        device=job.device,
+        dtype=job.dtype,
+        batch_size=job.batch_size,
+        trust_remote_code=spec.trust_remote_code,
+    )
+
+
+def _number(value: Any) -> float | None:
+    """lm-eval mixes floats, numpy scalars and the string "N/A"."""
+    if value is None or isinstance(value, str):
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def parse_metrics(task_results: dict[str, Any], higher: dict[str, bool]) -> list[Metric]:
+    values: dict[tuple[str, str], float] = {}
+    stderrs: dict[tuple[str, str], float | None] = {}
+    for key, raw in task_results.items():
+        if "," not in key:
+            continue  # "alias", "name", "sample_len"
+        name, filt = key.split(",", 1)
+        if name.endswith("_stderr"):
+            stderrs[(name.removesuffix("_stderr"), filt)] = _number(raw)
+        else:
+            number = _number(raw)
+            if number is not None:
+                values[(name, filt)] = number
+    return [
+        Metric(
+            name=name,
+            filter=filt,
+            value=value,
+            stderr=stderrs.get((name, filt)),
+            higher_is_better=bool(higher.get(name, True)),
+        )
+        for (name, filt), value in values.items()
+    ]
+
+
+def choose_primary(task: str, metrics: list[Metric]) -> str:
+    names = {(m.name, m.filter) for m in metrics}
+    wanted = PRIMARY_METRIC.get(task)
+    if wanted:
+        name, _, filt = wanted.partition("/")
+        if (name, filt or "none") in names:
+            return wanted
+    for candidate in _DEFAULT_ORDER:
+        matching = sorted(f for n, f in names if n == candidate)
+        if matching:
+            filt = "strict-match" if "strict-match" in matching else matching[0]
+            return candidate if filt == "none" else f"{candidate}/{filt}"
+    first = metrics[0]
+    return first.name if first.filter == "none" else f"{first.name}/{first.filter}"
+
+
+def parse_items(samples: dict[str, list[dict]], primary: str, is_group: bool) -> list[Item]:
+    metric, _, filt = primary.partition("/")
+    filt = filt or "none"
+    items: dict[tuple[str, int], Item] = {}
+    for subtask in sorted(samples):
+        for sample in samples[subtask]:
+            key = (subtask, int(sample["doc_id"]))
+            item = items.get(key)
+            if item is None:
+                item = Item(
+                    doc_id=key[1],
+                    subtask=subtask if is_group else None,
+                    prompt_hash=sample["prompt_hash"],
+                    correct=None,
+                )
+                items[key] = item
+            sample_filter = sample.get("filter", "none")
+            for name in sample.get("metrics", []):
+                value = _number(sample.get(name))
+                if value is None:
+                    continue
+                label = name if sample_filter == "none" else f"{name}/{sample_filter}"
+                item.scores[label] = value
+                if name == metric and sample_filter == filt and value in (0.0, 1.0):
+                    item.correct = value == 1.0
+    return list(items.values())
+
+
+def lm_eval_task_hash(samples: dict[str, list[dict]]) -> str:
+    """lm-eval's own task hash (EvaluationTracker): sha256 over every sample's document,
+    prompt and target hashes, so the same items and prompts give the same hash."""
+    parts = [
+        s["doc_hash"] + s["prompt_hash"] + s["target_hash"]
+        for subtask in sorted(samples)
+        for s in samples[subtask]
+    ]
+    return hashlib.sha256("".join(parts).encode()).hexdigest()
+
+
+def parse_results(results: dict[str, Any], task: str) -> TaskOutcome:
+    """lm-eval's dict for a single requested task (or group) -> TaskOutcome."""
+    task_results = results["results"][task]
+    higher = {}
+    for name, table in results.get("higher_is_better", {}).items():
+        if name == task or name in results.get("samples", {}):
+            higher.update(table)
+    metrics = parse_metrics(task_results, higher)
+    if not metrics:
+        raise ValueError(f"lm-eval returned no metrics for task {task!r}")
+    primary = choose_primary(task, metrics)
+    samples = results.get("samples", {})
+    is_group = task not in samples
+    n_samples = results.get("n-samples", {})
+    leaves = [name for name in n_samples if name == task or is_group]
+    version = results.get("versions", {}).get(task)
+    return TaskOutcome(
+        metrics=metrics,
+        items=parse_items(samples, primary, is_group),
+        primary_metric=primary,
+        n_samples=sum(int(n_samples[leaf]["effective"]) for leaf in leaves),
+        n_total=sum(int(n_samples[leaf]["original"]) for leaf in leaves),
+        version=None if version is None else str(version),
+        task_hash=lm_eval_task_hash(samples) if samples else None,
+    )

@@ -1,0 +1,131 @@
+"""Planning a run: which (model, task) pairs a config asks for, the cache key of each,
+and which are already stored. Cheap by design: no model, data set, torch or lm-eval
+import, so a fully cached re-run finishes in about a second."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from gaptrack.config.schema import Config, ModelSpec
+from gaptrack.errors import GaptrackError
+from gaptrack.run.device import pick_device, pick_dtype
+from gaptrack.store import CacheKey, Store
+
+
+@dataclass(frozen=True)
+class EvalRequest:
+    """What the user asked of `gaptrack eval`, beyond the config itself."""
+
+    device: str = "auto"
+    only: tuple[str, ...] = ()
+    """Model ids to run (empty: all)."""
+    tasks: tuple[str, ...] = ()
+    """Task names of the suite to run (empty: all)."""
+    limit: int | None = None
+    """Cap on items per task, on top of the config's limits."""
+    force: bool = False
+    """Re-evaluate even what is stored."""
+    results_dir: Path | None = None
+    """Overrides the config's results_dir."""
+
+
+@dataclass
+class PlannedTask:
+    model: ModelSpec
+    task: str
+    num_fewshot: int | None
+    limit: int | None
+    key: CacheKey
+    cached: bool
+
+
+@dataclass
+class Plan:
+    config: Config
+    device: str
+    store: Store
+    entries: list[PlannedTask]
+    tasks_resolution: object = field(repr=False)
+
+    def pending(self) -> list[PlannedTask]:
+        return [e for e in self.entries if not e.cached]
+
+    def pending_by_model(self) -> dict[str, list[PlannedTask]]:
+        grouped: dict[str, list[PlannedTask]] = {}
+        for entry in self.pending():
+            grouped.setdefault(entry.model.id, []).append(entry)
+        return grouped
+
+
+def package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not-installed"
+
+
+def config_hash(config: Config) -> str:
+    return hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16]
+
+
+def _effective_limit(configured: int | None, requested: int | None) -> int | None:
+    if requested is None:
+        return configured
+    return requested if configured is None else min(configured, requested)
+
+
+def select_models(config: Config, only: tuple[str, ...]) -> list[ModelSpec]:
+    known = {m.id for m in config.models}
+    unknown = [m for m in only if m not in known]
+    if unknown:
+        raise GaptrackError(
+            f"--only {unknown[0]!r} is not a model of config {config.name!r} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    return [m for m in config.models if not only or m.id in only]
+
+
+def make_plan(config: Config, request: EvalRequest) -> Plan:
+    from gaptrack.paths import tasks_cache
+    from gaptrack.sources import model_fingerprint
+    from gaptrack.tasks import resolve_tasks
+
+    suite = config.suite
+    wanted = set(request.tasks)
+    unknown = wanted - {t.name for t in suite.tasks}
+    if unknown:
+        raise GaptrackError(
+            f"--tasks {sorted(unknown)[0]!r} is not in the suite of config {config.name!r} "
+            f"(suite: {', '.join(t.name for t in suite.tasks)})"
+        )
+    tasks = [t for t in suite.tasks if not wanted or t.name in wanted]
+    models = select_models(config, request.only)
+
+    device = pick_device(request.device)
+    resolution = resolve_tasks([t.name for t in tasks], list(suite.task_paths), suite.data, tasks_cache())
+    store = Store(request.results_dir or config.results_dir)
+    lm_eval_version = package_version("lm_eval")
+    transformers_version = package_version("transformers")
+
+    entries = []
+    for model in models:
+        fingerprint = model_fingerprint(model.source)
+        for task in tasks:
+            limit = _effective_limit(suite.limit_for(task), request.limit)
+            key = CacheKey(
+                model_fingerprint=fingerprint,
+                dtype=pick_dtype(model.dtype, device),
+                backend=model.backend,
+                task=task.name,
+                task_fingerprint=resolution.tasks[task.name].fingerprint,
+                num_fewshot=suite.fewshot_for(task),
+                limit=limit,
+                lm_eval_version=lm_eval_version,
+                transformers_version=transformers_version,
+            )
+            cached = not request.force and store.has(key.digest())
+            entries.append(PlannedTask(model, task.name, key.num_fewshot, limit, key, cached))
+    return Plan(config=config, device=device, store=store, entries=entries, tasks_resolution=resolution)

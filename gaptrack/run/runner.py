@@ -1,0 +1,63 @@
+"""The one small interface between gaptrack and whatever runs models.
+
+A runner takes one model with all its pending tasks, loads the model once, and yields
+each task's outcome as soon as it is done, so the caller can store it before the next
+task starts (a killed run keeps everything already yielded). lm-eval on one machine is
+the runner today; a Ray/Slurm fan-out or vLLM is another implementation of `Runner`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from gaptrack.store.records import CacheKey, Item, Metric
+
+if TYPE_CHECKING:
+    from gaptrack.config.schema import ModelSpec
+    from gaptrack.sources import ResolvedModel
+    from gaptrack.tasks import TaskResolution
+
+
+@dataclass(frozen=True)
+class TaskJob:
+    """One task to run for one model, with the key its record will be stored under."""
+
+    task: str
+    num_fewshot: int | None
+    limit: int | None
+    key: CacheKey
+
+
+@dataclass(frozen=True)
+class ModelJob:
+    """One model and every task it still has to run."""
+
+    model: ModelSpec
+    resolved: ResolvedModel
+    device: str
+    dtype: str
+    batch_size: int | str
+    tasks: list[TaskJob]
+    tasks_resolution: TaskResolution
+
+
+@dataclass
+class TaskOutcome:
+    """What a runner reports for one task, already in gaptrack's schema."""
+
+    metrics: list[Metric]
+    items: list[Item]
+    primary_metric: str
+    n_samples: int
+    n_total: int | None = None
+    version: str | None = None
+    task_hash: str | None = None
+    revision: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class Runner(Protocol):
+    def run_model(self, job: ModelJob) -> Iterator[tuple[TaskJob, TaskOutcome]]:
+        """Load `job.model` once and yield (task, outcome) per task, in order."""
+        ...

