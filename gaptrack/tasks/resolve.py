@@ -102,25 +102,12 @@ def resolve_tasks(
             folder = custom[name]
             tasks[name] = ResolvedTask(name, _custom_fingerprint(folder), f"custom:{folder}")
             continue
-        hub = ResolvedTask(name, f"lm_eval-{lm_eval_version}", "hub")
-        if cache is None:
-            tasks[name] = hub
-            continue
-        manifest = cache.manifest(name)
-        reason = manifest.get("reason") if manifest else f"{name} is not a known lm-eval task"
-        if manifest and not reason and not manifest["fewshot"]:
-            shots = (num_fewshot or {}).get(name)
-            if shots is None:
-                shots = manifest["default_num_fewshot"]
-            if shots > 0:
-                reason = (
-                    f"{name}: {cache.package.identity} lacks the split lm-eval draws few-shot "
-                    f"examples from, and this run asks for {shots}-shot"
-                )
-        if reason:
+        manifest = cache.manifest(name) if cache else None
+        problem = _not_local(name, manifest, (num_fewshot or {}).get(name)) if cache else None
+        if cache is None or problem is not None:
             if mode == "local":
-                raise GaptrackError(f"no usable local copy: {reason}")
-            tasks[name] = hub
+                raise GaptrackError(f"no usable local copy: {problem}")
+            tasks[name] = ResolvedTask(name, f"lm_eval-{lm_eval_version}", "hub")
             continue
         assert manifest is not None
         tasks[name] = ResolvedTask(
@@ -129,6 +116,21 @@ def resolve_tasks(
         generated += [cache.leaf_dir(leaf) for leaf in manifest["leaves"]]
     include_paths = list(dict.fromkeys([*task_paths, *generated]))
     return TaskResolution(tasks=tasks, include_paths=include_paths)
+
+
+def _not_local(name: str, manifest: dict[str, Any] | None, shots: int | None) -> str | None:
+    """Why the packaged copy cannot run ``name`` ``shots``-shot (None: task default), if so."""
+    if manifest is None:
+        return f"{name} is not a known lm-eval task"
+    if "reason" in manifest:
+        return manifest["reason"]
+    shots = manifest["default_num_fewshot"] if shots is None else shots
+    if shots > 0 and not manifest["fewshot"]:
+        return (
+            f"{name}: {manifest['data_source']} lacks the split lm-eval draws few-shot examples "
+            f"from, and this run asks for {shots}-shot"
+        )
+    return None
 
 
 def unknown_tasks(names: list[str], task_paths: list[Path]) -> list[str]:
