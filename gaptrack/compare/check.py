@@ -1,0 +1,131 @@
+"""`gaptrack check` as a function: load claims and evidence, give every claim a verdict,
+and keep each verdict next to its claim in `<results>/claims/<claim_id>.json`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from gaptrack.compare.claims import load_claims
+from gaptrack.compare.evidence import EvidenceRow, load_measured, load_reported
+from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
+from gaptrack.errors import ConfigError
+from gaptrack.store.atomic import write_text_atomic
+
+
+class CheckOptions(BaseModel):
+    """Where claims and extra evidence come from, and whether to write results."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    claims_file: Path | None = None
+    """Claims registry; None: the project's seeds/claims.yaml."""
+    reported_files: list[Path] = []
+    """Reported-evidence CSVs added after the shipped file and the user's imports."""
+    write: bool = True
+    """Write `<results>/claims/<claim_id>.json` for every claim checked."""
+
+
+class Reproduction(BaseModel):
+    """A model and benchmark with both a measured and a reported score."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str
+    benchmark: str
+    measured: float
+    """gaptrack's score (percent)."""
+    measured_n: int | None
+    """Items behind it."""
+    reported: float
+    """Published score (percent)."""
+    reported_source: str
+    difference: float
+    """measured - reported, in points: settings, item subsets and quantization differ."""
+
+
+def claims_dir(results_dir: str | Path) -> Path:
+    return Path(results_dir) / "claims"
+
+
+def load_evidence(results_dir: str | Path, options: CheckOptions) -> list[EvidenceRow]:
+    measured = load_measured(results_dir)
+    reported = load_reported(results_dir, options.reported_files)
+    return [*measured, *sorted(reported, key=lambda r: r.row_id)]
+
+
+def check_claims(results_dir: str | Path, claim_id: str | None = None,
+                 options: CheckOptions | None = None) -> list[ClaimVerdict]:
+    """Evaluate every claim (or one) against measured and reported evidence. Same inputs
+    give the same files byte for byte: fixed bootstrap seed, sorted rows, no timestamps."""
+    options = options or CheckOptions()
+    registry = load_claims(options.claims_file)
+    claims = registry.claims
+    if claim_id is not None:
+        claims = [c for c in claims if c.id == claim_id]
+        if not claims:
+            raise ConfigError(f"no claim {claim_id!r} (see seeds/claims.yaml for the ids)",
+                              field="--claim")
+    rows = load_evidence(results_dir, options)
+    verdicts = [evaluate_claim(c, registry.document(c.document), rows) for c in claims]
+    if options.write:
+        for verdict in verdicts:
+            path = claims_dir(results_dir) / f"{verdict.claim.id}.json"
+            write_text_atomic(path, verdict.model_dump_json(indent=1) + "\n")
+    return verdicts
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def reproduction_checks(rows: Sequence[EvidenceRow]) -> list[Reproduction]:
+    """Measured next to reported for the same model (gaptrack id, or name ignoring case and
+    punctuation) and benchmark."""
+    reported = [r for r in rows if r.kind == "reported" and r.quantity == "score"]
+    out = []
+    for m in (r for r in rows if r.kind == "measured" and r.value is not None):
+        for r in reported:
+            same_model = (m.model_id and r.model_id == m.model_id) or _norm(r.model) in (
+                _norm(m.model), _norm(m.model_id or ""))
+            if same_model and r.benchmark == m.benchmark and r.value is not None:
+                out.append(Reproduction(model=m.model, benchmark=m.benchmark, measured=m.value,
+                                        measured_n=m.n_samples, reported=r.value,
+                                        reported_source=r.source,
+                                        difference=m.value - r.value))
+    return sorted(out, key=lambda x: (x.model, x.benchmark, x.reported_source))
+
+
+# ---------------------------------------------------------------- table text
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def summary_lines(verdict: ClaimVerdict) -> list[dict[str, str]]:
+    """One table row per evaluation (one for an untested claim)."""
+    claim = verdict.claim
+    if not verdict.evaluations:
+        return [{"claim": claim.id, "kind": claim.kind, "verdict": "untested", "value": "-",
+                 "interval": "-", "evidence": "-", "models": "-"}]
+    lines = []
+    for ev in verdict.evaluations:
+        valued = [c for c in ev.checks if c.value is not None]
+        gap_checks = [c for c in valued if c.point is not None]
+        if gap_checks and len(gap_checks) < len(valued):  # a trend: two gaps, then the change
+            value = " -> ".join(_fmt(c.value) for c in gap_checks) + f" ({ev.value:+.2f})"
+        elif len(valued) == 1 or ev.value is not None:
+            value = _fmt(ev.value if ev.value is not None else valued[0].value)
+        else:
+            value = " | ".join(_fmt(c.value) for c in valued) or "-"
+        shown = [ev] if ev.value is not None else valued
+        intervals = [f"[{x.interval.low:.2f}, {x.interval.high:.2f}]" if x.interval else "none"
+                     for x in shown]
+        interval = " | ".join(intervals) if any(x.interval for x in shown) else "none"
+        lines.append({"claim": claim.id, "kind": claim.kind, "verdict": ev.verdict,
+                      "value": value, "interval": interval, "evidence": ev.evidence_kind,
+                      "models": "; ".join(ev.models) or "-"})
+    return lines

@@ -1,0 +1,422 @@
+"""Evidence of two kinds as one typed row: measured (gaptrack's own store records) and
+reported (published scores, ratings and figures in CSV files, each row with its source)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from gaptrack.compare.benchmarks import BENCHMARKS, FIGURES, benchmark_for_task
+from gaptrack.compare.dates import period_end
+from gaptrack.config.countries import ISO_3166_ALPHA2
+from gaptrack.config.schema import size_class
+from gaptrack.errors import ConfigError
+from gaptrack.paths import project_root
+from gaptrack.store.atomic import write_text_atomic
+from gaptrack.store.records import Item, ResultRecord
+from gaptrack.store.store import Store
+
+Quantity = Literal["score", "gap_rel", "gap_abs", "figure", "event", "release"]
+
+CSV_COLUMNS = [
+    "quantity", "model", "model_id", "organisation", "origin", "origin_b", "family", "released",
+    "open_weights", "params_b", "benchmark", "metric", "value", "stderr", "ci_low", "ci_high",
+    "approximate", "snapshot", "report", "edition", "published", "source", "source_kind", "note",
+]
+"""Columns of a reported-evidence CSV, in the order gaptrack writes them."""
+
+
+class EvidenceRow(BaseModel):
+    """One piece of evidence: a model's score, a published gap, a figure or a date."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, protected_namespaces=())
+
+    row_id: str = ""
+    """Stable id: the record key (measured) or a digest of the row's identity (reported)."""
+    kind: Literal["measured", "reported"]
+    """Where the number comes from: gaptrack's own run, or a publication."""
+    quantity: Quantity = "score"
+    """`score` (a model's score), `gap_rel`/`gap_abs` (a published gap between origins, in
+    percent or in points), `figure` (a non-benchmark number), `event` (a dated event, no
+    value), `release` (a model's release date only)."""
+    model: str
+    """Model display name; for figures and events the subject (a family or a country)."""
+    model_id: str | None = None
+    """gaptrack's model id, where the model is in gaptrack's catalogue."""
+    organisation: str | None = None
+    """Developer."""
+    origin: str | None = None
+    """ISO 3166-1 alpha-2 country of the developer (side A for a published gap)."""
+    origin_b: str | None = None
+    """Side B's origin, for a published gap."""
+    family: str | None = None
+    """Model family (Qwen, DeepSeek, ...): release cadence is computed per family."""
+    released: dt.date | None = None
+    """Public release date of the model."""
+    open_weights: bool | None = None
+    """Weights downloadable; None where the source does not say which model it was."""
+    params_b: float | None = None
+    """Parameters in billions, where published."""
+    benchmark: str = ""
+    """Benchmark id (benchmarks.BENCHMARKS) or figure/event id (benchmarks.FIGURES)."""
+    metric: str = ""
+    """Metric or setting as the source states it (`acc`, `5-shot`, `0-shot CoT`, `rating`)."""
+    value: float | None = None
+    """Score in the benchmark's unit (accuracy in percent 0-100, rating in Elo)."""
+    stderr: float | None = None
+    """Standard error, where published or measured."""
+    ci_low: float | None = None
+    """Lower end of a published 95 % interval, or of a published range."""
+    ci_high: float | None = None
+    """Upper end of a published 95 % interval, or of a published range."""
+    approximate: bool = False
+    """The source gives the value as approximate ("about 400", "over 20 %")."""
+    n_samples: int | None = None
+    """Items scored (measured rows)."""
+    snapshot: dt.date | None = None
+    """Leaderboard snapshot date; for figures and events the date they refer to."""
+    report: str | None = None
+    """Periodic report the row comes from (e.g. `AI Index`), if any."""
+    edition: str | None = None
+    """Edition of that report (e.g. `2025`): one month may carry different figures in
+    two editions, and claims pick one."""
+    published: dt.date | None = None
+    """When the source was published."""
+    source: str
+    """URL or document the figure was taken from."""
+    source_kind: Literal["primary", "secondary", "derived", "measured"] = "primary"
+    """`primary`: the developer's or report's own text; `secondary`: a copy or summary;
+    `derived`: computed from published figures (the note says how); `measured`: gaptrack."""
+    note: str = ""
+    """Caveats: settings, derivations, which model a leaderboard row probably is."""
+    items: list[Item] = Field(default=[], exclude=True, repr=False)
+    """Per-item results of a measured row, for paired statistics (never serialised)."""
+
+    @field_validator("origin", "origin_b")
+    @classmethod
+    def _iso(cls, value: str | None) -> str | None:
+        if value is not None and value not in ISO_3166_ALPHA2:
+            raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+        return value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> EvidenceRow:
+        # measured rows may carry any lm-eval task; reported ones must use the vocabulary
+        scored = self.quantity in ("score", "gap_rel", "gap_abs")
+        if scored and self.kind == "reported" and self.benchmark not in BENCHMARKS:
+            raise ValueError(f"benchmark: {self.benchmark!r} is not a known benchmark "
+                                 f"(known: {', '.join(sorted(BENCHMARKS))})")
+        if self.quantity in ("figure", "event") and self.benchmark not in FIGURES:
+            raise ValueError(f"benchmark: {self.benchmark!r} is not a known figure "
+                             f"(known: {', '.join(sorted(FIGURES))})")
+        if self.quantity in ("score", "gap_rel", "gap_abs", "figure") and self.value is None:
+            raise ValueError(f"value: a {self.quantity} row needs a value")
+        if self.quantity in ("score", "release") and not self.origin:
+            raise ValueError(f"origin: a {self.quantity} row needs an origin")
+        if self.quantity == "release" and self.released is None:
+            raise ValueError("released: a release row needs a release date")
+        if self.quantity == "event" and self.snapshot is None:
+            raise ValueError("snapshot: an event row needs the event's date")
+        if self.quantity == "score" and self.snapshot is None and self.released is None:
+            raise ValueError("released: a score outside a leaderboard snapshot needs the "
+                             "model's release date")
+        if (self.report is None) != (self.edition is None):
+            raise ValueError("edition: report and edition go together")
+        return self
+
+    @property
+    def size_class(self) -> str | None:
+        return size_class(self.params_b) if self.params_b else None
+
+    @property
+    def edition_label(self) -> str | None:
+        return f"{self.report} {self.edition}" if self.report else None
+
+    def identity(self) -> tuple:
+        """What makes two rows the same measurement (duplicates share it)."""
+        return (self.quantity, self.model, self.origin or "", self.origin_b or "",
+                self.benchmark, self.metric,
+                self.snapshot.isoformat() if self.snapshot else "",
+                self.report or "", self.edition or "", self.source)
+
+
+def _row_id(row: EvidenceRow) -> str:
+    digest = hashlib.sha256("\x1f".join(row.identity()).encode()).hexdigest()
+    return f"r-{digest[:12]}"
+
+
+# ---------------------------------------------------------------- reported (CSV)
+
+def shipped_reported_file() -> Path:
+    return project_root() / "evidence" / "reported.csv"
+
+
+def user_reported_dir(results_dir: str | Path) -> Path:
+    return Path(results_dir) / "reported"
+
+
+def _cell_date(text: str) -> dt.date | None:
+    return period_end(text) if text else None
+
+
+def _cell_bool(text: str) -> bool | None:
+    lowered = text.strip().lower()
+    if not lowered:
+        return None
+    if lowered in ("true", "yes", "1"):
+        return True
+    if lowered in ("false", "no", "0"):
+        return False
+    raise ValueError(f"{text!r} is not true or false")
+
+
+def _cell_float(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+_PARSERS = {
+    "released": _cell_date, "snapshot": _cell_date, "published": _cell_date,
+    "open_weights": _cell_bool, "approximate": lambda t: bool(_cell_bool(t)),
+    "params_b": _cell_float, "value": _cell_float, "stderr": _cell_float,
+    "ci_low": _cell_float, "ci_high": _cell_float,
+}
+
+
+def _parse_row(raw: dict[str, str], where: Path, row_no: int) -> EvidenceRow:
+    fields: dict[str, object] = {"kind": "reported"}
+    for column in CSV_COLUMNS:
+        text = (raw.get(column) or "").strip()
+        parser = _PARSERS.get(column)
+        try:
+            value = parser(text) if parser else (text or None)
+        except ValueError as exc:
+            message = str(exc) if "date" in str(exc) or "true" in str(exc) else (
+                f"{text!r} is not a number")
+            raise ConfigError(message, file=where, field=f"row {row_no}, column {column}") from None
+        if value is not None:
+            fields[column] = value
+    try:
+        row = EvidenceRow.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = re.sub(r"^Value error, ", "", first["msg"])
+        column = str(first["loc"][0]) if first["loc"] else ""
+        if not column and ": " in message and message.split(": ", 1)[0] in CSV_COLUMNS:
+            column, message = message.split(": ", 1)
+        raise ConfigError(message, file=where, field=f"row {row_no}, column {column or '?'}") \
+            from None
+    return row.model_copy(update={"row_id": _row_id(row)})
+
+
+def read_reported(path: str | Path) -> list[EvidenceRow]:
+    """Validate one reported-evidence CSV; rows are numbered from 1 after the header."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read evidence file: {exc.strerror}", file=path) from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    unknown = [c for c in header if c not in CSV_COLUMNS]
+    if unknown:
+        raise ConfigError(f"unknown column {unknown[0]!r} (known: {', '.join(CSV_COLUMNS)})",
+                          file=path, field="header")
+    for required in ("quantity", "model", "source"):
+        if required not in header:
+            raise ConfigError(f"missing column {required!r}", file=path, field="header")
+    rows = []
+    for row_no, raw in enumerate(reader, start=1):
+        if None in raw:
+            raise ConfigError("more cells than header columns", file=path,
+                              field=f"row {row_no}")
+        if not any((v or "").strip() for v in raw.values()):
+            continue
+        rows.append(_parse_row(raw, path, row_no))
+    return rows
+
+
+def merge_rows(*groups: Iterable[EvidenceRow]) -> list[EvidenceRow]:
+    """Deduplicate by identity; a later group's row replaces an earlier one."""
+    merged: dict[tuple, EvidenceRow] = {}
+    for group in groups:
+        for row in group:
+            merged[row.identity()] = row
+    return list(merged.values())
+
+
+def load_reported(results_dir: str | Path | None, extra: Iterable[str | Path] = ()) -> list[
+        EvidenceRow]:
+    """The shipped evidence, then the user's imports under `<results>/reported/*.csv`,
+    then extra files: later rows replace earlier ones with the same identity."""
+    groups = [read_reported(shipped_reported_file())]
+    if results_dir is not None:
+        user_dir = user_reported_dir(results_dir)
+        if user_dir.is_dir():
+            groups += [read_reported(p) for p in sorted(user_dir.glob("*.csv"))]
+    groups += [read_reported(p) for p in extra]
+    return merge_rows(*groups)
+
+
+def rows_to_csv(rows: Iterable[EvidenceRow]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        data = row.model_dump(include=set(CSV_COLUMNS))
+        out = {}
+        for column in CSV_COLUMNS:
+            value = data.get(column)
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            elif isinstance(value, dt.date):
+                value = value.isoformat()
+            out[column] = "" if value is None else value
+        if not row.approximate:
+            out["approximate"] = ""
+        writer.writerow(out)
+    return buffer.getvalue()
+
+
+class ImportResult(BaseModel):
+    """What `import-reported` did."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: Path
+    """The user evidence file written."""
+    read: int
+    """Rows read from the imported file."""
+    added: int
+    """Rows new to the user file."""
+    replaced: int
+    """Rows that replaced an earlier import with the same identity."""
+    unchanged: int
+    """Rows already present with the same content."""
+    total: int
+    """Rows in the user file now."""
+
+
+def import_reported(path: str | Path, results_dir: str | Path) -> ImportResult:
+    """Validate every row of `path` first (an error writes nothing), then merge it into
+    `<results>/reported/imported.csv`, written atomically."""
+    new_rows = read_reported(path)
+    target = user_reported_dir(results_dir) / "imported.csv"
+    old_rows = read_reported(target) if target.is_file() else []
+    old = {row.identity(): row for row in old_rows}
+    added = replaced = unchanged = 0
+    for row in new_rows:
+        previous = old.get(row.identity())
+        if previous is None:
+            added += 1
+        elif previous == row:
+            unchanged += 1
+        else:
+            replaced += 1
+    merged = merge_rows(old_rows, new_rows)
+    write_text_atomic(target, rows_to_csv(merged))
+    return ImportResult(path=target, read=len(new_rows), added=added, replaced=replaced,
+                        unchanged=unchanged, total=len(merged))
+
+
+# ---------------------------------------------------------------- measured (store)
+
+def measured_row(record: ResultRecord) -> EvidenceRow:
+    """A store record's primary metric as evidence; accuracies become percent."""
+    bench_id = benchmark_for_task(record.task.name)
+    metric = record.metric()
+    scale = 100.0 if bench_id not in BENCHMARKS or BENCHMARKS[bench_id].unit == "percent" else 1.0
+    return EvidenceRow(
+        row_id=record.key,
+        kind="measured",
+        model=record.model.name,
+        model_id=record.model.id,
+        organisation=record.model.organisation,
+        origin=record.model.origin,
+        released=record.model.released,
+        open_weights=record.model.open_weights,
+        params_b=record.model.params_b,
+        benchmark=bench_id,
+        metric=record.task.primary_metric,
+        value=metric.value * scale,
+        stderr=None if metric.stderr is None else metric.stderr * scale,
+        n_samples=record.task.n_samples,
+        source=f"store record {record.key} (task {record.task.name}, "
+               f"{record.task.num_fewshot if record.task.num_fewshot is not None else 'default'}"
+               f"-shot, limit {record.task.limit})",
+        source_kind="measured",
+        published=record.provenance.finished_at.date(),
+        note=(f"quantized: {record.model.quantization}" if record.model.quantization else ""),
+        items=record.items,
+    )
+
+
+def load_measured(results_dir: str | Path) -> list[EvidenceRow]:
+    """One row per (model, benchmark): of several records, the one with most items (then
+    the lowest key, so the choice never depends on file order)."""
+    best: dict[tuple[str, str], tuple[tuple, EvidenceRow]] = {}
+    for record in Store(results_dir).records():
+        row = measured_row(record)
+        rank = (-(row.n_samples or 0), record.key)
+        key = (row.model_id or row.model, row.benchmark)
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, row)
+    return [row for _, row in sorted(best.values(), key=lambda pair: pair[1].row_id)]
+
+
+# ---------------------------------------------------------------- edition selection
+
+class EditionChoice(BaseModel):
+    """Which report editions a piece of reported evidence may use."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    editions: dict[str, str]
+    """Report -> edition chosen."""
+    how: str
+    """Why: named by the claim, or the latest published by the claim's date."""
+
+
+def choose_editions(rows: Iterable[EvidenceRow], named: tuple[str, str] | None,
+                    as_of: dt.date) -> EditionChoice:
+    """A named (report, edition) wins; otherwise, per report, the latest edition published
+    on or before `as_of` (what was known when the claim was made), else the earliest."""
+    published: dict[str, dict[str, dt.date]] = {}
+    for row in rows:
+        if row.report and row.edition:
+            when = row.published or dt.date.max
+            per = published.setdefault(row.report, {})
+            per[row.edition] = min(per.get(row.edition, dt.date.max), when)
+    if named is not None:
+        report, edition = named
+        return EditionChoice(editions={report: edition},
+                             how=f"{report} {edition} (named by the claim)")
+    chosen = {}
+    for report, editions in sorted(published.items()):
+        known = [(when, ed) for ed, when in editions.items() if when <= as_of]
+        pick = max(known)[1] if known else min((w, e) for e, w in editions.items())[1]
+        chosen[report] = pick
+    labels = ", ".join(f"{r} {e}" for r, e in sorted(chosen.items())) or "none"
+    return EditionChoice(editions=chosen,
+                         how=f"{labels} (latest published by {as_of.isoformat()})")
+
+
+def apply_editions(rows: Iterable[EvidenceRow], choice: EditionChoice,
+                   exclusive: bool) -> list[EvidenceRow]:
+    """Rows of the chosen editions, plus rows from no report unless `exclusive` (a claim
+    that names an edition relies on that edition alone)."""
+    out = []
+    for row in rows:
+        if row.report is None:
+            if not exclusive:
+                out.append(row)
+        elif choice.editions.get(row.report) == row.edition:
+            out.append(row)
+    return out

@@ -1,0 +1,174 @@
+"""Intervals for gaps: paired over shared items where both models saw the same questions,
+otherwise from the two standard errors. Every interval says which method made it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+from scipy import stats as sps
+
+Z95 = float(sps.norm.ppf(0.975))
+BOOTSTRAP_SEED = 0
+BOOTSTRAP_RESAMPLES = 2000
+_CHUNK = 250  # resamples per batch: bounds memory on full-size test sets
+
+
+class Interval(BaseModel):
+    """A 95 % interval and the method that produced it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    low: float
+    high: float
+    method: str
+    """E.g. `paired bootstrap (2000 resamples, seed 0, 57 shared items)`."""
+
+    def contains(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+
+class McNemar(BaseModel):
+    """McNemar's test on the discordant items of two models."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    a_only: int
+    """Items only model A got right."""
+    b_only: int
+    """Items only model B got right."""
+    p_exact: float
+    """Two-sided exact binomial p-value."""
+    p_mid: float
+    """Mid-p variant (less conservative; Fagerland et al. 2013)."""
+
+
+class PairedSample(BaseModel):
+    """Per-item correctness of two models on the same items of one benchmark."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    a: list[bool]
+    b: list[bool]
+
+
+Unit = Literal["points", "percent"]
+
+
+def gap_value(a: float, b: float, unit: Unit) -> float | None:
+    """A - B, or (A - B) / B * 100 (None where B is 0)."""
+    if unit == "points":
+        return a - b
+    return None if b == 0 else (a - b) / b * 100.0
+
+
+def _means(samples: Sequence[PairedSample], idx: list[np.ndarray] | None) -> tuple:
+    """Mean over benchmarks of each benchmark's accuracy in percent (a named aggregate is
+    an unweighted mean of benchmarks, as in the point estimate)."""
+    a_parts, b_parts = [], []
+    for k, sample in enumerate(samples):
+        a = np.asarray(sample.a, dtype=float)
+        b = np.asarray(sample.b, dtype=float)
+        if idx is None:
+            a_parts.append(a.mean())
+            b_parts.append(b.mean())
+        else:
+            a_parts.append(a[idx[k]].mean(axis=-1))
+            b_parts.append(b[idx[k]].mean(axis=-1))
+    return 100.0 * np.mean(a_parts, axis=0), 100.0 * np.mean(b_parts, axis=0)
+
+
+def paired_point(samples: Sequence[PairedSample], unit: Unit) -> tuple[float, float, float | None]:
+    """Scores of A and B in percent over the shared items, and their gap."""
+    a, b = _means(samples, None)
+    return float(a), float(b), gap_value(float(a), float(b), unit)
+
+
+def paired_bootstrap(samples: Sequence[PairedSample], unit: Unit,
+                     resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
+                     ) -> Interval | None:
+    """Percentile interval of the gap, resampling items (the same items for both models,
+    within each benchmark). None when a relative gap divides by zero in too many resamples."""
+    if not samples or any(len(s.a) == 0 or len(s.a) != len(s.b) for s in samples):
+        raise ValueError("paired samples must be non-empty and of equal length")
+    rng = np.random.default_rng(seed)
+    gaps: list[np.ndarray] = []
+    done = 0
+    while done < resamples:
+        size = min(_CHUNK, resamples - done)
+        idx = [rng.integers(0, len(s.a), size=(size, len(s.a))) for s in samples]
+        a, b = _means(samples, idx)
+        if unit == "points":
+            gaps.append(a - b)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gaps.append(np.where(b > 0, (a - b) / b * 100.0, np.nan))
+        done += size
+    values = np.concatenate(gaps)
+    if np.isnan(values).mean() > 0.025:
+        return None
+    values = values[~np.isnan(values)]
+    low, high = np.percentile(values, [2.5, 97.5])
+    n_items = sum(len(s.a) for s in samples)
+    return Interval(low=float(low), high=float(high),
+                    method=f"paired bootstrap ({resamples} resamples, seed {seed}, "
+                           f"{n_items} shared items)")
+
+
+def mcnemar(samples: Sequence[PairedSample]) -> McNemar:
+    """Exact and mid-p McNemar test, discordant items pooled over benchmarks."""
+    a_only = sum(int(x and not y) for s in samples for x, y in zip(s.a, s.b, strict=True))
+    b_only = sum(int(y and not x) for s in samples for x, y in zip(s.a, s.b, strict=True))
+    n = a_only + b_only
+    if n == 0:
+        return McNemar(a_only=0, b_only=0, p_exact=1.0, p_mid=1.0)
+    k = min(a_only, b_only)
+    p_exact = min(1.0, 2.0 * float(sps.binom.cdf(k, n, 0.5)))
+    p_mid = min(1.0, p_exact - float(sps.binom.pmf(k, n, 0.5)))
+    return McNemar(a_only=a_only, b_only=b_only, p_exact=p_exact, p_mid=p_mid)
+
+
+def unpaired_interval(a: float, se_a: float, b: float, se_b: float, unit: Unit
+                      ) -> Interval | None:
+    """Normal 95 % interval from two independent standard errors: sqrt(se_a^2 + se_b^2)
+    for A - B; the delta method for (A - B) / B."""
+    if unit == "points":
+        se = math.sqrt(se_a**2 + se_b**2)
+        centre = a - b
+        method = "unpaired normal, se = sqrt(se_a^2 + se_b^2)"
+    else:
+        if b == 0:
+            return None
+        se = 100.0 * math.sqrt((se_a / b) ** 2 + (a * se_b / b**2) ** 2)
+        centre = (a - b) / b * 100.0
+        method = "unpaired normal, delta method for (A - B) / B"
+    return Interval(low=centre - Z95 * se, high=centre + Z95 * se, method=method)
+
+
+def se_from_interval(interval: Interval) -> float:
+    """Standard error implied by a (possibly asymmetric) 95 % interval."""
+    return (interval.high - interval.low) / (2 * Z95)
+
+
+def difference_interval(first: tuple[float, Interval], second: tuple[float, Interval]
+                        ) -> Interval:
+    """Interval of second - first for two gaps, treated as independent normals (conservative
+    where the same models appear in both)."""
+    se = math.hypot(se_from_interval(first[1]), se_from_interval(second[1]))
+    centre = second[0] - first[0]
+    return Interval(low=centre - Z95 * se, high=centre + Z95 * se,
+                    method="difference of two gaps, independent normals")
+
+
+def rounding_band(a: float, b: float, half_step: float, unit: Unit) -> tuple[float, float]:
+    """Range of the gap when each printed score may be off by half its last digit: a
+    published gap inside it is reproduced "within rounding"."""
+    candidates = [
+        gap_value(a + da, b + db, unit)
+        for da in (-half_step, half_step) for db in (-half_step, half_step)
+    ]
+    values = [c for c in candidates if c is not None]
+    return min(values), max(values)
