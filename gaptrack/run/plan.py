@@ -105,7 +105,13 @@ def make_plan(config: Config, request: EvalRequest) -> Plan:
     models = select_models(config, request.only)
 
     device = pick_device(request.device)
-    resolution = resolve_tasks([t.name for t in tasks], list(suite.task_paths), suite.data, tasks_cache())
+    resolution = resolve_tasks(
+        [t.name for t in tasks],
+        list(suite.task_paths),
+        suite.data,
+        tasks_cache(),
+        num_fewshot={t.name: suite.fewshot_for(t) for t in tasks},
+    )
     store = Store(request.results_dir or config.results_dir)
     lm_eval_version = package_version("lm_eval")
     transformers_version = package_version("transformers")
