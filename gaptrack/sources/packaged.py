@@ -221,6 +221,11 @@ def materialize_packaged(
             }
             # Written last: a folder with a manifest is a finished folder.
             (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+            # safetensors writes its file 0600; give every file the umask's usual mode so
+            # a cache shared on a GPU box is readable by everyone who can read the folder.
+            mode = (out / MANIFEST).stat().st_mode & 0o777
+            for file in out.iterdir():
+                file.chmod(mode)
             final = folder_for(source, cache_dir)
             try:
                 os.rename(out, final)
