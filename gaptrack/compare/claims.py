@@ -312,13 +312,15 @@ def normalise_space(text: str) -> str:
 
 def _field_path(loc: tuple) -> str:
     parts: list[str] = []
+    previous = None
     for item in loc:
         if isinstance(item, int):
             parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
-        elif item in STATEMENT_TAGS:
-            continue  # pydantic puts the union tag in the path; the user never wrote it
+        elif previous == "statement" and item in STATEMENT_TAGS:
+            pass  # pydantic puts the union tag in the path; the user never wrote it
         else:
             parts.append(str(item))
+        previous = item
     return ".".join(parts)
 
 

@@ -1,0 +1,146 @@
+"""`check` and `import-reported` through a local Typer app, on the shipped evidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from gaptrack import cli_compare
+from gaptrack.compare.check import CheckOptions, check_claims, reproduction_checks
+from gaptrack.compare.evidence import CSV_COLUMNS, load_measured, read_reported
+from gaptrack.errors import ConfigError
+from gaptrack.store.store import Store
+from tests.test_gaps import record
+
+app = typer.Typer()
+cli_compare.register(app)
+runner = CliRunner()
+
+
+def test_check_reproduces_the_ai_index_arena_gaps(tmp_path):
+    result = runner.invoke(app, ["check", "--results", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    line = next(x for x in out.splitlines() if x.startswith("c001-gap-9-to-2 "))
+    assert "supported" in line and "9.26 | 1.69" in line and "reported" in line
+    assert ("c001-gap-9-to-2: gap at 2024-01-31 > 9%: computed 9.263, published 9.26 -> "
+            "reproduced within rounding") in out
+    assert ("c001-gap-9-to-2: gap at 2025-02-28 < 2%: computed 1.689, published 1.7 -> "
+            "reproduced within rounding") in out
+    assert "untested" in out
+    saved = json.loads((tmp_path / "claims" / "c001-gap-9-to-2.json").read_text())
+    assert saved["verdict"] == "supported"
+    assert saved["claim"]["quote"].startswith("The gap between the best Chinese and US")
+    rows = saved["evaluations"][0]["rows"]
+    assert sorted(r["value"] for r in rows) == [1112, 1215, 1362, 1385]
+    assert all(r["edition"] == "2025" for r in rows)
+
+
+def test_verdicts_on_shipped_evidence():
+    verdicts = {v.claim.id: v for v in check_claims("unused-results",
+                                                    options=CheckOptions(write=False))}
+    assert verdicts["c001-gap-9-to-2"].verdict == "supported"
+    assert verdicts["c001-gap-9-to-2-ai-index-2026"].verdict == "inconclusive"
+    assert verdicts["c004-widening"].verdict == "supported"
+    assert verdicts["c003-1b-downloads"].verdict == "contradicted"
+    assert verdicts["c003-400-models"].verdict == "inconclusive"
+    assert verdicts["c003-qwen-overtook-llama"].verdict == "contradicted"
+    assert verdicts["c000-apps-boom"].verdict == "untested"
+    untested = [v for v in verdicts.values() if v.verdict == "untested"]
+    assert all(v.claim.untestable_reason for v in untested)
+
+
+def test_one_claim_and_byte_identical_reruns(tmp_path):
+    store = Store(tmp_path)
+    store.put(record("us-tiny", "US", [True] * 30 + [False] * 27, released="2024-11-01"))
+    store.put(record("cn-tiny", "CN", [False] * 20 + [True] * 27 + [False] * 10,
+                     released="2024-11-12"))
+    args = ["check", "--results", str(tmp_path), "--claim", "c001-gap-9-to-2-mmlu"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    path = tmp_path / "claims" / "c001-gap-9-to-2-mmlu.json"
+    before = path.read_bytes()
+    assert runner.invoke(app, args).exit_code == 0
+    assert path.read_bytes() == before
+    saved = json.loads(before)
+    measured = next(e for e in saved["evaluations"] if e["evidence_kind"] == "measured")
+    assert measured["verdict"] == "inconclusive"  # nothing released by 2024-01
+    feb = measured["checks"][1]
+    assert feb["interval"]["method"].startswith("paired bootstrap")
+    assert any("only the models in gaptrack's store" in n for n in measured["notes"])
+    assert any("source measured chatbot_arena" in n for n in measured["notes"])
+    assert "measured" in first.output and "us-tiny vs cn-tiny" in first.output
+
+
+def test_unknown_claim_is_a_config_error(tmp_path):
+    result = runner.invoke(app, ["check", "--results", str(tmp_path), "--claim", "nope"])
+    assert isinstance(result.exception, ConfigError)
+    assert "no claim 'nope'" in result.exception.one_line()
+
+
+def _csv(path: Path, rows: list[dict]) -> Path:
+    lines = [",".join(CSV_COLUMNS)]
+    for row in rows:
+        lines.append(",".join(str(row.get(c, "")) for c in CSV_COLUMNS))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+GOOD = {"quantity": "score", "model": "TestModel", "organisation": "Org", "origin": "CN",
+        "released": "2025-02-01", "open_weights": "true", "benchmark": "mmlu", "value": "91.5",
+        "source": "https://example.org/card", "published": "2025-03-01"}
+
+
+def test_import_reported_merges_and_deduplicates(tmp_path):
+    results = tmp_path / "results"
+    src = _csv(tmp_path / "new.csv", [GOOD, {**GOOD, "model": "Other", "value": "80"}])
+    out = runner.invoke(app, ["import-reported", str(src), "--results", str(results)])
+    assert out.exit_code == 0, out.output
+    assert "2 added, 0 replaced, 0 unchanged; 2 rows" in out.output
+    again = _csv(tmp_path / "again.csv", [GOOD, {**GOOD, "model": "Other", "value": "81"}])
+    out = runner.invoke(app, ["import-reported", str(again), "--results", str(results)])
+    assert "0 added, 1 replaced, 1 unchanged; 2 rows" in out.output
+    rows = read_reported(results / "reported" / "imported.csv")
+    assert sorted((r.model, r.value) for r in rows) == [("Other", 81.0), ("TestModel", 91.5)]
+    verdicts = check_claims(results, "c001-gap-9-to-2-mmlu", CheckOptions(write=False))
+    feb = verdicts[0].evaluations[0].checks[1]
+    assert feb.point.b.model == "TestModel"  # imported rows take part in the check
+
+
+@pytest.mark.parametrize(("bad", "where", "message"), [
+    ({"origin": "XX"}, "row 2, column origin", "'XX' is not an ISO 3166-1 alpha-2"),
+    ({"benchmark": "mmlux"}, "row 2, column benchmark", "'mmlux' is not a known benchmark"),
+    ({"released": "03/2025"}, "row 2, column released", "is not a date"),
+    ({"value": "high"}, "row 2, column value", "'high' is not a number"),
+    ({"open_weights": "maybe"}, "row 2, column open_weights", "is not true or false"),
+    ({"value": ""}, "row 2, column value", "a score row needs a value"),
+])
+def test_import_bad_row_is_one_line_error_and_writes_nothing(tmp_path, bad, where, message):
+    results = tmp_path / "results"
+    src = _csv(tmp_path / "bad.csv", [GOOD, {**GOOD, "model": "B", **bad}])
+    result = runner.invoke(app, ["import-reported", str(src), "--results", str(results)])
+    err = result.exception
+    assert isinstance(err, ConfigError)
+    assert err.one_line().startswith(f"{src}: {where}: ")
+    assert message in err.one_line()
+    assert not (results / "reported").exists()
+
+
+def test_unknown_column_is_rejected(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("quantity,model,source,colour\nscore,M,s,red\n")
+    with pytest.raises(ConfigError, match="header: unknown column 'colour'"):
+        read_reported(path)
+
+
+def test_reproduction_check_sets_measured_next_to_reported(tmp_path):
+    store = Store(tmp_path)
+    store.put(record("gemma-3-270m", "US", [True] * 30 + [False] * 20, task="arc_easy"))
+    rows = [*load_measured(tmp_path), *read_reported(Path("evidence/reported.csv"))]
+    checks = reproduction_checks(rows)
+    assert [(c.benchmark, c.measured, c.reported) for c in checks] == [("arc_easy", 60.0, 57.7)]
+    assert checks[0].difference == pytest.approx(2.3)

@@ -1,0 +1,131 @@
+"""Intervals and tests for gaps, against direct computations on known data."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+
+from gaptrack.compare.stats import (
+    Interval,
+    PairedSample,
+    difference_interval,
+    gap_value,
+    mcnemar,
+    paired_bootstrap,
+    paired_point,
+    rounding_band,
+    unpaired_interval,
+)
+
+
+def test_gap_value_absolute_and_relative():
+    assert gap_value(1385, 1362, "points") == 23
+    assert gap_value(1385, 1362, "percent") == pytest.approx(100 * 23 / 1362)  # 1.6887 %
+    assert gap_value(1215, 1112, "percent") == pytest.approx(9.2626, abs=1e-4)
+    assert gap_value(5, 0, "percent") is None
+
+
+def test_unpaired_interval_points_is_normal_with_combined_se():
+    iv = unpaired_interval(60.0, 3.0, 50.0, 4.0, "points")
+    half = 1.959963984540054 * 5.0  # sqrt(3^2 + 4^2) = 5
+    assert iv.low == pytest.approx(10 - half)
+    assert iv.high == pytest.approx(10 + half)
+    assert "sqrt(se_a^2 + se_b^2)" in iv.method
+
+
+def test_unpaired_interval_percent_uses_delta_method():
+    a, se_a, b, se_b = 60.0, 3.0, 50.0, 4.0
+    iv = unpaired_interval(a, se_a, b, se_b, "percent")
+    # 100 * sqrt(0.0036 + 0.009216)
+    se = 100 * math.sqrt((se_a / b) ** 2 + (a * se_b / b**2) ** 2)
+    assert se == pytest.approx(11.3208, abs=1e-4)
+    assert (iv.low + iv.high) / 2 == pytest.approx(20.0)
+    assert iv.high - iv.low == pytest.approx(2 * 1.959963984540054 * se)
+    assert unpaired_interval(1, 1, 0, 1, "percent") is None
+
+
+def test_mcnemar_exact_and_mid_p_by_hand():
+    # 7 items only A got right, 2 only B, 3 both, 1 neither
+    a = [True] * 7 + [False] * 2 + [True] * 3 + [False]
+    b = [False] * 7 + [True] * 2 + [True] * 3 + [False]
+    result = mcnemar([PairedSample(a=a, b=b)])
+    assert (result.a_only, result.b_only) == (7, 2)
+    # P(X <= 2 | n=9) = (1 + 9 + 36) / 512; two-sided exact = 92/512; mid-p = (92 - 36)/512
+    assert result.p_exact == pytest.approx(92 / 512)
+    assert result.p_exact == pytest.approx(sps.binomtest(2, 9, 0.5).pvalue)
+    assert result.p_mid == pytest.approx(56 / 512)
+
+
+def test_mcnemar_without_discordant_items():
+    result = mcnemar([PairedSample(a=[True, False], b=[True, False])])
+    assert result.p_exact == 1.0 and result.a_only == result.b_only == 0
+
+
+def _direct_bootstrap(a: np.ndarray, b: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    """The same resampling, written out plainly: 250 resamples per draw, as the module does."""
+    rng = np.random.default_rng(seed)
+    out = []
+    done = 0
+    while done < resamples:
+        size = min(250, resamples - done)
+        idx = rng.integers(0, len(a), size=(size, len(a)))
+        out.append(100 * (a[idx].mean(axis=1) - b[idx].mean(axis=1)))
+        done += size
+    return np.concatenate(out)
+
+
+def test_paired_bootstrap_matches_direct_numpy_computation():
+    rng = np.random.default_rng(42)
+    a = rng.random(80) < 0.6
+    b = rng.random(80) < 0.45
+    iv = paired_bootstrap([PairedSample(a=a.tolist(), b=b.tolist())], "points")
+    direct = _direct_bootstrap(a.astype(float), b.astype(float), 2000, 0)
+    low, high = np.percentile(direct, [2.5, 97.5])
+    assert iv.low == pytest.approx(low)
+    assert iv.high == pytest.approx(high)
+    assert iv.method == "paired bootstrap (2000 resamples, seed 0, 80 shared items)"
+    point_a, point_b, gap = paired_point([PairedSample(a=a.tolist(), b=b.tolist())], "points")
+    assert gap == pytest.approx(100 * (a.mean() - b.mean()))
+    assert iv.low < gap < iv.high
+
+
+def test_paired_bootstrap_identical_models_gives_zero_width_and_is_deterministic():
+    same = [True, False, True, True, False] * 10
+    iv = paired_bootstrap([PairedSample(a=same, b=same)], "points")
+    assert (iv.low, iv.high) == (0.0, 0.0)
+    x = [True, False, False, True, True, False, True] * 6
+    y = [False, False, True, True, False, False, True] * 6
+    first = paired_bootstrap([PairedSample(a=x, b=y)], "percent")
+    second = paired_bootstrap([PairedSample(a=x, b=y)], "percent")
+    assert first == second
+
+
+def test_paired_bootstrap_rejects_unequal_samples():
+    with pytest.raises(ValueError):
+        paired_bootstrap([PairedSample(a=[True], b=[True, False])], "points")
+
+
+def test_aggregate_point_is_mean_of_benchmarks():
+    s1 = PairedSample(a=[True, True, False, False], b=[True, False, False, False])  # 50 vs 25
+    s2 = PairedSample(a=[True, True], b=[True, True])  # 100 vs 100
+    a, b, gap = paired_point([s1, s2], "points")
+    assert (a, b, gap) == (75.0, 62.5, 12.5)
+
+
+def test_difference_interval_combines_two_gaps():
+    first = (9.0, Interval(low=7.0, high=11.0, method="m"))
+    second = (2.0, Interval(low=1.0, high=3.0, method="m"))
+    iv = difference_interval(first, second)
+    se = math.hypot(4 / (2 * 1.959963984540054), 2 / (2 * 1.959963984540054))
+    assert (iv.low + iv.high) / 2 == pytest.approx(-7.0)
+    assert iv.high - iv.low == pytest.approx(2 * 1.959963984540054 * se)
+
+
+def test_rounding_band_of_the_ai_index_february_2025_gap():
+    low, high = rounding_band(1385, 1362, 0.5, "percent")
+    assert low == pytest.approx(100 * 22 / 1362.5)  # 1.6147 %
+    assert high == pytest.approx(100 * 24 / 1361.5)  # 1.7628 %
+    assert low < 1.70 < high
