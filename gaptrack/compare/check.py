@@ -114,9 +114,12 @@ def summary_lines(verdict: ClaimVerdict) -> list[dict[str, str]]:
     lines = []
     for ev in verdict.evaluations:
         valued = [c for c in ev.checks if c.value is not None]
-        gap_checks = [c for c in valued if c.point is not None]
-        if gap_checks and len(gap_checks) < len(valued):  # a trend: two gaps, then the change
-            value = " -> ".join(_fmt(c.value) for c in gap_checks) + f" ({ev.value:+.2f})"
+        gap_checks = [c for c in ev.checks if c.point is not None]
+        if gap_checks and len(gap_checks) < len(ev.checks):  # a trend: two gaps, then change
+            change = "" if ev.value is None else f" ({ev.value:+.2f})"
+            value = " -> ".join(_fmt(c.value) for c in gap_checks) + change
+        elif len(gap_checks) > 1:
+            value = " | ".join(_fmt(c.value) for c in gap_checks)
         elif len(valued) == 1 or ev.value is not None:
             value = _fmt(ev.value if ev.value is not None else valued[0].value)
         else:
