@@ -1,7 +1,7 @@
 """The Python API that the CLI is a thin layer over; scripts import from here.
 
-    from gaptrack.api import load_config, evaluate, EvalRequest
-    summary = evaluate(load_config("demo"), EvalRequest(limit=20))
+from gaptrack.api import load_config, evaluate, EvalRequest
+summary = evaluate(load_config("demo"), EvalRequest(limit=20))
 """
 
 from gaptrack.config import load_config

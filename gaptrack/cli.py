@@ -11,6 +11,7 @@ import typer.core
 
 from gaptrack.errors import GaptrackError
 
+
 class _Group(typer.core.TyperGroup):
     """Turns a GaptrackError from any command into one line on stderr and exit code 2,
     also under typer's CliRunner (which bypasses main())."""
@@ -36,9 +37,12 @@ ConfigOpt = Annotated[
     str, typer.Option("--config", "-c", help="Config file, or NAME for configs/NAME.yaml.")
 ]
 ResultsOpt = Annotated[
-    Path | None, typer.Option("--results", help="Results folder (default: the config's results_dir).")
+    Path | None,
+    typer.Option("--results", help="Results folder (default: the config's results_dir)."),
 ]
-DeviceOpt = Annotated[str, typer.Option("--device", help="auto (CUDA if available), cpu, cuda, cuda:1.")]
+DeviceOpt = Annotated[
+    str, typer.Option("--device", help="auto (CUDA if available), cpu, cuda, cuda:1.")
+]
 OnlyOpt = Annotated[
     list[str] | None, typer.Option("--only", help="Run only this model id (repeatable).")
 ]
@@ -84,9 +88,7 @@ def validate_cmd(config: ConfigOpt) -> None:
     from gaptrack.api import validate_config
 
     cfg = validate_config(config)
-    typer.echo(
-        f"ok: {cfg.source_file}: {len(cfg.models)} models, {len(cfg.suite.tasks)} tasks"
-    )
+    typer.echo(f"ok: {cfg.source_file}: {len(cfg.models)} models, {len(cfg.suite.tasks)} tasks")
 
 
 @app.command("models")

@@ -18,12 +18,15 @@ def _table(rows: list[dict[str, str]], columns: list[str]) -> str:
 
 def check(
     claim: str | None = typer.Option(None, "--claim", help="Check only this claim id."),
-    results: Path = typer.Option(Path("results"), "--results",
-                                 help="Results folder: the store, and where claims/*.json go."),
-    claims: Path | None = typer.Option(None, "--claims",
-                                       help="Claims registry (default: seeds/claims.yaml)."),
-    reported: list[Path] = typer.Option([], "--reported",
-                                        help="Extra reported-evidence CSV (repeatable)."),
+    results: Path = typer.Option(
+        Path("results"), "--results", help="Results folder: the store, and where claims/*.json go."
+    ),
+    claims: Path | None = typer.Option(
+        None, "--claims", help="Claims registry (default: seeds/claims.yaml)."
+    ),
+    reported: list[Path] = typer.Option(
+        [], "--reported", help="Extra reported-evidence CSV (repeatable)."
+    ),
 ) -> None:
     """Give every claim a verdict from measured and reported evidence."""
     from gaptrack.compare.check import (
@@ -45,24 +48,31 @@ def check(
             for chk in ev.checks:
                 if chk.published is not None:
                     pub = chk.published
-                    outcome = ("reproduced within rounding" if pub.within_rounding
-                               else "NOT reproduced")
-                    typer.echo(f"{verdict.claim.id}: {chk.label}: computed {chk.value:.4g}, "
-                               f"published {pub.value:g} -> {outcome} "
-                               f"(rounding band {pub.band_low:.3f}..{pub.band_high:.3f})")
+                    outcome = (
+                        "reproduced within rounding" if pub.within_rounding else "NOT reproduced"
+                    )
+                    typer.echo(
+                        f"{verdict.claim.id}: {chk.label}: computed {chk.value:.4g}, "
+                        f"published {pub.value:g} -> {outcome} "
+                        f"(rounding band {pub.band_low:.3f}..{pub.band_high:.3f})"
+                    )
     tested = sum(1 for v in verdicts if v.verdict != "untested")
     counts: dict[str, int] = {}
     for v in verdicts:
         counts[v.verdict] = counts.get(v.verdict, 0) + 1
     summary = ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
-    typer.echo(f"{len(verdicts)} claims: {tested} tested, {len(verdicts) - tested} untested "
-               f"({summary}). Details: {claims_dir(results)}/<claim_id>.json")
+    typer.echo(
+        f"{len(verdicts)} claims: {tested} tested, {len(verdicts) - tested} untested "
+        f"({summary}). Details: {claims_dir(results)}/<claim_id>.json"
+    )
     if claim is None:
         repro = reproduction_checks(load_evidence(results, options))
         for r in repro:
-            typer.echo(f"reproduction: {r.model} {r.benchmark}: measured {r.measured:.1f} "
-                       f"(n={r.measured_n}) vs reported {r.reported:.1f} "
-                       f"({r.reported_source}): {r.difference:+.1f} pts")
+            typer.echo(
+                f"reproduction: {r.model} {r.benchmark}: measured {r.measured:.1f} "
+                f"(n={r.measured_n}) vs reported {r.reported:.1f} "
+                f"({r.reported_source}): {r.difference:+.1f} pts"
+            )
 
 
 def import_reported(
@@ -73,9 +83,11 @@ def import_reported(
     from gaptrack.compare.evidence import import_reported as do_import
 
     result = do_import(file, results)
-    typer.echo(f"{result.path}: read {result.read} rows: {result.added} added, "
-               f"{result.replaced} replaced, {result.unchanged} unchanged; "
-               f"{result.total} rows in the file")
+    typer.echo(
+        f"{result.path}: read {result.read} rows: {result.added} added, "
+        f"{result.replaced} replaced, {result.unchanged} unchanged; "
+        f"{result.total} rows in the file"
+    )
 
 
 def register(app: typer.Typer) -> None:

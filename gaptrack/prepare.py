@@ -43,10 +43,20 @@ def missing_packages(requirements: list[str]) -> list[str]:
 
 
 def install(requirements: list[str]) -> None:
-    command = [sys.executable, "-m", "pip", "install", "--no-deps", "--disable-pip-version-check", "-q"]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--no-deps",
+        "--disable-pip-version-check",
+        "-q",
+    ]
     done = subprocess.run([*command, *requirements], check=False)
     if done.returncode != 0:
-        raise GaptrackError(f"pip could not install {' '.join(requirements)} (exit {done.returncode})")
+        raise GaptrackError(
+            f"pip could not install {' '.join(requirements)} (exit {done.returncode})"
+        )
 
 
 def prepare(config: Config, convert: bool = True, say: Callable[[str], None] = print) -> None:

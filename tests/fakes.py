@@ -30,7 +30,10 @@ def fake_outcome(model_id: str, task: str, n: int) -> TaskOutcome:
     acc = sum(correct) / n
     return TaskOutcome(
         metrics=[Metric(name="acc", value=acc, stderr=(acc * (1 - acc) / (n - 1)) ** 0.5)],
-        items=[Item(doc_id=i, prompt_hash=f"p{i}", correct=c, scores={"acc": float(c)}) for i, c in enumerate(correct)],
+        items=[
+            Item(doc_id=i, prompt_hash=f"p{i}", correct=c, scores={"acc": float(c)})
+            for i, c in enumerate(correct)
+        ],
         primary_metric="acc",
         n_samples=n,
         n_total=n,

@@ -49,7 +49,9 @@ CHANGING = {
     "backend": lambda d: d["models"][0].update(backend="vllm"),
     "fewshot": lambda d: d["suite"].update(num_fewshot=2),
     "limit": lambda d: d["suite"].update(limit=3),
-    "task-level limit": lambda d: d["suite"].update(tasks=[{"name": "tiny_mc", "limit": 3}, "tiny_mc2"]),
+    "task-level limit": lambda d: d["suite"].update(
+        tasks=[{"name": "tiny_mc", "limit": 3}, "tiny_mc2"]
+    ),
 }
 
 
@@ -78,7 +80,9 @@ def test_model_weights_change_the_key(tiny_config: Path, tmp_path: Path, tiny_ll
     assert keys(moved)[("tiny-llama", "tiny_mc")] != keys(tiny_config)[("tiny-llama", "tiny_mc")]
 
 
-def test_task_definition_changes_the_key(tiny_config: Path, tiny_task_dir: Path, tmp_path: Path) -> None:
+def test_task_definition_changes_the_key(
+    tiny_config: Path, tiny_task_dir: Path, tmp_path: Path
+) -> None:
     import shutil
 
     tasks = tmp_path / "tasks-copy"
@@ -91,7 +95,9 @@ def test_task_definition_changes_the_key(tiny_config: Path, tiny_task_dir: Path,
     assert after[("tiny-llama", "tiny_mc")] != before[("tiny-llama", "tiny_mc")]
 
 
-def test_device_changes_the_key_only_through_dtype(tiny_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_device_changes_the_key_only_through_dtype(
+    tiny_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(device, "cuda_available", lambda: True)
     on_gpu = keys(tiny_config, EvalRequest(device="auto"))
     on_cpu = keys(tiny_config, EvalRequest(device="cpu"))
@@ -100,7 +106,9 @@ def test_device_changes_the_key_only_through_dtype(tiny_config: Path, monkeypatc
     assert keys(pinned, EvalRequest(device="auto")) == keys(pinned, EvalRequest(device="cpu"))
 
 
-def test_package_versions_change_the_key(tiny_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_package_versions_change_the_key(
+    tiny_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from gaptrack.run import plan
 
     before = keys(tiny_config)

@@ -27,10 +27,14 @@ def test_check_reproduces_the_ai_index_arena_gaps(tmp_path):
     out = result.output
     line = next(x for x in out.splitlines() if x.startswith("c001-gap-9-to-2 "))
     assert "supported" in line and "9.26 | 1.69" in line and "reported" in line
-    assert ("c001-gap-9-to-2: gap at 2024-01-31 > 9%: computed 9.263, published 9.26 -> "
-            "reproduced within rounding") in out
-    assert ("c001-gap-9-to-2: gap at 2025-02-28 < 2%: computed 1.689, published 1.7 -> "
-            "reproduced within rounding") in out
+    assert (
+        "c001-gap-9-to-2: gap at 2024-01-31 > 9%: computed 9.263, published 9.26 -> "
+        "reproduced within rounding"
+    ) in out
+    assert (
+        "c001-gap-9-to-2: gap at 2025-02-28 < 2%: computed 1.689, published 1.7 -> "
+        "reproduced within rounding"
+    ) in out
     assert "untested" in out
     saved = json.loads((tmp_path / "claims" / "c001-gap-9-to-2.json").read_text())
     assert saved["verdict"] == "supported"
@@ -41,8 +45,9 @@ def test_check_reproduces_the_ai_index_arena_gaps(tmp_path):
 
 
 def test_verdicts_on_shipped_evidence():
-    verdicts = {v.claim.id: v for v in check_claims("unused-results",
-                                                    options=CheckOptions(write=False))}
+    verdicts = {
+        v.claim.id: v for v in check_claims("unused-results", options=CheckOptions(write=False))
+    }
     assert verdicts["c001-gap-9-to-2"].verdict == "supported"
     assert verdicts["c001-gap-9-to-2-ai-index-2026"].verdict == "inconclusive"
     assert verdicts["c004-widening"].verdict == "supported"
@@ -57,8 +62,9 @@ def test_verdicts_on_shipped_evidence():
 def test_one_claim_and_byte_identical_reruns(tmp_path):
     store = Store(tmp_path)
     store.put(record("us-tiny", "US", [True] * 30 + [False] * 27, released="2024-11-01"))
-    store.put(record("cn-tiny", "CN", [False] * 20 + [True] * 27 + [False] * 10,
-                     released="2024-11-12"))
+    store.put(
+        record("cn-tiny", "CN", [False] * 20 + [True] * 27 + [False] * 10, released="2024-11-12")
+    )
     args = ["check", "--results", str(tmp_path), "--claim", "c001-gap-9-to-2-mmlu"]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
@@ -90,9 +96,18 @@ def _csv(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-GOOD = {"quantity": "score", "model": "TestModel", "organisation": "Org", "origin": "CN",
-        "released": "2025-02-01", "open_weights": "true", "benchmark": "mmlu", "value": "91.5",
-        "source": "https://example.org/card", "published": "2025-03-01"}
+GOOD = {
+    "quantity": "score",
+    "model": "TestModel",
+    "organisation": "Org",
+    "origin": "CN",
+    "released": "2025-02-01",
+    "open_weights": "true",
+    "benchmark": "mmlu",
+    "value": "91.5",
+    "source": "https://example.org/card",
+    "published": "2025-03-01",
+}
 
 
 def test_import_reported_merges_and_deduplicates(tmp_path):
@@ -111,14 +126,17 @@ def test_import_reported_merges_and_deduplicates(tmp_path):
     assert feb.point.b.model == "TestModel"  # imported rows take part in the check
 
 
-@pytest.mark.parametrize(("bad", "where", "message"), [
-    ({"origin": "XX"}, "row 2, column origin", "'XX' is not an ISO 3166-1 alpha-2"),
-    ({"benchmark": "mmlux"}, "row 2, column benchmark", "'mmlux' is not a known benchmark"),
-    ({"released": "03/2025"}, "row 2, column released", "is not a date"),
-    ({"value": "high"}, "row 2, column value", "'high' is not a number"),
-    ({"open_weights": "maybe"}, "row 2, column open_weights", "is not true or false"),
-    ({"value": ""}, "row 2, column value", "a score row needs a value"),
-])
+@pytest.mark.parametrize(
+    ("bad", "where", "message"),
+    [
+        ({"origin": "XX"}, "row 2, column origin", "'XX' is not an ISO 3166-1 alpha-2"),
+        ({"benchmark": "mmlux"}, "row 2, column benchmark", "'mmlux' is not a known benchmark"),
+        ({"released": "03/2025"}, "row 2, column released", "is not a date"),
+        ({"value": "high"}, "row 2, column value", "'high' is not a number"),
+        ({"open_weights": "maybe"}, "row 2, column open_weights", "is not true or false"),
+        ({"value": ""}, "row 2, column value", "a score row needs a value"),
+    ],
+)
 def test_import_bad_row_is_one_line_error_and_writes_nothing(tmp_path, bad, where, message):
     results = tmp_path / "results"
     src = _csv(tmp_path / "bad.csv", [GOOD, {**GOOD, "model": "B", **bad}])

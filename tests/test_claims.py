@@ -16,10 +16,13 @@ SEEDS = default_claims_file().parent
 
 def test_every_quote_is_a_substring_of_its_document():
     raw = yaml.safe_load(default_claims_file().read_text(encoding="utf-8"))
-    texts = {d["id"]: normalise_space((SEEDS / d["file"]).read_text(encoding="utf-8"))
-             for d in raw["documents"]}
-    missing = [c["id"] for c in raw["claims"]
-               if normalise_space(c["quote"]) not in texts[c["document"]]]
+    texts = {
+        d["id"]: normalise_space((SEEDS / d["file"]).read_text(encoding="utf-8"))
+        for d in raw["documents"]
+    }
+    missing = [
+        c["id"] for c in raw["claims"] if normalise_space(c["quote"]) not in texts[c["document"]]
+    ]
     assert missing == []
 
 
@@ -32,8 +35,16 @@ def test_registry_covers_all_five_seed_documents():
     assert all(n >= 5 for doc, n in per_doc.items() if doc != "ref"), per_doc
     assert 35 <= len(registry.claims) <= 80
     kinds = {c.kind for c in registry.claims}
-    assert {"benchmark_gap", "competitiveness", "trend", "cadence", "adoption", "forecast",
-            "investment", "market"} <= kinds
+    assert {
+        "benchmark_gap",
+        "competitiveness",
+        "trend",
+        "cadence",
+        "adoption",
+        "forecast",
+        "investment",
+        "market",
+    } <= kinds
     for claim in registry.claims:
         assert claim.date is not None  # filled from the document
         assert claim.testable or claim.untestable_reason
@@ -44,12 +55,15 @@ def test_famous_claim_is_structured():
     assert claim.statement.kind == "gap_threshold"
     assert claim.statement.quantity.edition.label() == "AI Index 2025"
     assert [(c.at, c.op, c.value) for c in claim.statement.conditions] == [
-        ("2024-01", ">", 9.0), ("2025-02", "<", 2.0)]
+        ("2024-01", ">", 9.0),
+        ("2025-02", "<", 2.0),
+    ]
     assert claim.date == "2025-07"
 
 
-def _write(tmp_path: Path, claim: str,
-           quote_doc: str = "Chinese models trail US ones a lot.") -> Path:
+def _write(
+    tmp_path: Path, claim: str, quote_doc: str = "Chinese models trail US ones a lot."
+) -> Path:
     (tmp_path / "doc.txt").write_text(quote_doc)
     path = tmp_path / "claims.yaml"
     path.write_text(f"""
@@ -66,36 +80,69 @@ claims:
 GOOD_QUANTITY = "{benchmarks: [mmlu], unit: points}"
 
 
-@pytest.mark.parametrize(("claim", "field", "message"), [
-    ("{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead, statement: "
-     "{kind: gap_threshold, quantity: {benchmarks: [mmlu], unit: points, origin_b: XX}, "
-     "conditions: [{at: 2024-01, op: '>', value: 0}]}}",
-     "claims[1].statement.quantity.origin_b", "'XX' is not an ISO 3166-1 alpha-2 country code"),
-    ("{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead, statement: "
-     "{kind: gap_threshold, quantity: {benchmarks: [mmlux], unit: points}, "
-     "conditions: [{at: 2024-01, op: '>', value: 0}]}}",
-     "claims[1].statement.quantity.benchmarks[0]", "'mmlux' is not a known benchmark"),
-    ("{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead, statement: "
-     f"{{kind: gap_threshold, quantity: {GOOD_QUANTITY}, "
-     "conditions: [{at: 2024/01, op: '>', value: 0}]}}",
-     "claims[1].statement.conditions[0].at",
-     "'2024/01' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
-    ("{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead, statement: "
-     f"{{kind: gap_threshold, quantity: {GOOD_QUANTITY}, "
-     "conditions: [{at: 2024-01, op: '~', value: 0}]}}",
-     "claims[1].statement.conditions[0].op", "Input should be"),
-    ("{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead, colour: red, "
-     "untestable_reason: r}", "claims[1].colour", "Extra inputs are not permitted"),
-    ("{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead}",
-     "claims[1]", "a claim without a statement needs an untestable_reason"),
-    ("{id: c, document: d, quote: 'Chinese models lead by far', made_by: X, kind: lead, "
-     "untestable_reason: r}", "claims[1].quote", "quote not found in document 'd'"),
-    ("{id: c, document: nope, quote: 'Chinese models trail', made_by: X, kind: lead, "
-     "untestable_reason: r}", "claims[1].document", "unknown document 'nope'"),
-    ("{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead, statement: "
-     "{kind: figure, figure: downloads, subject: Qwen, start: 2026, end: 2026, op: '>', "
-     "value: 1}}", "claims[1].statement.figure", "'downloads' is not a known figure"),
-])
+@pytest.mark.parametrize(
+    ("claim", "field", "message"),
+    [
+        (
+            "{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead, statement: "
+            "{kind: gap_threshold, quantity: {benchmarks: [mmlu], unit: points, origin_b: XX}, "
+            "conditions: [{at: 2024-01, op: '>', value: 0}]}}",
+            "claims[1].statement.quantity.origin_b",
+            "'XX' is not an ISO 3166-1 alpha-2 country code",
+        ),
+        (
+            "{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead, statement: "
+            "{kind: gap_threshold, quantity: {benchmarks: [mmlux], unit: points}, "
+            "conditions: [{at: 2024-01, op: '>', value: 0}]}}",
+            "claims[1].statement.quantity.benchmarks[0]",
+            "'mmlux' is not a known benchmark",
+        ),
+        (
+            "{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead, statement: "
+            f"{{kind: gap_threshold, quantity: {GOOD_QUANTITY}, "
+            "conditions: [{at: 2024/01, op: '>', value: 0}]}}",
+            "claims[1].statement.conditions[0].at",
+            "'2024/01' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
+        ),
+        (
+            "{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead, statement: "
+            f"{{kind: gap_threshold, quantity: {GOOD_QUANTITY}, "
+            "conditions: [{at: 2024-01, op: '~', value: 0}]}}",
+            "claims[1].statement.conditions[0].op",
+            "Input should be",
+        ),
+        (
+            "{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead, colour: red, "
+            "untestable_reason: r}",
+            "claims[1].colour",
+            "Extra inputs are not permitted",
+        ),
+        (
+            "{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead}",
+            "claims[1]",
+            "a claim without a statement needs an untestable_reason",
+        ),
+        (
+            "{id: c, document: d, quote: 'Chinese models lead by far', made_by: X, kind: lead, "
+            "untestable_reason: r}",
+            "claims[1].quote",
+            "quote not found in document 'd'",
+        ),
+        (
+            "{id: c, document: nope, quote: 'Chinese models trail', made_by: X, kind: lead, "
+            "untestable_reason: r}",
+            "claims[1].document",
+            "unknown document 'nope'",
+        ),
+        (
+            "{id: c, document: d, quote: 'Chinese models trail', made_by: X, kind: lead, statement: "
+            "{kind: figure, figure: downloads, subject: Qwen, start: 2026, end: 2026, op: '>', "
+            "value: 1}}",
+            "claims[1].statement.figure",
+            "'downloads' is not a known figure",
+        ),
+    ],
+)
 def test_bad_claims_are_one_line_errors_naming_file_and_field(tmp_path, claim, field, message):
     path = _write(tmp_path, claim)
     with pytest.raises(ConfigError) as info:
@@ -108,10 +155,13 @@ def test_bad_claims_are_one_line_errors_naming_file_and_field(tmp_path, claim, f
 
 
 def test_example_error_line(tmp_path):
-    path = _write(tmp_path, "{id: c, document: d, quote: 'Chinese models trail', made_by: X, "
-                            "kind: lead, statement: {kind: gap_parity, quantity: "
-                            "{benchmarks: [mmlu], unit: points, origin_b: XX}, at: 2024-01, "
-                            "within: 2}}")
+    path = _write(
+        tmp_path,
+        "{id: c, document: d, quote: 'Chinese models trail', made_by: X, "
+        "kind: lead, statement: {kind: gap_parity, quantity: "
+        "{benchmarks: [mmlu], unit: points, origin_b: XX}, at: 2024-01, "
+        "within: 2}}",
+    )
     with pytest.raises(ConfigError, match=r"claims\[1\]\.statement\.quantity\.origin_b: 'XX'"):
         load_claims(path)
 

@@ -33,15 +33,36 @@ BAD_MODEL = (
 @pytest.mark.parametrize(
     ("yaml_text", "field"),
     [
-        ("name: x\nmodels:\n" + BAD_MODEL.replace("variant", "colour: 1, variant") + "suite: {tasks: [arc_easy]}\n",
-         "models[0].colour"),
-        ("name: x\nmodels:\n" + BAD_MODEL.replace("US", "ZZ") + "suite: {tasks: [arc_easy]}\n", "models[0].origin"),
-        ("name: x\nmodels:\n" + BAD_MODEL.replace("2024-01-01", "01/02/2024") + "suite: {tasks: [arc_easy]}\n",
-         "models[0].released"),
-        ("name: x\nmodels:\n" + BAD_MODEL.replace("{kind: hub, repo: a/b}", "{kind: local, path: nowhere}")
-         + "suite: {tasks: [arc_easy]}\n", "models[0].source.path"),
-        ("name: x\nmodels:\n" + BAD_MODEL + BAD_MODEL + "suite: {tasks: [arc_easy]}\n", "models[1].id"),
-        ("name: x\nmodels:\n" + BAD_MODEL + "suite: {tasks: [arc_easy, no_such_task_xyz]}\n", "suite.tasks[1].name"),
+        (
+            "name: x\nmodels:\n"
+            + BAD_MODEL.replace("variant", "colour: 1, variant")
+            + "suite: {tasks: [arc_easy]}\n",
+            "models[0].colour",
+        ),
+        (
+            "name: x\nmodels:\n" + BAD_MODEL.replace("US", "ZZ") + "suite: {tasks: [arc_easy]}\n",
+            "models[0].origin",
+        ),
+        (
+            "name: x\nmodels:\n"
+            + BAD_MODEL.replace("2024-01-01", "01/02/2024")
+            + "suite: {tasks: [arc_easy]}\n",
+            "models[0].released",
+        ),
+        (
+            "name: x\nmodels:\n"
+            + BAD_MODEL.replace("{kind: hub, repo: a/b}", "{kind: local, path: nowhere}")
+            + "suite: {tasks: [arc_easy]}\n",
+            "models[0].source.path",
+        ),
+        (
+            "name: x\nmodels:\n" + BAD_MODEL + BAD_MODEL + "suite: {tasks: [arc_easy]}\n",
+            "models[1].id",
+        ),
+        (
+            "name: x\nmodels:\n" + BAD_MODEL + "suite: {tasks: [arc_easy, no_such_task_xyz]}\n",
+            "suite.tasks[1].name",
+        ),
     ],
     ids=["unknown key", "bad origin", "bad date", "missing folder", "duplicate id", "unknown task"],
 )
@@ -92,7 +113,9 @@ def test_help_is_fast_and_imports_no_torch() -> None:
     code = "import sys; from gaptrack.cli import app; print('torch' in sys.modules, 'lm_eval' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
-    help_out = subprocess.run([sys.executable, "-m", "gaptrack", "--help"], capture_output=True, text=True)
+    help_out = subprocess.run(
+        [sys.executable, "-m", "gaptrack", "--help"], capture_output=True, text=True
+    )
     assert help_out.returncode == 0
     for command in ("eval", "validate", "models", "results"):
         assert command in help_out.stdout

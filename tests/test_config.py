@@ -48,27 +48,56 @@ def test_find_config_by_name() -> None:
 
 def test_size_classes() -> None:
     assert [size_class(x) for x in (0.135, 1.24, 2.03, 3.2, 7.6, 32, 72.7, 671)] == [
-        "<1B", "~1B", "~1B", "~3B", "~7B", "~30B", "~70B", ">150B"
+        "<1B",
+        "~1B",
+        "~1B",
+        "~3B",
+        "~7B",
+        "~30B",
+        "~70B",
+        ">150B",
     ]
 
 
 BROKEN = {
-    "unknown key": ("  - {id: a, name: A, origin: US, organisation: O, released: 2024-01-01, params_b: 1,"
-                    " variant: base, colour: red, source: {kind: hub, repo: a/b}}", "models[0].colour",
-                    "unknown key"),
-    "bad origin": ("  - {id: a, name: A, origin: XX, organisation: O, released: 2024-01-01, params_b: 1,"
-                   " variant: base, source: {kind: hub, repo: a/b}}", "models[0].origin", "ISO 3166"),
-    "bad date": ("  - {id: a, name: A, origin: US, organisation: O, released: 2024-13-45, params_b: 1,"
-                 " variant: base, source: {kind: hub, repo: a/b}}", "models[0].released", "date"),
-    "missing folder": ("  - {id: a, name: A, origin: US, organisation: O, released: 2024-01-01, params_b: 1,"
-                       " variant: base, source: {kind: local, path: no/such/folder}}",
-                       "models[0].source.path", "does not exist"),
-    "duplicate id": ("  - {id: a, name: A, origin: US, organisation: O, released: 2024-01-01, params_b: 1,"
-                     " variant: base, source: {kind: hub, repo: a/b}}\n"
-                     "  - {id: a, name: B, origin: CN, organisation: O, released: 2024-01-01, params_b: 1,"
-                     " variant: base, source: {kind: hub, repo: a/c}}", "models[1].id", "duplicate"),
-    "bad source kind": ("  - {id: a, name: A, origin: US, organisation: O, released: 2024-01-01, params_b: 1,"
-                        " variant: base, source: {kind: ftp, repo: a/b}}", "models[0].source", "kind"),
+    "unknown key": (
+        "  - {id: a, name: A, origin: US, organisation: O, released: 2024-01-01, params_b: 1,"
+        " variant: base, colour: red, source: {kind: hub, repo: a/b}}",
+        "models[0].colour",
+        "unknown key",
+    ),
+    "bad origin": (
+        "  - {id: a, name: A, origin: XX, organisation: O, released: 2024-01-01, params_b: 1,"
+        " variant: base, source: {kind: hub, repo: a/b}}",
+        "models[0].origin",
+        "ISO 3166",
+    ),
+    "bad date": (
+        "  - {id: a, name: A, origin: US, organisation: O, released: 2024-13-45, params_b: 1,"
+        " variant: base, source: {kind: hub, repo: a/b}}",
+        "models[0].released",
+        "date",
+    ),
+    "missing folder": (
+        "  - {id: a, name: A, origin: US, organisation: O, released: 2024-01-01, params_b: 1,"
+        " variant: base, source: {kind: local, path: no/such/folder}}",
+        "models[0].source.path",
+        "does not exist",
+    ),
+    "duplicate id": (
+        "  - {id: a, name: A, origin: US, organisation: O, released: 2024-01-01, params_b: 1,"
+        " variant: base, source: {kind: hub, repo: a/b}}\n"
+        "  - {id: a, name: B, origin: CN, organisation: O, released: 2024-01-01, params_b: 1,"
+        " variant: base, source: {kind: hub, repo: a/c}}",
+        "models[1].id",
+        "duplicate",
+    ),
+    "bad source kind": (
+        "  - {id: a, name: A, origin: US, organisation: O, released: 2024-01-01, params_b: 1,"
+        " variant: base, source: {kind: ftp, repo: a/b}}",
+        "models[0].source",
+        "kind",
+    ),
 }
 
 
@@ -97,7 +126,11 @@ def test_unknown_top_level_key_and_yaml_syntax(tmp_path: Path) -> None:
 
 def test_catalogue_reference_must_exist(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
-    path.write_text(f"name: x\ncatalogue: [{CONFIGS / 'catalogue.yaml'}]\nmodels: [no-such-model]\n"
-                    "suite: {tasks: [arc_easy]}\n")
-    with pytest.raises(ConfigError, match=r"models\[0\]: 'no-such-model' is not a model of the catalogue"):
+    path.write_text(
+        f"name: x\ncatalogue: [{CONFIGS / 'catalogue.yaml'}]\nmodels: [no-such-model]\n"
+        "suite: {tasks: [arc_easy]}\n"
+    )
+    with pytest.raises(
+        ConfigError, match=r"models\[0\]: 'no-such-model' is not a model of the catalogue"
+    ):
         load_config(path)

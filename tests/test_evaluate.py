@@ -10,7 +10,12 @@ from gaptrack.api import EvalRequest, Store, evaluate, load_config
 from gaptrack.errors import GaptrackError
 from tests.fakes import FakeRunner
 
-PAIRS = {("tiny-llama", "tiny_mc"), ("tiny-llama", "tiny_mc2"), ("tiny-qwen2", "tiny_mc"), ("tiny-qwen2", "tiny_mc2")}
+PAIRS = {
+    ("tiny-llama", "tiny_mc"),
+    ("tiny-llama", "tiny_mc2"),
+    ("tiny-qwen2", "tiny_mc"),
+    ("tiny-qwen2", "tiny_mc2"),
+}
 
 
 def test_stores_one_record_per_model_and_task(tiny_config: Path) -> None:
@@ -79,7 +84,9 @@ def test_force_reevaluates(tiny_config: Path) -> None:
 def test_only_tasks_and_limit_narrow_the_run(tiny_config: Path) -> None:
     config = load_config(tiny_config)
     runner = FakeRunner()
-    summary = evaluate(config, EvalRequest(only=("tiny-qwen2",), tasks=("tiny_mc2",), limit=5), runner=runner)
+    summary = evaluate(
+        config, EvalRequest(only=("tiny-qwen2",), tasks=("tiny_mc2",), limit=5), runner=runner
+    )
     assert runner.ran == [("tiny-qwen2", "tiny_mc2")]
     assert summary.ran[0].task.limit == 5 and summary.ran[0].task.n_samples == 5
     # A different limit is a different result, so the full run still has everything to do.
@@ -90,9 +97,14 @@ def test_only_tasks_and_limit_narrow_the_run(tiny_config: Path) -> None:
 
 @pytest.mark.parametrize(
     ("request_", "message"),
-    [(EvalRequest(only=("nope",)), "--only 'nope'"), (EvalRequest(tasks=("nope",)), "--tasks 'nope'")],
+    [
+        (EvalRequest(only=("nope",)), "--only 'nope'"),
+        (EvalRequest(tasks=("nope",)), "--tasks 'nope'"),
+    ],
 )
-def test_bad_narrowing_is_a_clear_error(tiny_config: Path, request_: EvalRequest, message: str) -> None:
+def test_bad_narrowing_is_a_clear_error(
+    tiny_config: Path, request_: EvalRequest, message: str
+) -> None:
     with pytest.raises(GaptrackError, match=message):
         evaluate(load_config(tiny_config), request_, runner=FakeRunner())
 

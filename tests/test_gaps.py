@@ -29,43 +29,94 @@ from gaptrack.store.records import (
 D = dt.date
 
 
-def score(model: str, origin: str, released: str, value: float, bench: str = "mmlu",
-          **extra) -> EvidenceRow:
-    return EvidenceRow(kind="reported", model=model, origin=origin,
-                       released=D.fromisoformat(released), benchmark=bench, value=value,
-                       source="test", row_id=f"r-{model}-{bench}", **extra)
+def score(
+    model: str, origin: str, released: str, value: float, bench: str = "mmlu", **extra
+) -> EvidenceRow:
+    return EvidenceRow(
+        kind="reported",
+        model=model,
+        origin=origin,
+        released=D.fromisoformat(released),
+        benchmark=bench,
+        value=value,
+        source="test",
+        row_id=f"r-{model}-{bench}",
+        **extra,
+    )
 
 
-def arena(model: str, origin: str, snapshot: str, value: float, edition: str = "2025"
-          ) -> EvidenceRow:
-    return EvidenceRow(kind="reported", model=model, origin=origin, benchmark="chatbot_arena",
-                       value=value, snapshot=D.fromisoformat(snapshot), report="AI Index",
-                       edition=edition, source="test", row_id=f"r-{model}-{snapshot}")
+def arena(
+    model: str, origin: str, snapshot: str, value: float, edition: str = "2025"
+) -> EvidenceRow:
+    return EvidenceRow(
+        kind="reported",
+        model=model,
+        origin=origin,
+        benchmark="chatbot_arena",
+        value=value,
+        snapshot=D.fromisoformat(snapshot),
+        report="AI Index",
+        edition=edition,
+        source="test",
+        row_id=f"r-{model}-{snapshot}",
+    )
 
 
-def record(model_id: str, origin: str, correct: list[bool], task: str = "mmlu",
-           released: str = "2024-11-01", prompt_prefix: str = "p", params_b: float = 0.5
-           ) -> ResultRecord:
+def record(
+    model_id: str,
+    origin: str,
+    correct: list[bool],
+    task: str = "mmlu",
+    released: str = "2024-11-01",
+    prompt_prefix: str = "p",
+    params_b: float = 0.5,
+) -> ResultRecord:
     n = len(correct)
     acc = sum(correct) / n
     stderr = (acc * (1 - acc) / (n - 1)) ** 0.5 if n > 1 else None
-    key = CacheKey(model_fingerprint=f"hub:{model_id}", dtype="float32", backend="hf",
-                   task=task, task_fingerprint="t", num_fewshot=0, limit=n,
-                   lm_eval_version="0.4.13", transformers_version="5")
+    key = CacheKey(
+        model_fingerprint=f"hub:{model_id}",
+        dtype="float32",
+        backend="hf",
+        task=task,
+        task_fingerprint="t",
+        num_fewshot=0,
+        limit=n,
+        lm_eval_version="0.4.13",
+        transformers_version="5",
+    )
     now = dt.datetime(2025, 1, 1, 12, 0, tzinfo=dt.timezone.utc)
     return ResultRecord(
-        key=key.digest(), cache_key=key,
-        model=ModelInfo(id=model_id, name=model_id, origin=origin, organisation="org",
-                        released=D.fromisoformat(released), params_b=params_b,
-                        size_class="<1B", variant="base", open_weights=True,
-                        source={"kind": "hub"}),
+        key=key.digest(),
+        cache_key=key,
+        model=ModelInfo(
+            id=model_id,
+            name=model_id,
+            origin=origin,
+            organisation="org",
+            released=D.fromisoformat(released),
+            params_b=params_b,
+            size_class="<1B",
+            variant="base",
+            open_weights=True,
+            source={"kind": "hub"},
+        ),
         task=TaskInfo(name=task, n_samples=n, primary_metric="acc", num_fewshot=0, limit=n),
         metrics=[Metric(name="acc", value=acc, stderr=stderr)],
-        items=[Item(doc_id=i, prompt_hash=f"{prompt_prefix}{i}", correct=c)
-               for i, c in enumerate(correct)],
-        provenance=Provenance(gaptrack_version="0.1.0", packages={}, device="cpu",
-                              device_name="cpu", batch_size="1", wall_time_s=1.0,
-                              started_at=now, finished_at=now),
+        items=[
+            Item(doc_id=i, prompt_hash=f"{prompt_prefix}{i}", correct=c)
+            for i, c in enumerate(correct)
+        ],
+        provenance=Provenance(
+            gaptrack_version="0.1.0",
+            packages={},
+            device="cpu",
+            device_name="cpu",
+            batch_size="1",
+            wall_time_s=1.0,
+            started_at=now,
+            finished_at=now,
+        ),
     )
 
 
@@ -101,16 +152,21 @@ def test_reported_points_without_uncertainty_are_flagged():
 
 
 def test_reported_stderr_gives_unpaired_interval():
-    rows = [score("A", "US", "2024-01-01", 60, stderr=3.0),
-            score("B", "CN", "2024-01-01", 50, stderr=4.0)]
+    rows = [
+        score("A", "US", "2024-01-01", 60, stderr=3.0),
+        score("B", "CN", "2024-01-01", 50, stderr=4.0),
+    ]
     point = gap_at(rows, MMLU_POINTS, D(2024, 2, 1), "reported")
     assert point.uncertainty == "unpaired"
     assert point.interval.low == pytest.approx(10 - 1.959963984540054 * 5)
 
 
 def test_ties_go_to_earlier_release_then_name():
-    rows = [score("Zed", "US", "2024-01-01", 90.0), score("Alpha", "US", "2024-02-01", 90.0),
-            score("Beta", "US", "2024-01-01", 90.0)]
+    rows = [
+        score("Zed", "US", "2024-01-01", 90.0),
+        score("Alpha", "US", "2024-02-01", 90.0),
+        score("Beta", "US", "2024-01-01", 90.0),
+    ]
     best = frontier(rows, ["mmlu"])
     assert best.model == "Beta"  # Beta and Zed released first; Beta sorts first
 
@@ -127,29 +183,40 @@ def test_other_origins_never_count():
 
 
 def test_size_class_and_open_weight_frontiers():
-    rows = [score("Big", "US", "2024-01-01", 90, params_b=70, open_weights=False),
-            score("Small", "US", "2024-01-01", 60, params_b=7, open_weights=True),
-            score("CNsmall", "CN", "2024-01-01", 65, params_b=7, open_weights=True)]
+    rows = [
+        score("Big", "US", "2024-01-01", 90, params_b=70, open_weights=False),
+        score("Small", "US", "2024-01-01", 60, params_b=7, open_weights=True),
+        score("CNsmall", "CN", "2024-01-01", 65, params_b=7, open_weights=True),
+    ]
     sized = GapQuantity(benchmarks=["mmlu"], unit="points", size_class="~7B")
     assert gap_at(rows, sized, D(2024, 2, 1), "reported").gap == -5
-    open_only = GapQuantity(benchmarks=["mmlu"], unit="points", open_weights_a=True,
-                            open_weights_b=True)
+    open_only = GapQuantity(
+        benchmarks=["mmlu"], unit="points", open_weights_a=True, open_weights_b=True
+    )
     point = gap_at(rows, open_only, D(2024, 2, 1), "reported")
     assert (point.a.model, point.gap) == ("Small", -5)
 
 
 def test_aggregate_is_mean_over_benchmarks_and_needs_all():
-    rows = [score("A", "US", "2024-01-01", 80, "mmlu"), score("A", "US", "2024-01-01", 60, "gsm8k"),
-            score("A2", "US", "2024-01-01", 99, "mmlu"),  # no gsm8k: left out
-            score("B", "CN", "2024-01-01", 70, "mmlu"), score("B", "CN", "2024-01-01", 50, "gsm8k")]
+    rows = [
+        score("A", "US", "2024-01-01", 80, "mmlu"),
+        score("A", "US", "2024-01-01", 60, "gsm8k"),
+        score("A2", "US", "2024-01-01", 99, "mmlu"),  # no gsm8k: left out
+        score("B", "CN", "2024-01-01", 70, "mmlu"),
+        score("B", "CN", "2024-01-01", 50, "gsm8k"),
+    ]
     q = GapQuantity(benchmarks=["mmlu", "gsm8k"], unit="points")
     point = gap_at(rows, q, D(2024, 2, 1), "reported")
     assert (point.a.model, point.a.value, point.b.value, point.gap) == ("A", 70, 60, 10)
 
 
 def test_leaderboard_uses_latest_snapshot_and_flags_stale_ones():
-    rows = [arena("US1", "US", "2024-01-31", 1215), arena("CN1", "CN", "2024-01-31", 1112),
-            arena("US2", "US", "2025-02-28", 1385), arena("CN2", "CN", "2025-02-28", 1362)]
+    rows = [
+        arena("US1", "US", "2024-01-31", 1215),
+        arena("CN1", "CN", "2024-01-31", 1112),
+        arena("US2", "US", "2025-02-28", 1385),
+        arena("CN2", "CN", "2025-02-28", 1362),
+    ]
     q = GapQuantity(benchmarks=["chatbot_arena"], unit="percent")
     jan = gap_at(rows, q, D(2024, 1, 31), "reported")
     assert jan.snapshot == D(2024, 1, 31) and jan.gap == pytest.approx(9.2626, abs=1e-4)
@@ -163,8 +230,13 @@ def test_leaderboard_uses_latest_snapshot_and_flags_stale_ones():
 
 def test_gap_series_is_monthly():
     series = gap_series(ROWS, MMLU_POINTS, D(2024, 5, 1), D(2024, 9, 15), "reported")
-    assert [p.at for p in series] == [D(2024, 5, 31), D(2024, 6, 30), D(2024, 7, 31),
-                                      D(2024, 8, 31), D(2024, 9, 30)]
+    assert [p.at for p in series] == [
+        D(2024, 5, 31),
+        D(2024, 6, 30),
+        D(2024, 7, 31),
+        D(2024, 8, 31),
+        D(2024, 9, 30),
+    ]
     assert [p.gap for p in series] == [10.0, 20.0, 20.0, 20.0, 2.0]
 
 
@@ -186,13 +258,20 @@ def test_measured_gap_falls_back_to_unpaired_when_items_differ():
     assert point.uncertainty == "unpaired" and point.mcnemar is None
     se = ((0.6 * 0.4 / 49) ** 0.5 * 100, (0.4 * 0.6 / 49) ** 0.5 * 100)
     assert point.interval.high - point.interval.low == pytest.approx(
-        2 * 1.959963984540054 * (se[0] ** 2 + se[1] ** 2) ** 0.5)
+        2 * 1.959963984540054 * (se[0] ** 2 + se[1] ** 2) ** 0.5
+    )
 
 
 def test_measured_gap_on_few_items_is_too_thin():
-    point = gap_at([measured_row(record("u", "US", [True, False] * 5)),
-                    measured_row(record("c", "CN", [False, True] * 5))],
-                   MMLU_POINTS, D(2025, 1, 1), "measured")
+    point = gap_at(
+        [
+            measured_row(record("u", "US", [True, False] * 5)),
+            measured_row(record("c", "CN", [False, True] * 5)),
+        ],
+        MMLU_POINTS,
+        D(2025, 1, 1),
+        "measured",
+    )
     assert "too few items" in point.problem
 
 
@@ -205,8 +284,9 @@ def test_shipped_arena_rows_reproduce_the_ai_index():
     feb = gap_at(ed2025, q, D(2025, 2, 28), "reported")
     assert feb.gap == pytest.approx(1.69, abs=0.005)
     assert (feb.a.value, feb.b.value) == (1385, 1362)
-    ed2026 = apply_editions(rows, choose_editions(rows, ("AI Index", "2026"), D(2026, 1, 31)),
-                            exclusive=True)
+    ed2026 = apply_editions(
+        rows, choose_editions(rows, ("AI Index", "2026"), D(2026, 1, 31)), exclusive=True
+    )
     assert gap_at(ed2026, q, D(2025, 2, 28), "reported").gap == pytest.approx(100 * 5 / 1400)
     assert gap_at(ed2026, q, D(2026, 3, 31), "reported").gap == pytest.approx(100 * 39 / 1464)
 

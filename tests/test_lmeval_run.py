@@ -52,8 +52,10 @@ def test_stored_accuracy_equals_lm_eval(tiny_config: Path, lm_eval_direct: dict)
         assert record.provenance.packages["lm_eval"] == "0.4.13"
     # The two random models differ, so the test can tell them apart.
     scores = {(r.model.id, r.task.name): r.metric("acc").value for r in records}
-    assert scores[("tiny-llama", "tiny_mc")] != scores[("tiny-qwen2", "tiny_mc")] or \
-        scores[("tiny-llama", "tiny_mc2")] != scores[("tiny-qwen2", "tiny_mc2")]
+    assert (
+        scores[("tiny-llama", "tiny_mc")] != scores[("tiny-qwen2", "tiny_mc")]
+        or scores[("tiny-llama", "tiny_mc2")] != scores[("tiny-qwen2", "tiny_mc2")]
+    )
 
 
 def test_cached_rerun_loads_no_model(tiny_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -74,27 +76,45 @@ def test_parse_results_speaks_gaptrack_schema() -> None:
     import numpy as np
 
     results = {
-        "results": {"gsm8k": {
-            "alias": "gsm8k",
-            "exact_match,strict-match": np.float64(0.5),
-            "exact_match_stderr,strict-match": "N/A",
-            "exact_match,flexible-extract": np.float32(1.0),
-            "exact_match_stderr,flexible-extract": np.float64(0.0),
-        }},
+        "results": {
+            "gsm8k": {
+                "alias": "gsm8k",
+                "exact_match,strict-match": np.float64(0.5),
+                "exact_match_stderr,strict-match": "N/A",
+                "exact_match,flexible-extract": np.float32(1.0),
+                "exact_match_stderr,flexible-extract": np.float64(0.0),
+            }
+        },
         "higher_is_better": {"gsm8k": {"exact_match": True}},
         "versions": {"gsm8k": 3.0},
         "n-samples": {"gsm8k": {"original": 1319, "effective": 2}},
-        "samples": {"gsm8k": [
-            {"doc_id": d, "filter": f, "metrics": ["exact_match"], "exact_match": v,
-             "doc_hash": "d", "prompt_hash": f"p{d}", "target_hash": "t"}
-            for d, f, v in [(0, "strict-match", 1.0), (0, "flexible-extract", 1.0),
-                            (1, "strict-match", 0.0), (1, "flexible-extract", 1.0)]
-        ]},
+        "samples": {
+            "gsm8k": [
+                {
+                    "doc_id": d,
+                    "filter": f,
+                    "metrics": ["exact_match"],
+                    "exact_match": v,
+                    "doc_hash": "d",
+                    "prompt_hash": f"p{d}",
+                    "target_hash": "t",
+                }
+                for d, f, v in [
+                    (0, "strict-match", 1.0),
+                    (0, "flexible-extract", 1.0),
+                    (1, "strict-match", 0.0),
+                    (1, "flexible-extract", 1.0),
+                ]
+            ]
+        },
     }
     outcome = lmeval.parse_results(results, "gsm8k")
     assert outcome.primary_metric == "exact_match/strict-match"
     strict = next(m for m in outcome.metrics if m.filter == "strict-match")
     assert strict.value == 0.5 and strict.stderr is None and type(strict.value) is float
     assert [i.correct for i in outcome.items] == [True, False]
-    assert outcome.items[1].scores == {"exact_match/strict-match": 0.0, "exact_match/flexible-extract": 1.0}
+    assert outcome.items[1].scores == {
+        "exact_match/strict-match": 0.0,
+        "exact_match/flexible-extract": 1.0,
+    }
     assert (outcome.n_samples, outcome.n_total, outcome.version) == (2, 1319, "3.0")

@@ -18,8 +18,15 @@ IV = Interval(low=8.0, high=12.0, method="test")
 
 
 def claim(statement: dict | None, **extra) -> Claim:
-    fields = {"id": "c", "document": "d", "quote": "a quote long enough", "made_by": "X",
-              "kind": "benchmark_gap", "date": "2025-07", **extra}
+    fields = {
+        "id": "c",
+        "document": "d",
+        "quote": "a quote long enough",
+        "made_by": "X",
+        "kind": "benchmark_gap",
+        "date": "2025-07",
+        **extra,
+    }
     if statement is None:
         fields["untestable_reason"] = "no data"
     else:
@@ -27,12 +34,23 @@ def claim(statement: dict | None, **extra) -> Claim:
     return Claim.model_validate(fields)
 
 
-@pytest.mark.parametrize(("op", "target", "expected"), [
-    (">", 7, "supported"), (">", 12, "contradicted"), (">", 10, "inconclusive"),
-    (">=", 8, "supported"), (">=", 12.5, "contradicted"), (">=", 9, "inconclusive"),
-    ("<", 13, "supported"), ("<", 8, "contradicted"), ("<", 10, "inconclusive"),
-    ("<=", 12, "supported"), ("<=", 7, "contradicted"), ("<=", 11, "inconclusive"),
-])
+@pytest.mark.parametrize(
+    ("op", "target", "expected"),
+    [
+        (">", 7, "supported"),
+        (">", 12, "contradicted"),
+        (">", 10, "inconclusive"),
+        (">=", 8, "supported"),
+        (">=", 12.5, "contradicted"),
+        (">=", 9, "inconclusive"),
+        ("<", 13, "supported"),
+        ("<", 8, "contradicted"),
+        ("<", 10, "inconclusive"),
+        ("<=", 12, "supported"),
+        ("<=", 7, "contradicted"),
+        ("<=", 11, "inconclusive"),
+    ],
+)
 def test_compare_with_interval(op, target, expected):
     assert compare(10.0, IV, op, target)[0] == expected
 
@@ -57,10 +75,17 @@ def test_combine():
     assert combine([]) == "inconclusive"
 
 
-ARENA = [arena("US1", "US", "2024-01-31", 1215), arena("CN1", "CN", "2024-01-31", 1112),
-         arena("US2", "US", "2025-02-28", 1385), arena("CN2", "CN", "2025-02-28", 1362)]
-ARENA_Q = {"benchmarks": ["chatbot_arena"], "unit": "percent",
-           "edition": {"report": "AI Index", "edition": "2025"}}
+ARENA = [
+    arena("US1", "US", "2024-01-31", 1215),
+    arena("CN1", "CN", "2024-01-31", 1112),
+    arena("US2", "US", "2025-02-28", 1385),
+    arena("CN2", "CN", "2025-02-28", 1362),
+]
+ARENA_Q = {
+    "benchmarks": ["chatbot_arena"],
+    "unit": "percent",
+    "edition": {"report": "AI Index", "edition": "2025"},
+}
 
 
 def _threshold(conditions, quantity=None):
@@ -68,8 +93,15 @@ def _threshold(conditions, quantity=None):
 
 
 def test_threshold_supported_and_contradicted_on_reported_points():
-    ok = evaluate_claim(claim(_threshold([{"at": "2024-01", "op": ">", "value": 9},
-                                          {"at": "2025-02", "op": "<", "value": 2}])), DOC, ARENA)
+    ok = evaluate_claim(
+        claim(
+            _threshold(
+                [{"at": "2024-01", "op": ">", "value": 9}, {"at": "2025-02", "op": "<", "value": 2}]
+            )
+        ),
+        DOC,
+        ARENA,
+    )
     assert ok.verdict == "supported" and ok.evidence_kind == "reported"
     ev = ok.evaluations[0]
     assert [round(c.value, 2) for c in ev.checks] == [9.26, 1.69]
@@ -82,15 +114,17 @@ def test_threshold_supported_and_contradicted_on_reported_points():
 
 
 def test_threshold_inconclusive_when_evidence_missing():
-    result = evaluate_claim(claim(_threshold([{"at": "2023-06", "op": ">", "value": 9}])),
-                            DOC, ARENA)
+    result = evaluate_claim(
+        claim(_threshold([{"at": "2023-06", "op": ">", "value": 9}])), DOC, ARENA
+    )
     assert result.verdict == "inconclusive"
     assert "no leaderboard snapshot" in result.evaluations[0].checks[0].reason
 
 
 def test_threshold_inconclusive_on_stale_snapshot():
-    result = evaluate_claim(claim(_threshold([{"at": "2024-12", "op": ">", "value": 0}])),
-                            DOC, ARENA)
+    result = evaluate_claim(
+        claim(_threshold([{"at": "2024-12", "op": ">", "value": 0}])), DOC, ARENA
+    )
     assert result.verdict == "inconclusive" and "stale" in result.evaluations[0].checks[0].reason
 
 
@@ -102,8 +136,13 @@ def test_parity():
 
 
 def test_trend_on_points():
-    narrowing = {"kind": "gap_trend", "quantity": ARENA_Q, "start": "2024-01", "end": "2025-02",
-                 "direction": "narrowing"}
+    narrowing = {
+        "kind": "gap_trend",
+        "quantity": ARENA_Q,
+        "start": "2024-01",
+        "end": "2025-02",
+        "direction": "narrowing",
+    }
     result = evaluate_claim(claim(narrowing), DOC, ARENA)
     assert result.verdict == "supported"
     assert result.evaluations[0].value == pytest.approx(100 * 23 / 1362 - 100 * 103 / 1112)
@@ -112,8 +151,10 @@ def test_trend_on_points():
 
 
 def _measured(us: list[bool], cn: list[bool], released_cn: str = "2024-11-01") -> list[EvidenceRow]:
-    return [measured_row(record("us-tiny", "US", us)),
-            measured_row(record("cn-tiny", "CN", cn, released=released_cn))]
+    return [
+        measured_row(record("us-tiny", "US", us)),
+        measured_row(record("cn-tiny", "CN", cn, released=released_cn)),
+    ]
 
 
 MMLU_Q = {"benchmarks": ["mmlu"], "unit": "points"}
@@ -145,34 +186,59 @@ def test_measured_threshold_supported_and_contradicted_with_intervals():
 
 def test_measured_trend_with_same_models_is_inconclusive():
     rows = _measured([True] * 30 + [False] * 20, [True] * 25 + [False] * 25)
-    trend = {"kind": "gap_trend", "quantity": MMLU_Q, "start": "2024-12", "end": "2025-01",
-             "direction": "widening"}
+    trend = {
+        "kind": "gap_trend",
+        "quantity": MMLU_Q,
+        "start": "2024-12",
+        "end": "2025-01",
+        "direction": "widening",
+    }
     measured = evaluate_claim(claim(trend), DOC, rows).evaluations[1]
     assert measured.value == 0 and measured.verdict == "inconclusive"
 
 
 def test_source_measure_note():
-    c = claim(_threshold([{"at": "2025-01", "op": ">", "value": 0}], MMLU_Q),
-              source_measure="chatbot_arena")
+    c = claim(
+        _threshold([{"at": "2025-01", "op": ">", "value": 0}], MMLU_Q),
+        source_measure="chatbot_arena",
+    )
     rows = [score("A", "US", "2024-01-01", 80), score("B", "CN", "2024-01-01", 70)]
     notes = evaluate_claim(c, DOC, rows).evaluations[0].notes
     assert any("source measured chatbot_arena" in n for n in notes)
 
 
 def _release(model: str, family: str, date: str) -> EvidenceRow:
-    return EvidenceRow(kind="reported", quantity="release", model=model, origin="CN",
-                       family=family, released=dt.date.fromisoformat(date), source="s",
-                       row_id=f"r-{model}")
+    return EvidenceRow(
+        kind="reported",
+        quantity="release",
+        model=model,
+        origin="CN",
+        family=family,
+        released=dt.date.fromisoformat(date),
+        source="s",
+        row_id=f"r-{model}",
+    )
 
 
-RELEASES = [_release("Q1", "Q", "2024-01-01"), _release("Q2", "Q", "2024-03-01"),  # 60 days
-            _release("Q3", "Q", "2024-05-01"),  # 61
-            _release("D1", "D", "2024-01-10"), _release("D2", "D", "2024-07-10")]  # 182
+RELEASES = [
+    _release("Q1", "Q", "2024-01-01"),
+    _release("Q2", "Q", "2024-03-01"),  # 60 days
+    _release("Q3", "Q", "2024-05-01"),  # 61
+    _release("D1", "D", "2024-01-10"),
+    _release("D2", "D", "2024-07-10"),
+]  # 182
 
 
 def test_cadence_median_interval():
-    cadence = {"kind": "cadence", "origin": "CN", "families": ["Q", "D"], "start": "2024-01",
-               "end": "2024-12", "op": "<", "days": 91}
+    cadence = {
+        "kind": "cadence",
+        "origin": "CN",
+        "families": ["Q", "D"],
+        "start": "2024-01",
+        "end": "2024-12",
+        "op": "<",
+        "days": 91,
+    }
     result = evaluate_claim(claim(cadence, kind="cadence"), DOC, RELEASES)
     assert result.verdict == "supported" and result.evaluations[0].value == 61.0  # [60, 61, 182]
     slower = {**cadence, "days": 60}
@@ -182,19 +248,36 @@ def test_cadence_median_interval():
 
 
 def _figure(value: float, snapshot: str, approx: bool = False, source: str = "s") -> EvidenceRow:
-    return EvidenceRow(kind="reported", quantity="figure", model="Qwen", origin="CN",
-                       benchmark="hf_downloads_m", value=value,
-                       snapshot=dt.date.fromisoformat(snapshot), approximate=approx,
-                       source=source, row_id=f"r-{value}")
+    return EvidenceRow(
+        kind="reported",
+        quantity="figure",
+        model="Qwen",
+        origin="CN",
+        benchmark="hf_downloads_m",
+        value=value,
+        snapshot=dt.date.fromisoformat(snapshot),
+        approximate=approx,
+        source=source,
+        row_id=f"r-{value}",
+    )
 
 
 def test_figure_branches():
-    stmt = {"kind": "figure", "figure": "hf_downloads_m", "subject": "Qwen", "start": "2026-01",
-            "end": "2026-03", "op": ">", "value": 1000}
+    stmt = {
+        "kind": "figure",
+        "figure": "hf_downloads_m",
+        "subject": "Qwen",
+        "start": "2026-01",
+        "end": "2026-03",
+        "op": ">",
+        "value": 1000,
+    }
     rows = [_figure(700, "2026-01-13", approx=True), _figure(942.1, "2026-03-31")]
     assert evaluate_claim(claim(stmt, kind="adoption"), DOC, rows).verdict == "contradicted"
-    assert evaluate_claim(claim(stmt, kind="adoption"), DOC,
-                          [_figure(1200, "2026-02-01")]).verdict == "supported"
+    assert (
+        evaluate_claim(claim(stmt, kind="adoption"), DOC, [_figure(1200, "2026-02-01")]).verdict
+        == "supported"
+    )
     near = [_figure(990, "2026-02-01", approx=True)]
     assert evaluate_claim(claim(stmt, kind="adoption"), DOC, near).verdict == "inconclusive"
     disagree = [_figure(900, "2026-01-05"), _figure(1100, "2026-03-01", source="t")]
@@ -205,11 +288,23 @@ def test_figure_branches():
 
 
 def test_event_branches():
-    ev_row = EvidenceRow(kind="reported", quantity="event", model="Qwen", origin="CN",
-                         benchmark="qwen_passes_llama_hf_downloads",
-                         snapshot=dt.date(2025, 9, 30), source="ATOM", row_id="r-ev")
-    stmt = {"kind": "event", "event": "qwen_passes_llama_hf_downloads", "subject": "Qwen",
-            "at": "2024-09", "tolerance_days": 31}
+    ev_row = EvidenceRow(
+        kind="reported",
+        quantity="event",
+        model="Qwen",
+        origin="CN",
+        benchmark="qwen_passes_llama_hf_downloads",
+        snapshot=dt.date(2025, 9, 30),
+        source="ATOM",
+        row_id="r-ev",
+    )
+    stmt = {
+        "kind": "event",
+        "event": "qwen_passes_llama_hf_downloads",
+        "subject": "Qwen",
+        "at": "2024-09",
+        "tolerance_days": 31,
+    }
     assert evaluate_claim(claim(stmt, kind="adoption"), DOC, [ev_row]).verdict == "contradicted"
     later = {**stmt, "at": "2025-09"}
     assert evaluate_claim(claim(later, kind="adoption"), DOC, [ev_row]).verdict == "supported"

@@ -6,11 +6,51 @@ import json
 import random
 from pathlib import Path
 
-_WORDS = (
-    "the model answers questions about science history and numbers while the gap between "
-    "two labs grows or shrinks over months of training on chips data and code red blue green "
-    "water fire earth air stone tree river mountain city country year month day"
-).split()
+_WORDS = [
+    "the",
+    "model",
+    "answers",
+    "questions",
+    "about",
+    "science",
+    "history",
+    "and",
+    "numbers",
+    "while",
+    "the",
+    "gap",
+    "between",
+    "two",
+    "labs",
+    "grows",
+    "or",
+    "shrinks",
+    "over",
+    "months",
+    "of",
+    "training",
+    "on",
+    "chips",
+    "data",
+    "and",
+    "code",
+    "red",
+    "blue",
+    "green",
+    "water",
+    "fire",
+    "earth",
+    "air",
+    "stone",
+    "tree",
+    "river",
+    "mountain",
+    "city",
+    "country",
+    "year",
+    "month",
+    "day",
+]
 
 
 def _corpus(n: int = 400) -> list[str]:
@@ -99,8 +139,12 @@ def build_tasks(folder: Path, n_items: int = 12) -> Path:
         rows = []
         for i in range(n_items):
             question = " ".join(rng.choice(_WORDS) for _ in range(6))
-            choices = [" ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 3))) for _ in range(4)]
-            rows.append({"id": i, "question": question, "choices": choices, "label": rng.randrange(4)})
+            choices = [
+                " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 3))) for _ in range(4)
+            ]
+            rows.append(
+                {"id": i, "question": question, "choices": choices, "label": rng.randrange(4)}
+            )
         data = folder / f"{name}.jsonl"
         data.write_text("".join(json.dumps(r) + "\n" for r in rows))
         (folder / f"{name}.yaml").write_text(_TASK_YAML.format(name=name, data=data))
@@ -119,7 +163,7 @@ models:
     released: 2024-06-01
     params_b: 0.0001
     variant: base
-    source: {{kind: local, path: {models['llama']}}}
+    source: {{kind: local, path: {models["llama"]}}}
   - id: tiny-qwen2
     name: Tiny Qwen2
     origin: CN
@@ -127,7 +171,7 @@ models:
     released: 2024-09-01
     params_b: 0.0001
     variant: base
-    source: {{kind: local, path: {models['qwen2']}}}
+    source: {{kind: local, path: {models["qwen2"]}}}
 suite:
   tasks: [tiny_mc, tiny_mc2]
   batch_size: 1

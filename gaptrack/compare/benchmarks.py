@@ -46,27 +46,62 @@ class Figure(_Frozen):
 BENCHMARKS: dict[str, Benchmark] = {
     b.id: b
     for b in [
-        Benchmark(id="chatbot_arena", name="LMSYS Chatbot Arena rating", unit="elo",
-                  resolution=1.0, leaderboard=True),
-        Benchmark(id="mmlu", name="MMLU", unit="percent", resolution=0.1,
-                  measured_tasks=("mmlu",)),
+        Benchmark(
+            id="chatbot_arena",
+            name="LMSYS Chatbot Arena rating",
+            unit="elo",
+            resolution=1.0,
+            leaderboard=True,
+        ),
+        Benchmark(id="mmlu", name="MMLU", unit="percent", resolution=0.1, measured_tasks=("mmlu",)),
         Benchmark(id="mmmu", name="MMMU", unit="percent", resolution=0.1),
-        Benchmark(id="math", name="MATH", unit="percent", resolution=0.1,
-                  measured_tasks=("minerva_math", "hendrycks_math")),
+        Benchmark(
+            id="math",
+            name="MATH",
+            unit="percent",
+            resolution=0.1,
+            measured_tasks=("minerva_math", "hendrycks_math"),
+        ),
         Benchmark(id="math_500", name="MATH-500", unit="percent", resolution=0.1),
-        Benchmark(id="gpqa_diamond", name="GPQA Diamond", unit="percent", resolution=0.1,
-                  measured_tasks=("gpqa_diamond_zeroshot",)),
-        Benchmark(id="humaneval", name="HumanEval (pass@1)", unit="percent", resolution=0.1,
-                  measured_tasks=("humaneval",)),
+        Benchmark(
+            id="gpqa_diamond",
+            name="GPQA Diamond",
+            unit="percent",
+            resolution=0.1,
+            measured_tasks=("gpqa_diamond_zeroshot",),
+        ),
+        Benchmark(
+            id="humaneval",
+            name="HumanEval (pass@1)",
+            unit="percent",
+            resolution=0.1,
+            measured_tasks=("humaneval",),
+        ),
         Benchmark(id="aime_2024", name="AIME 2024 (pass@1)", unit="percent", resolution=0.1),
-        Benchmark(id="gsm8k", name="GSM8K", unit="percent", resolution=0.1,
-                  measured_tasks=("gsm8k",)),
-        Benchmark(id="arc_easy", name="ARC-Easy", unit="percent", resolution=0.1,
-                  measured_tasks=("arc_easy",)),
-        Benchmark(id="arc_challenge", name="ARC-Challenge", unit="percent", resolution=0.1,
-                  measured_tasks=("arc_challenge",)),
-        Benchmark(id="hellaswag", name="HellaSwag", unit="percent", resolution=0.1,
-                  measured_tasks=("hellaswag",)),
+        Benchmark(
+            id="gsm8k", name="GSM8K", unit="percent", resolution=0.1, measured_tasks=("gsm8k",)
+        ),
+        Benchmark(
+            id="arc_easy",
+            name="ARC-Easy",
+            unit="percent",
+            resolution=0.1,
+            measured_tasks=("arc_easy",),
+        ),
+        Benchmark(
+            id="arc_challenge",
+            name="ARC-Challenge",
+            unit="percent",
+            resolution=0.1,
+            measured_tasks=("arc_challenge",),
+        ),
+        Benchmark(
+            id="hellaswag",
+            name="HellaSwag",
+            unit="percent",
+            resolution=0.1,
+            measured_tasks=("hellaswag",),
+        ),
     ]
 }
 
@@ -76,24 +111,40 @@ FIGURES: dict[str, Figure] = {
         Figure(id="open_models_released", description="open-weight models released (count)"),
         Figure(id="hf_downloads_m", description="cumulative Hugging Face downloads (millions)"),
         Figure(id="derivative_models", description="derivative models on Hugging Face (count)"),
-        Figure(id="ai_vc_investment_usd_b",
-               description="venture capital invested in AI in one year (USD billions)"),
+        Figure(
+            id="ai_vc_investment_usd_b",
+            description="venture capital invested in AI in one year (USD billions)",
+        ),
         Figure(id="state_ai_fund_usd_b", description="state AI fund pledged (USD billions)"),
-        Figure(id="ai_financing_cny_b",
-               description="AI-sector financing in a quarter (CNY billions)"),
-        Figure(id="ai_financing_yoy_pct",
-               description="year-on-year growth of AI-sector financing (percent)"),
-        Figure(id="frontier_lag_months",
-               description="months by which the origin's best model trails the US frontier"),
-        Figure(id="months_to_gpt4_level",
-               description="months after GPT-4 until the origin's first GPT-4-level model"),
-        Figure(id="training_compute_growth_x",
-               description="yearly growth factor of top models' training compute"),
+        Figure(
+            id="ai_financing_cny_b", description="AI-sector financing in a quarter (CNY billions)"
+        ),
+        Figure(
+            id="ai_financing_yoy_pct",
+            description="year-on-year growth of AI-sector financing (percent)",
+        ),
+        Figure(
+            id="frontier_lag_months",
+            description="months by which the origin's best model trails the US frontier",
+        ),
+        Figure(
+            id="months_to_gpt4_level",
+            description="months after GPT-4 until the origin's first GPT-4-level model",
+        ),
+        Figure(
+            id="training_compute_growth_x",
+            description="yearly growth factor of top models' training compute",
+        ),
         Figure(id="notable_models", description="notable models released in a year (count)"),
-        Figure(id="task_margin_pct",
-               description="extra share of agentic tasks solved by the best US model (percent)"),
-        Figure(id="qwen_passes_llama_hf_downloads", event=True,
-               description="Qwen passes Llama in cumulative Hugging Face downloads"),
+        Figure(
+            id="task_margin_pct",
+            description="extra share of agentic tasks solved by the best US model (percent)",
+        ),
+        Figure(
+            id="qwen_passes_llama_hf_downloads",
+            event=True,
+            description="Qwen passes Llama in cumulative Hugging Face downloads",
+        ),
     ]
 }
 

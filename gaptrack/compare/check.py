@@ -57,8 +57,9 @@ def load_evidence(results_dir: str | Path, options: CheckOptions) -> list[Eviden
     return [*measured, *sorted(reported, key=lambda r: r.row_id)]
 
 
-def check_claims(results_dir: str | Path, claim_id: str | None = None,
-                 options: CheckOptions | None = None) -> list[ClaimVerdict]:
+def check_claims(
+    results_dir: str | Path, claim_id: str | None = None, options: CheckOptions | None = None
+) -> list[ClaimVerdict]:
     """Evaluate every claim (or one) against measured and reported evidence. Same inputs
     give the same files byte for byte: fixed bootstrap seed, sorted rows, no timestamps."""
     options = options or CheckOptions()
@@ -67,8 +68,9 @@ def check_claims(results_dir: str | Path, claim_id: str | None = None,
     if claim_id is not None:
         claims = [c for c in claims if c.id == claim_id]
         if not claims:
-            raise ConfigError(f"no claim {claim_id!r} (see seeds/claims.yaml for the ids)",
-                              field="--claim")
+            raise ConfigError(
+                f"no claim {claim_id!r} (see seeds/claims.yaml for the ids)", field="--claim"
+            )
     rows = load_evidence(results_dir, options)
     verdicts = [evaluate_claim(c, registry.document(c.document), rows) for c in claims]
     if options.write:
@@ -90,16 +92,26 @@ def reproduction_checks(rows: Sequence[EvidenceRow]) -> list[Reproduction]:
     for m in (r for r in rows if r.kind == "measured" and r.value is not None):
         for r in reported:
             same_model = (m.model_id and r.model_id == m.model_id) or _norm(r.model) in (
-                _norm(m.model), _norm(m.model_id or ""))
+                _norm(m.model),
+                _norm(m.model_id or ""),
+            )
             if same_model and r.benchmark == m.benchmark and r.value is not None:
-                out.append(Reproduction(model=m.model, benchmark=m.benchmark, measured=m.value,
-                                        measured_n=m.n_samples, reported=r.value,
-                                        reported_source=r.source,
-                                        difference=m.value - r.value))
+                out.append(
+                    Reproduction(
+                        model=m.model,
+                        benchmark=m.benchmark,
+                        measured=m.value,
+                        measured_n=m.n_samples,
+                        reported=r.value,
+                        reported_source=r.source,
+                        difference=m.value - r.value,
+                    )
+                )
     return sorted(out, key=lambda x: (x.model, x.benchmark, x.reported_source))
 
 
 # ---------------------------------------------------------------- table text
+
 
 def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
@@ -109,8 +121,17 @@ def summary_lines(verdict: ClaimVerdict) -> list[dict[str, str]]:
     """One table row per evaluation (one for an untested claim)."""
     claim = verdict.claim
     if not verdict.evaluations:
-        return [{"claim": claim.id, "kind": claim.kind, "verdict": "untested", "value": "-",
-                 "interval": "-", "evidence": "-", "models": "-"}]
+        return [
+            {
+                "claim": claim.id,
+                "kind": claim.kind,
+                "verdict": "untested",
+                "value": "-",
+                "interval": "-",
+                "evidence": "-",
+                "models": "-",
+            }
+        ]
     lines = []
     for ev in verdict.evaluations:
         valued = [c for c in ev.checks if c.value is not None]
@@ -125,10 +146,20 @@ def summary_lines(verdict: ClaimVerdict) -> list[dict[str, str]]:
         else:
             value = " | ".join(_fmt(c.value) for c in valued) or "-"
         shown = [ev] if ev.value is not None else valued
-        intervals = [f"[{x.interval.low:.2f}, {x.interval.high:.2f}]" if x.interval else "none"
-                     for x in shown]
+        intervals = [
+            f"[{x.interval.low:.2f}, {x.interval.high:.2f}]" if x.interval else "none"
+            for x in shown
+        ]
         interval = " | ".join(intervals) if any(x.interval for x in shown) else "none"
-        lines.append({"claim": claim.id, "kind": claim.kind, "verdict": ev.verdict,
-                      "value": value, "interval": interval, "evidence": ev.evidence_kind,
-                      "models": "; ".join(ev.models) or "-"})
+        lines.append(
+            {
+                "claim": claim.id,
+                "kind": claim.kind,
+                "verdict": ev.verdict,
+                "value": value,
+                "interval": interval,
+                "evidence": ev.evidence_kind,
+                "models": "; ".join(ev.models) or "-",
+            }
+        )
     return lines

@@ -42,8 +42,20 @@ FigureId = Annotated[str, AfterValidator(check_figure)]
 Op = Literal["<", "<=", ">", ">=", "=="]
 
 ClaimKind = Literal[
-    "benchmark_gap", "competitiveness", "lead", "trend", "cadence", "adoption", "release",
-    "forecast", "investment", "market", "policy", "constraint", "cost", "qualitative",
+    "benchmark_gap",
+    "competitiveness",
+    "lead",
+    "trend",
+    "cadence",
+    "adoption",
+    "release",
+    "forecast",
+    "investment",
+    "market",
+    "policy",
+    "constraint",
+    "cost",
+    "qualitative",
 ]
 
 
@@ -95,8 +107,10 @@ class GapQuantity(Strict):
     def _distinct_sides(self) -> GapQuantity:
         same_filter = self.open_weights_a == self.open_weights_b
         if self.origin_a == self.origin_b and same_filter:
-            raise ValueError("origin_a and origin_b are the same and no open_weights filter "
-                             "tells the sides apart")
+            raise ValueError(
+                "origin_a and origin_b are the same and no open_weights filter "
+                "tells the sides apart"
+            )
         return self
 
 
@@ -114,7 +128,7 @@ class Condition(Strict):
 
 
 class GapThreshold(Strict):
-    """"Gap at 2024-01 > 9 % and gap at 2025-02 < 2 %": every condition must hold."""
+    """ "Gap at 2024-01 > 9 % and gap at 2025-02 < 2 %": every condition must hold."""
 
     kind: Literal["gap_threshold"] = "gap_threshold"
     quantity: GapQuantity
@@ -124,7 +138,7 @@ class GapThreshold(Strict):
 
 
 class GapParity(Strict):
-    """"A's models are competitive with B's": the gap is within +-`within`."""
+    """ "A's models are competitive with B's": the gap is within +-`within`."""
 
     kind: Literal["gap_parity"] = "gap_parity"
     quantity: GapQuantity
@@ -137,7 +151,7 @@ class GapParity(Strict):
 
 
 class GapTrend(Strict):
-    """"The gap is widening / narrowing" between two dates."""
+    """ "The gap is widening / narrowing" between two dates."""
 
     kind: Literal["gap_trend"] = "gap_trend"
     quantity: GapQuantity
@@ -157,7 +171,7 @@ class GapTrend(Strict):
 
 
 class Cadence(Strict):
-    """"Model iteration under three months": intervals between successive releases."""
+    """ "Model iteration under three months": intervals between successive releases."""
 
     kind: Literal["cadence"] = "cadence"
     origin: Origin
@@ -193,7 +207,7 @@ class FigureCheck(Strict):
 
 
 class EventDate(Strict):
-    """"X happened in September 2024": the date of an event or a release."""
+    """ "X happened in September 2024": the date of an event or a release."""
 
     kind: Literal["event"] = "event"
     event: FigureId | Literal["release"]
@@ -210,8 +224,9 @@ Statement = Annotated[
     GapThreshold | GapParity | GapTrend | Cadence | FigureCheck | EventDate,
     Field(discriminator="kind"),
 ]
-STATEMENT_TAGS = frozenset({"gap_threshold", "gap_parity", "gap_trend", "cadence", "figure",
-                            "event"})
+STATEMENT_TAGS = frozenset(
+    {"gap_threshold", "gap_parity", "gap_trend", "cadence", "figure", "event"}
+)
 
 
 class Document(Strict):
@@ -354,17 +369,22 @@ def _complete(registry: ClaimsFile, path: Path) -> ClaimsFile:
     for i, doc in enumerate(registry.documents):
         doc_path = path.parent / doc.file
         if not doc_path.is_file():
-            raise ConfigError(f"document {doc.file!r} not found", file=path,
-                              field=f"documents[{i}].file")
+            raise ConfigError(
+                f"document {doc.file!r} not found", file=path, field=f"documents[{i}].file"
+            )
         texts[doc.id] = normalise_space(doc_path.read_text(encoding="utf-8"))
     claims = []
     for i, claim in enumerate(registry.claims):
         if claim.document not in texts:
-            raise ConfigError(f"unknown document {claim.document!r}", file=path,
-                              field=f"claims[{i}].document")
+            raise ConfigError(
+                f"unknown document {claim.document!r}", file=path, field=f"claims[{i}].document"
+            )
         if normalise_space(claim.quote) not in texts[claim.document]:
-            raise ConfigError(f"quote not found in document {claim.document!r}", file=path,
-                              field=f"claims[{i}].quote")
+            raise ConfigError(
+                f"quote not found in document {claim.document!r}",
+                file=path,
+                field=f"claims[{i}].quote",
+            )
         _check_dates(claim, path, i)
         if claim.date is None:
             claim = claim.model_copy(update={"date": registry.document(claim.document).date})
@@ -377,5 +397,8 @@ def _check_dates(claim: Claim, path: Path, index: int) -> None:
     if isinstance(statement, (Cadence, FigureCheck)) and (
         period_start(statement.start) > period_end(statement.end)
     ):
-        raise ConfigError(f"start {statement.start} is after end {statement.end}", file=path,
-                          field=f"claims[{index}].statement.start")
+        raise ConfigError(
+            f"start {statement.start} is after end {statement.end}",
+            file=path,
+            field=f"claims[{index}].statement.start",
+        )

@@ -27,9 +27,30 @@ from gaptrack.store.store import Store
 Quantity = Literal["score", "gap_rel", "gap_abs", "figure", "event", "release"]
 
 CSV_COLUMNS = [
-    "quantity", "model", "model_id", "organisation", "origin", "origin_b", "family", "released",
-    "open_weights", "params_b", "benchmark", "metric", "value", "stderr", "ci_low", "ci_high",
-    "approximate", "snapshot", "report", "edition", "published", "source", "source_kind", "note",
+    "quantity",
+    "model",
+    "model_id",
+    "organisation",
+    "origin",
+    "origin_b",
+    "family",
+    "released",
+    "open_weights",
+    "params_b",
+    "benchmark",
+    "metric",
+    "value",
+    "stderr",
+    "ci_low",
+    "ci_high",
+    "approximate",
+    "snapshot",
+    "report",
+    "edition",
+    "published",
+    "source",
+    "source_kind",
+    "note",
 ]
 """Columns of a reported-evidence CSV, in the order gaptrack writes them."""
 
@@ -112,11 +133,15 @@ class EvidenceRow(BaseModel):
         # measured rows may carry any lm-eval task; reported ones must use the vocabulary
         scored = self.quantity in ("score", "gap_rel", "gap_abs")
         if scored and self.kind == "reported" and self.benchmark not in BENCHMARKS:
-            raise ValueError(f"benchmark: {self.benchmark!r} is not a known benchmark "
-                                 f"(known: {', '.join(sorted(BENCHMARKS))})")
+            raise ValueError(
+                f"benchmark: {self.benchmark!r} is not a known benchmark "
+                f"(known: {', '.join(sorted(BENCHMARKS))})"
+            )
         if self.quantity in ("figure", "event") and self.benchmark not in FIGURES:
-            raise ValueError(f"benchmark: {self.benchmark!r} is not a known figure "
-                             f"(known: {', '.join(sorted(FIGURES))})")
+            raise ValueError(
+                f"benchmark: {self.benchmark!r} is not a known figure "
+                f"(known: {', '.join(sorted(FIGURES))})"
+            )
         if self.quantity in ("score", "gap_rel", "gap_abs", "figure") and self.value is None:
             raise ValueError(f"value: a {self.quantity} row needs a value")
         if self.quantity in ("score", "release") and not self.origin:
@@ -126,8 +151,9 @@ class EvidenceRow(BaseModel):
         if self.quantity == "event" and self.snapshot is None:
             raise ValueError("snapshot: an event row needs the event's date")
         if self.quantity == "score" and self.snapshot is None and self.released is None:
-            raise ValueError("released: a score outside a leaderboard snapshot needs the "
-                             "model's release date")
+            raise ValueError(
+                "released: a score outside a leaderboard snapshot needs the model's release date"
+            )
         if (self.report is None) != (self.edition is None):
             raise ValueError("edition: report and edition go together")
         return self
@@ -142,10 +168,18 @@ class EvidenceRow(BaseModel):
 
     def identity(self) -> tuple:
         """What makes two rows the same measurement (duplicates share it)."""
-        return (self.quantity, self.model, self.origin or "", self.origin_b or "",
-                self.benchmark, self.metric,
-                self.snapshot.isoformat() if self.snapshot else "",
-                self.report or "", self.edition or "", self.source)
+        return (
+            self.quantity,
+            self.model,
+            self.origin or "",
+            self.origin_b or "",
+            self.benchmark,
+            self.metric,
+            self.snapshot.isoformat() if self.snapshot else "",
+            self.report or "",
+            self.edition or "",
+            self.source,
+        )
 
 
 def _row_id(row: EvidenceRow) -> str:
@@ -154,6 +188,7 @@ def _row_id(row: EvidenceRow) -> str:
 
 
 # ---------------------------------------------------------------- reported (CSV)
+
 
 def shipped_reported_file() -> Path:
     return project_root() / "evidence" / "reported.csv"
@@ -183,10 +218,16 @@ def _cell_float(text: str) -> float | None:
 
 
 _PARSERS = {
-    "released": _cell_date, "snapshot": _cell_date, "published": _cell_date,
-    "open_weights": _cell_bool, "approximate": lambda t: bool(_cell_bool(t)),
-    "params_b": _cell_float, "value": _cell_float, "stderr": _cell_float,
-    "ci_low": _cell_float, "ci_high": _cell_float,
+    "released": _cell_date,
+    "snapshot": _cell_date,
+    "published": _cell_date,
+    "open_weights": _cell_bool,
+    "approximate": lambda t: bool(_cell_bool(t)),
+    "params_b": _cell_float,
+    "value": _cell_float,
+    "stderr": _cell_float,
+    "ci_low": _cell_float,
+    "ci_high": _cell_float,
 }
 
 
@@ -198,8 +239,11 @@ def _parse_row(raw: dict[str, str], where: Path, row_no: int) -> EvidenceRow:
         try:
             value = parser(text) if parser else (text or None)
         except ValueError as exc:
-            message = str(exc) if "date" in str(exc) or "true" in str(exc) else (
-                f"{text!r} is not a number")
+            message = (
+                str(exc)
+                if "date" in str(exc) or "true" in str(exc)
+                else (f"{text!r} is not a number")
+            )
             raise ConfigError(message, file=where, field=f"row {row_no}, column {column}") from None
         if value is not None:
             fields[column] = value
@@ -211,8 +255,9 @@ def _parse_row(raw: dict[str, str], where: Path, row_no: int) -> EvidenceRow:
         column = str(first["loc"][0]) if first["loc"] else ""
         if not column and ": " in message and message.split(": ", 1)[0] in CSV_COLUMNS:
             column, message = message.split(": ", 1)
-        raise ConfigError(message, file=where, field=f"row {row_no}, column {column or '?'}") \
-            from None
+        raise ConfigError(
+            message, file=where, field=f"row {row_no}, column {column or '?'}"
+        ) from None
     return row.model_copy(update={"row_id": _row_id(row)})
 
 
@@ -227,16 +272,18 @@ def read_reported(path: str | Path) -> list[EvidenceRow]:
     header = reader.fieldnames or []
     unknown = [c for c in header if c not in CSV_COLUMNS]
     if unknown:
-        raise ConfigError(f"unknown column {unknown[0]!r} (known: {', '.join(CSV_COLUMNS)})",
-                          file=path, field="header")
+        raise ConfigError(
+            f"unknown column {unknown[0]!r} (known: {', '.join(CSV_COLUMNS)})",
+            file=path,
+            field="header",
+        )
     for required in ("quantity", "model", "source"):
         if required not in header:
             raise ConfigError(f"missing column {required!r}", file=path, field="header")
     rows = []
     for row_no, raw in enumerate(reader, start=1):
         if None in raw:
-            raise ConfigError("more cells than header columns", file=path,
-                              field=f"row {row_no}")
+            raise ConfigError("more cells than header columns", file=path, field=f"row {row_no}")
         if not any((v or "").strip() for v in raw.values()):
             continue
         rows.append(_parse_row(raw, path, row_no))
@@ -252,8 +299,9 @@ def merge_rows(*groups: Iterable[EvidenceRow]) -> list[EvidenceRow]:
     return list(merged.values())
 
 
-def load_reported(results_dir: str | Path | None, extra: Iterable[str | Path] = ()) -> list[
-        EvidenceRow]:
+def load_reported(
+    results_dir: str | Path | None, extra: Iterable[str | Path] = ()
+) -> list[EvidenceRow]:
     """The shipped evidence, then the user's imports under `<results>/reported/*.csv`,
     then extra files: later rows replace earlier ones with the same identity."""
     groups = [read_reported(shipped_reported_file())]
@@ -322,11 +370,18 @@ def import_reported(path: str | Path, results_dir: str | Path) -> ImportResult:
             replaced += 1
     merged = merge_rows(old_rows, new_rows)
     write_text_atomic(target, rows_to_csv(merged))
-    return ImportResult(path=target, read=len(new_rows), added=added, replaced=replaced,
-                        unchanged=unchanged, total=len(merged))
+    return ImportResult(
+        path=target,
+        read=len(new_rows),
+        added=added,
+        replaced=replaced,
+        unchanged=unchanged,
+        total=len(merged),
+    )
 
 
 # ---------------------------------------------------------------- measured (store)
+
 
 def measured_row(record: ResultRecord) -> EvidenceRow:
     """A store record's primary metric as evidence; accuracies become percent."""
@@ -349,8 +404,8 @@ def measured_row(record: ResultRecord) -> EvidenceRow:
         stderr=None if metric.stderr is None else metric.stderr * scale,
         n_samples=record.task.n_samples,
         source=f"store record {record.key} (task {record.task.name}, "
-               f"{record.task.num_fewshot if record.task.num_fewshot is not None else 'default'}"
-               f"-shot, limit {record.task.limit})",
+        f"{record.task.num_fewshot if record.task.num_fewshot is not None else 'default'}"
+        f"-shot, limit {record.task.limit})",
         source_kind="measured",
         published=record.provenance.finished_at.date(),
         note=(f"quantized: {record.model.quantization}" if record.model.quantization else ""),
@@ -373,6 +428,7 @@ def load_measured(results_dir: str | Path) -> list[EvidenceRow]:
 
 # ---------------------------------------------------------------- edition selection
 
+
 class EditionChoice(BaseModel):
     """Which report editions a piece of reported evidence may use."""
 
@@ -384,8 +440,9 @@ class EditionChoice(BaseModel):
     """Why: named by the claim, or the latest published by the claim's date."""
 
 
-def choose_editions(rows: Iterable[EvidenceRow], named: tuple[str, str] | None,
-                    as_of: dt.date) -> EditionChoice:
+def choose_editions(
+    rows: Iterable[EvidenceRow], named: tuple[str, str] | None, as_of: dt.date
+) -> EditionChoice:
     """A named (report, edition) wins; otherwise, per report, the latest edition published
     on or before `as_of` (what was known when the claim was made), else the earliest."""
     published: dict[str, dict[str, dt.date]] = {}
@@ -396,20 +453,21 @@ def choose_editions(rows: Iterable[EvidenceRow], named: tuple[str, str] | None,
             per[row.edition] = min(per.get(row.edition, dt.date.max), when)
     if named is not None:
         report, edition = named
-        return EditionChoice(editions={report: edition},
-                             how=f"{report} {edition} (named by the claim)")
+        return EditionChoice(
+            editions={report: edition}, how=f"{report} {edition} (named by the claim)"
+        )
     chosen = {}
     for report, editions in sorted(published.items()):
         known = [(when, ed) for ed, when in editions.items() if when <= as_of]
         pick = max(known)[1] if known else min((w, e) for e, w in editions.items())[1]
         chosen[report] = pick
     labels = ", ".join(f"{r} {e}" for r, e in sorted(chosen.items())) or "none"
-    return EditionChoice(editions=chosen,
-                         how=f"{labels} (latest published by {as_of.isoformat()})")
+    return EditionChoice(editions=chosen, how=f"{labels} (latest published by {as_of.isoformat()})")
 
 
-def apply_editions(rows: Iterable[EvidenceRow], choice: EditionChoice,
-                   exclusive: bool) -> list[EvidenceRow]:
+def apply_editions(
+    rows: Iterable[EvidenceRow], choice: EditionChoice, exclusive: bool
+) -> list[EvidenceRow]:
     """Rows of the chosen editions, plus rows from no report unless `exclusive` (a claim
     that names an edition relies on that edition alone)."""
     out = []

@@ -25,6 +25,7 @@ from gaptrack.compare.stats import (
     paired_point,
     unpaired_interval,
 )
+from gaptrack.store.records import Item
 
 MAX_SNAPSHOT_AGE_DAYS = 183
 """A leaderboard snapshot older than this at the date asked is stale: too thin to judge."""
@@ -82,8 +83,7 @@ class GapPoint(_Frozen):
         return [*(self.a.rows if self.a else []), *(self.b.rows if self.b else [])]
 
 
-def _side_rows(rows: Iterable[EvidenceRow], quantity: GapQuantity, side: str
-               ) -> list[EvidenceRow]:
+def _side_rows(rows: Iterable[EvidenceRow], quantity: GapQuantity, side: str) -> list[EvidenceRow]:
     origin = quantity.origin_a if side == "a" else quantity.origin_b
     open_flag = quantity.open_weights_a if side == "a" else quantity.open_weights_b
     out = []
@@ -120,28 +120,51 @@ def frontier(rows: Sequence[EvidenceRow], benchmarks: Sequence[str]) -> Contende
         chosen = [_pick(per_bench[b]) for b in benchmarks]
         value = sum(r.value for r in chosen) / len(chosen)
         first = chosen[0]
-        contenders.append(Contender(model=first.model, origin=first.origin or "", value=value,
-                                    released=first.released, rows=chosen))
+        contenders.append(
+            Contender(
+                model=first.model,
+                origin=first.origin or "",
+                value=value,
+                released=first.released,
+                rows=chosen,
+            )
+        )
     if not contenders:
         return None
     return sorted(contenders, key=lambda c: (-c.value, c.released or dt.date.max, c.model))[0]
 
 
+def pair_items(
+    items_a: Sequence[Item], items_b: Sequence[Item], n_a: int, n_b: int
+) -> PairedSample | None:
+    """Correctness of two models on the items both answered (same doc id and prompt), or
+    None when they share too few of their items to be compared item by item."""
+    by_key_b = {
+        (i.subtask, i.doc_id, i.prompt_hash): i.correct for i in items_b if i.correct is not None
+    }
+    pa, pb = [], []
+    for item in items_a:
+        other = by_key_b.get((item.subtask, item.doc_id, item.prompt_hash))
+        if item.correct is not None and other is not None:
+            pa.append(item.correct)
+            pb.append(other)
+    if not pa or len(pa) < MIN_PAIRED_SHARE * min(n_a, n_b):
+        return None
+    return PairedSample(a=pa, b=pb)
+
+
 def _paired_samples(a: Contender, b: Contender) -> list[PairedSample] | None:
     samples = []
     for row_a, row_b in zip(a.rows, b.rows, strict=True):
-        items_b = {(i.doc_id, i.prompt_hash): i.correct for i in row_b.items
-                   if i.correct is not None}
-        pa, pb = [], []
-        for item in row_a.items:
-            other = items_b.get((item.doc_id, item.prompt_hash))
-            if item.correct is not None and other is not None:
-                pa.append(item.correct)
-                pb.append(other)
-        smaller = min(row_a.n_samples or len(row_a.items), row_b.n_samples or len(row_b.items))
-        if not pa or len(pa) < MIN_PAIRED_SHARE * smaller:
+        sample = pair_items(
+            row_a.items,
+            row_b.items,
+            row_a.n_samples or len(row_a.items),
+            row_b.n_samples or len(row_b.items),
+        )
+        if sample is None:
             return None
-        samples.append(PairedSample(a=pa, b=pb))
+        samples.append(sample)
     return samples
 
 
@@ -158,8 +181,9 @@ def _combined_se(rows: Sequence[EvidenceRow]) -> float | None:
     return sum(e * e for e in errors) ** 0.5 / len(errors)
 
 
-def _candidates(rows: Sequence[EvidenceRow], quantity: GapQuantity, at: dt.date
-                ) -> tuple[list[EvidenceRow], list[EvidenceRow], dt.date | None, str | None]:
+def _candidates(
+    rows: Sequence[EvidenceRow], quantity: GapQuantity, at: dt.date
+) -> tuple[list[EvidenceRow], list[EvidenceRow], dt.date | None, str | None]:
     side_a = _side_rows(rows, quantity, "a")
     side_b = _side_rows(rows, quantity, "b")
     if any(BENCHMARKS[b].leaderboard for b in quantity.benchmarks if b in BENCHMARKS):
@@ -169,10 +193,16 @@ def _candidates(rows: Sequence[EvidenceRow], quantity: GapQuantity, at: dt.date
         snap = max(dated)
         problem = None
         if (at - snap).days > MAX_SNAPSHOT_AGE_DAYS:
-            problem = (f"latest snapshot {snap.isoformat()} is {(at - snap).days} days before "
-                       f"{at.isoformat()} (stale)")
-        return ([r for r in side_a if r.snapshot == snap],
-                [r for r in side_b if r.snapshot == snap], snap, problem)
+            problem = (
+                f"latest snapshot {snap.isoformat()} is {(at - snap).days} days before "
+                f"{at.isoformat()} (stale)"
+            )
+        return (
+            [r for r in side_a if r.snapshot == snap],
+            [r for r in side_b if r.snapshot == snap],
+            snap,
+            problem,
+        )
 
     def known(row: EvidenceRow) -> bool:
         return row.released is not None and row.released <= at
@@ -180,19 +210,26 @@ def _candidates(rows: Sequence[EvidenceRow], quantity: GapQuantity, at: dt.date
     return [r for r in side_a if known(r)], [r for r in side_b if known(r)], None, None
 
 
-def gap_at(rows: Sequence[EvidenceRow], quantity: GapQuantity, at: dt.date,
-           kind: Literal["measured", "reported"]) -> GapPoint:
+def gap_at(
+    rows: Sequence[EvidenceRow],
+    quantity: GapQuantity,
+    at: dt.date,
+    kind: Literal["measured", "reported"],
+) -> GapPoint:
     """The gap between the two origins' frontiers at `at`, from rows of one evidence kind."""
     rows = [r for r in rows if r.kind == kind]
     rows_a, rows_b, snapshot, problem = _candidates(rows, quantity, at)
     a = frontier(rows_a, quantity.benchmarks)
     b = frontier(rows_b, quantity.benchmarks)
     base = {"at": at, "evidence_kind": kind, "snapshot": snapshot, "a": a, "b": b}
-    missing = [origin for side, origin in ((a, quantity.origin_a), (b, quantity.origin_b))
-               if side is None]
+    missing = [
+        origin for side, origin in ((a, quantity.origin_a), (b, quantity.origin_b)) if side is None
+    ]
     if missing:
-        reason = problem or (f"no {kind} evidence for origin {', '.join(missing)} on "
-                             f"{'+'.join(quantity.benchmarks)} by {at.isoformat()}")
+        reason = problem or (
+            f"no {kind} evidence for origin {', '.join(missing)} on "
+            f"{'+'.join(quantity.benchmarks)} by {at.isoformat()}"
+        )
         return GapPoint(**base, problem=reason)
     if kind == "measured":
         thin = [c.model for c in (a, b) if any((r.n_samples or 0) < MIN_ITEMS for r in c.rows)]
@@ -202,19 +239,29 @@ def gap_at(rows: Sequence[EvidenceRow], quantity: GapQuantity, at: dt.date,
         if samples is not None:
             _, _, gap = paired_point(samples, quantity.unit)
             interval = paired_bootstrap(samples, quantity.unit)
-            return GapPoint(**base, gap=gap, interval=interval, uncertainty="paired",
-                            mcnemar=mcnemar(samples), problem=problem)
+            return GapPoint(
+                **base,
+                gap=gap,
+                interval=interval,
+                uncertainty="paired",
+                mcnemar=mcnemar(samples),
+                problem=problem,
+            )
     gap = gap_value(a.value, b.value, quantity.unit)
     se_a, se_b = _combined_se(a.rows), _combined_se(b.rows)
     if se_a is not None and se_b is not None:
         interval = unpaired_interval(a.value, se_a, b.value, se_b, quantity.unit)
-        return GapPoint(**base, gap=gap, interval=interval, uncertainty="unpaired",
-                        problem=problem)
+        return GapPoint(**base, gap=gap, interval=interval, uncertainty="unpaired", problem=problem)
     uncertainty = "none published" if kind == "reported" else "none"
     return GapPoint(**base, gap=gap, uncertainty=uncertainty, problem=problem)
 
 
-def gap_series(rows: Sequence[EvidenceRow], quantity: GapQuantity, start: dt.date,
-               end: dt.date, kind: Literal["measured", "reported"]) -> list[GapPoint]:
+def gap_series(
+    rows: Sequence[EvidenceRow],
+    quantity: GapQuantity,
+    start: dt.date,
+    end: dt.date,
+    kind: Literal["measured", "reported"],
+) -> list[GapPoint]:
     """The gap at the end of every month from start to end."""
     return [gap_at(rows, quantity, month_end, kind) for month_end in month_ends(start, end)]

@@ -87,9 +87,12 @@ def paired_point(samples: Sequence[PairedSample], unit: Unit) -> tuple[float, fl
     return float(a), float(b), gap_value(float(a), float(b), unit)
 
 
-def paired_bootstrap(samples: Sequence[PairedSample], unit: Unit,
-                     resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
-                     ) -> Interval | None:
+def paired_bootstrap(
+    samples: Sequence[PairedSample],
+    unit: Unit,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> Interval | None:
     """Percentile interval of the gap, resampling items (the same items for both models,
     within each benchmark). None when a relative gap divides by zero in too many resamples."""
     if not samples or any(len(s.a) == 0 or len(s.a) != len(s.b) for s in samples):
@@ -113,9 +116,11 @@ def paired_bootstrap(samples: Sequence[PairedSample], unit: Unit,
     values = values[~np.isnan(values)]
     low, high = np.percentile(values, [2.5, 97.5])
     n_items = sum(len(s.a) for s in samples)
-    return Interval(low=float(low), high=float(high),
-                    method=f"paired bootstrap ({resamples} resamples, seed {seed}, "
-                           f"{n_items} shared items)")
+    return Interval(
+        low=float(low),
+        high=float(high),
+        method=f"paired bootstrap ({resamples} resamples, seed {seed}, {n_items} shared items)",
+    )
 
 
 def mcnemar(samples: Sequence[PairedSample]) -> McNemar:
@@ -131,8 +136,7 @@ def mcnemar(samples: Sequence[PairedSample]) -> McNemar:
     return McNemar(a_only=a_only, b_only=b_only, p_exact=p_exact, p_mid=p_mid)
 
 
-def unpaired_interval(a: float, se_a: float, b: float, se_b: float, unit: Unit
-                      ) -> Interval | None:
+def unpaired_interval(a: float, se_a: float, b: float, se_b: float, unit: Unit) -> Interval | None:
     """Normal 95 % interval from two independent standard errors: sqrt(se_a^2 + se_b^2)
     for A - B; the delta method for (A - B) / B."""
     if unit == "points":
@@ -153,14 +157,16 @@ def se_from_interval(interval: Interval) -> float:
     return (interval.high - interval.low) / (2 * Z95)
 
 
-def difference_interval(first: tuple[float, Interval], second: tuple[float, Interval]
-                        ) -> Interval:
+def difference_interval(first: tuple[float, Interval], second: tuple[float, Interval]) -> Interval:
     """Interval of second - first for two gaps, treated as independent normals (conservative
     where the same models appear in both)."""
     se = math.hypot(se_from_interval(first[1]), se_from_interval(second[1]))
     centre = second[0] - first[0]
-    return Interval(low=centre - Z95 * se, high=centre + Z95 * se,
-                    method="difference of two gaps, independent normals")
+    return Interval(
+        low=centre - Z95 * se,
+        high=centre + Z95 * se,
+        method="difference of two gaps, independent normals",
+    )
 
 
 def rounding_band(a: float, b: float, half_step: float, unit: Unit) -> tuple[float, float]:
@@ -168,7 +174,8 @@ def rounding_band(a: float, b: float, half_step: float, unit: Unit) -> tuple[flo
     published gap inside it is reproduced "within rounding"."""
     candidates = [
         gap_value(a + da, b + db, unit)
-        for da in (-half_step, half_step) for db in (-half_step, half_step)
+        for da in (-half_step, half_step)
+        for db in (-half_step, half_step)
     ]
     values = [c for c in candidates if c is not None]
     return min(values), max(values)

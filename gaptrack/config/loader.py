@@ -120,7 +120,9 @@ def load_catalogue(path: Path) -> dict[str, ModelSpec]:
     data = read_yaml(path)
     unknown = set(data) - {"models"}
     if unknown:
-        raise ConfigError("unknown key (not part of the schema)", file=path, field=sorted(unknown)[0])
+        raise ConfigError(
+            "unknown key (not part of the schema)", file=path, field=sorted(unknown)[0]
+        )
     raw = data.get("models")
     if not isinstance(raw, list):
         raise ConfigError("expected a list of models", file=path, field="models")
@@ -132,7 +134,9 @@ def load_catalogue(path: Path) -> dict[str, ModelSpec]:
         except ValidationError as exc:
             raise validation_error(exc, path, prefix=f"models[{i}].") from None
         if model.id in out:
-            raise ConfigError(f"duplicate model id {model.id!r}", file=path, field=f"models[{i}].id")
+            raise ConfigError(
+                f"duplicate model id {model.id!r}", file=path, field=f"models[{i}].id"
+            )
         out[model.id] = model
     _check_local_folders(list(out.values()), path, "models", lambda m: list(out).index(m.id))
     return out
@@ -154,7 +158,9 @@ def load_config(path: str | Path) -> Config:
             cat_path = Path(str(entry))
             cat_path = cat_path if cat_path.is_absolute() else base / cat_path
             if not cat_path.exists():
-                raise ConfigError(f"catalogue {cat_path} not found", file=file, field=f"catalogue[{i}]")
+                raise ConfigError(
+                    f"catalogue {cat_path} not found", file=file, field=f"catalogue[{i}]"
+                )
             catalogue.update(load_catalogue(cat_path))
 
     models = data.get("models")
@@ -164,7 +170,9 @@ def load_config(path: str | Path) -> Config:
             if isinstance(entry, str):
                 if entry not in catalogue:
                     raise ConfigError(
-                        f"{entry!r} is not a model of the catalogue", file=file, field=f"models[{i}]"
+                        f"{entry!r} is not a model of the catalogue",
+                        file=file,
+                        field=f"models[{i}]",
                     )
                 resolved.append(catalogue[entry].model_dump())
             else:
@@ -187,5 +195,7 @@ def load_config(path: str | Path) -> Config:
     _check_local_folders(config.models, file, "models", lambda m: ids.index(m.id))
     for i, folder in enumerate(config.suite.task_paths):
         if not folder.is_dir():
-            raise ConfigError(f"task folder {folder} does not exist", file=file, field=f"suite.task_paths[{i}]")
+            raise ConfigError(
+                f"task folder {folder} does not exist", file=file, field=f"suite.task_paths[{i}]"
+            )
     return config

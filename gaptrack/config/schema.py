@@ -94,7 +94,9 @@ class ModelSpec(Strict):
     @classmethod
     def _iso_origin(cls, value: str) -> str:
         if value not in ISO_3166_ALPHA2:
-            raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code (US, CN, FR, ...)")
+            raise ValueError(
+                f"{value!r} is not an ISO 3166-1 alpha-2 country code (US, CN, FR, ...)"
+            )
         return value
 
     @property

@@ -14,8 +14,10 @@ from gaptrack.store import ResultRecord
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
@@ -97,8 +99,21 @@ def print_summary(summary: EvalSummary, show_missing: bool = False) -> None:
         stored = {r.key for r in records}
         for entry in summary.plan.entries:
             if entry.key.digest() not in stored:
-                rows.append([entry.model.id, entry.model.origin, entry.model.size_class, entry.task, "", "not run", "", ""])
-    typer.echo(_table(["model", "origin", "size", "task", "metric", "score ± se", "n", "status"], rows))
+                rows.append(
+                    [
+                        entry.model.id,
+                        entry.model.origin,
+                        entry.model.size_class,
+                        entry.task,
+                        "",
+                        "not run",
+                        "",
+                        "",
+                    ]
+                )
+    typer.echo(
+        _table(["model", "origin", "size", "task", "metric", "score ± se", "n", "status"], rows)
+    )
     gaps = gap_rows(records, "US", "CN")
     if gaps:
         typer.echo("\nGap, best US minus best CN model per benchmark (points; 95% interval):")
@@ -126,14 +141,35 @@ def print_models(plan: Plan) -> None:
         where = {
             "hub": lambda s: f"hub {s.repo}@{s.revision}",
             "local": lambda s: f"folder {s.path}",
-            "packaged": lambda s: f"PyPI {s.parts[0].package}=={s.parts[0].version}"
-            + (f" (+{len(s.parts) - 1} parts)" if len(s.parts) > 1 else ""),
+            "packaged": lambda s: (
+                f"PyPI {s.parts[0].package}=={s.parts[0].version}"
+                + (f" (+{len(s.parts) - 1} parts)" if len(s.parts) > 1 else "")
+            ),
         }[source.kind](source)
-        rows.append([
-            m.id, m.origin, m.organisation, m.released.isoformat(), f"{m.params_b:g}B",
-            m.size_class, m.variant, f"{stored[m.id]}/{total[m.id]}", where,
-        ])
-    headers = ["id", "origin", "organisation", "released", "params", "size", "variant", "stored", "source"]
+        rows.append(
+            [
+                m.id,
+                m.origin,
+                m.organisation,
+                m.released.isoformat(),
+                f"{m.params_b:g}B",
+                m.size_class,
+                m.variant,
+                f"{stored[m.id]}/{total[m.id]}",
+                where,
+            ]
+        )
+    headers = [
+        "id",
+        "origin",
+        "organisation",
+        "released",
+        "params",
+        "size",
+        "variant",
+        "stored",
+        "source",
+    ]
     typer.echo(_table(headers, rows))
     quantised = [m for m in plan.config.models if m.quantization]
     for m in quantised:

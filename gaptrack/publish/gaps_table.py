@@ -1,14 +1,28 @@
 """The per-benchmark origin gap printed after a run: best model of origin A minus best of
-origin B, on the primary metric, with a 95% interval."""
+origin B on the primary metric, in points, with a 95% interval (paired over shared items
+where both models answered the same questions, else from the two standard errors)."""
 
 from __future__ import annotations
 
+from gaptrack.compare.gaps import pair_items
+from gaptrack.compare.stats import Interval, paired_bootstrap, unpaired_interval
 from gaptrack.store import ResultRecord
 
 
-def gap_rows(records: list[ResultRecord], origin_a: str, origin_b: str) -> list[list[str]]:
-    from gaptrack.compare.stats import record_gap_interval
+def record_gap_interval(a: ResultRecord, b: ResultRecord) -> Interval | None:
+    """95% interval of a.score - b.score in accuracy points (0-100)."""
+    sample = pair_items(a.items, b.items, a.task.n_samples, b.task.n_samples)
+    if sample is not None:
+        return paired_bootstrap([sample], "points")
+    ma, mb = a.metric(), b.metric()
+    if ma.stderr is None or mb.stderr is None:
+        return None
+    return unpaired_interval(
+        100 * ma.value, 100 * ma.stderr, 100 * mb.value, 100 * mb.stderr, "points"
+    )
 
+
+def gap_rows(records: list[ResultRecord], origin_a: str, origin_b: str) -> list[list[str]]:
     rows = []
     for task in sorted({r.task.name for r in records}):
         best: dict[str, ResultRecord] = {}
@@ -21,12 +35,14 @@ def gap_rows(records: list[ResultRecord], origin_a: str, origin_b: str) -> list[
             continue
         a, b = best[origin_a], best[origin_b]
         interval = record_gap_interval(a, b)
-        rows.append([
-            task,
-            f"{a.model.id} {a.score:.3f}",
-            f"{b.model.id} {b.score:.3f}",
-            f"{100 * (a.score - b.score):+.1f}",
-            f"[{100 * interval.low:+.1f}, {100 * interval.high:+.1f}]" if interval else "n/a",
-            interval.method if interval else "no uncertainty",
-        ])
+        rows.append(
+            [
+                task,
+                f"{a.model.id} {a.score:.3f}",
+                f"{b.model.id} {b.score:.3f}",
+                f"{100 * (a.score - b.score):+.1f}",
+                f"[{interval.low:+.1f}, {interval.high:+.1f}]" if interval else "n/a",
+                interval.method if interval else "no uncertainty published",
+            ]
+        )
     return rows

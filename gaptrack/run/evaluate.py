@@ -13,7 +13,14 @@ from typing import Protocol
 from gaptrack import __version__
 from gaptrack.config.schema import Config
 from gaptrack.run.device import device_name, pick_batch_size, pick_dtype
-from gaptrack.run.plan import EvalRequest, Plan, PlannedTask, config_hash, make_plan, package_version
+from gaptrack.run.plan import (
+    EvalRequest,
+    Plan,
+    PlannedTask,
+    config_hash,
+    make_plan,
+    package_version,
+)
 from gaptrack.run.runner import ModelJob, Runner, TaskJob, TaskOutcome
 from gaptrack.store import ModelInfo, Provenance, ResultRecord, TaskInfo
 
@@ -107,7 +114,9 @@ def _run_model(plan, entries, runner, reporter, summary, done, total) -> int:
             started = dt.datetime.now(dt.timezone.utc)
             clock = time.perf_counter()
             task_job, outcome = next(outcomes)
-            record = build_record(plan, by_task[task_job.task], job, outcome, started, time.perf_counter() - clock)
+            record = build_record(
+                plan, by_task[task_job.task], job, outcome, started, time.perf_counter() - clock
+            )
             plan.store.put(record)
             summary.ran.append(record)
             started_ok += 1
@@ -181,4 +190,3 @@ def build_record(
             host=socket.gethostname(),
         ),
     )
-

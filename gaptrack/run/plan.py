@@ -134,4 +134,6 @@ def make_plan(config: Config, request: EvalRequest) -> Plan:
             )
             cached = not request.force and store.has(key.digest())
             entries.append(PlannedTask(model, task.name, key.num_fewshot, limit, key, cached))
-    return Plan(config=config, device=device, store=store, entries=entries, tasks_resolution=resolution)
+    return Plan(
+        config=config, device=device, store=store, entries=entries, tasks_resolution=resolution
+    )

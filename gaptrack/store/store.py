@@ -15,9 +15,28 @@ from gaptrack.store.records import ResultRecord
 log = logging.getLogger(__name__)
 
 SCORE_COLUMNS = [
-    "model_id", "model_name", "origin", "organisation", "released", "params_b", "size_class",
-    "variant", "open_weights", "quantization", "task", "metric", "filter", "value", "stderr",
-    "n_samples", "num_fewshot", "limit", "data_source", "primary", "key", "finished_at",
+    "model_id",
+    "model_name",
+    "origin",
+    "organisation",
+    "released",
+    "params_b",
+    "size_class",
+    "variant",
+    "open_weights",
+    "quantization",
+    "task",
+    "metric",
+    "filter",
+    "value",
+    "stderr",
+    "n_samples",
+    "num_fewshot",
+    "limit",
+    "data_source",
+    "primary",
+    "key",
+    "finished_at",
 ]
 
 
@@ -60,30 +79,32 @@ class Store:
         for rec in self.records():
             primary = rec.metric()
             for m in rec.metrics:
-                rows.append({
-                    "model_id": rec.model.id,
-                    "model_name": rec.model.name,
-                    "origin": rec.model.origin,
-                    "organisation": rec.model.organisation,
-                    "released": rec.model.released.isoformat(),
-                    "params_b": rec.model.params_b,
-                    "size_class": rec.model.size_class,
-                    "variant": rec.model.variant,
-                    "open_weights": rec.model.open_weights,
-                    "quantization": rec.model.quantization or "",
-                    "task": rec.task.name,
-                    "metric": m.name,
-                    "filter": m.filter,
-                    "value": m.value,
-                    "stderr": m.stderr,
-                    "n_samples": rec.task.n_samples,
-                    "num_fewshot": rec.task.num_fewshot,
-                    "limit": rec.task.limit,
-                    "data_source": rec.task.data_source,
-                    "primary": m is primary,
-                    "key": rec.key,
-                    "finished_at": rec.provenance.finished_at.isoformat(),
-                })
+                rows.append(
+                    {
+                        "model_id": rec.model.id,
+                        "model_name": rec.model.name,
+                        "origin": rec.model.origin,
+                        "organisation": rec.model.organisation,
+                        "released": rec.model.released.isoformat(),
+                        "params_b": rec.model.params_b,
+                        "size_class": rec.model.size_class,
+                        "variant": rec.model.variant,
+                        "open_weights": rec.model.open_weights,
+                        "quantization": rec.model.quantization or "",
+                        "task": rec.task.name,
+                        "metric": m.name,
+                        "filter": m.filter,
+                        "value": m.value,
+                        "stderr": m.stderr,
+                        "n_samples": rec.task.n_samples,
+                        "num_fewshot": rec.task.num_fewshot,
+                        "limit": rec.task.limit,
+                        "data_source": rec.task.data_source,
+                        "primary": m is primary,
+                        "key": rec.key,
+                        "finished_at": rec.provenance.finished_at.isoformat(),
+                    }
+                )
         return rows
 
     def write_scores_csv(self) -> Path:
