@@ -46,7 +46,7 @@ class ConsoleReporter:
         )
 
     def model_loading(self, model_id: str, description: str) -> None:
-        self._echo(f"loading {model_id}: {description}")
+        self._echo(f"{model_id}: {description}")
 
     def task_started(self, entry: PlannedTask, index: int, total: int) -> None:
         eta = ""

@@ -93,9 +93,10 @@ def _run_model(plan, entries, runner, reporter, summary, done, total) -> int:
     model = entries[0].model
     started_ok = 0
     try:
-        resolved = materialize(model.source)
-        if reporter:
-            reporter.model_loading(model.id, resolved.description)
+        say = (lambda message: reporter.model_loading(model.id, message)) if reporter else None
+        resolved = materialize(model.source, progress=say)
+        if say:
+            say(resolved.description)
         job = ModelJob(
             model=model,
             resolved=resolved,

@@ -5,6 +5,7 @@ Everything it returns is gaptrack's own schema."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -27,7 +28,13 @@ class LmEvalRunner:
     """Runs tasks with `lm_eval.simple_evaluate` on one loaded model at a time."""
 
     def run_model(self, job: ModelJob) -> Iterator[tuple[TaskJob, TaskOutcome]]:
+        import datasets
         import lm_eval
+
+        # gaptrack prints one line per task; lm-eval's per-request bar (items, ETA) stays,
+        # the data-loading bars and per-call config chatter go.
+        datasets.disable_progress_bars()
+        logging.getLogger("lm_eval").setLevel(logging.ERROR)
 
         from gaptrack.tasks import task_manager
 
