@@ -40,6 +40,7 @@ class LmEvalRunner:
 
         lm = load_lm(job)
         manager = task_manager(job.tasks_resolution)
+        revision = hub_commit(job.resolved.pretrained, job.resolved.revision)
         for task in job.tasks:
             results = lm_eval.simple_evaluate(
                 model=lm,
@@ -50,8 +51,21 @@ class LmEvalRunner:
                 log_samples=True,
             )
             outcome = parse_results(results, task.task)
-            outcome.revision = job.resolved.revision
+            outcome.revision = revision
             yield task, outcome
+
+
+def hub_commit(repo: str, revision: str | None) -> str | None:
+    """The commit a hub branch or tag resolved to when the weights were fetched, read from
+    the local HF cache (no network call); the revision as given where it cannot be read."""
+    if revision is None:
+        return None
+    from huggingface_hub import try_to_load_from_cache
+
+    path = try_to_load_from_cache(repo, "config.json", revision=revision)
+    if isinstance(path, str) and "/snapshots/" in path:
+        return path.split("/snapshots/", 1)[1].split("/", 1)[0]
+    return revision
 
 
 def load_lm(job: ModelJob):
