@@ -3,6 +3,7 @@ that name the file and the field."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from gaptrack.errors import ConfigError
 from gaptrack.paths import project_root
 
 _SOURCE_TAGS = {"hub", "local", "packaged"}
+_SUB_PATH = re.compile(r"^(\w+\[\d+\](?:\.\w+)*): ")
 
 
 class _Loader(yaml.SafeLoader):
@@ -54,13 +56,12 @@ def validation_error(exc: ValidationError, file: Path, prefix: str = "") -> Conf
         msg = "unknown key (not part of the schema)"
     elif first["type"] == "union_tag_invalid":
         msg = "source.kind must be one of: hub, local, packaged"
-    if msg.startswith(tuple(f"{k}[" for k in ("models", "tasks"))) or msg.startswith("models["):
-        # A model-level validator already names the field inside its message.
-        loc, _, msg = msg.partition(": ")
-        return ConfigError(msg, file=file, field=f"{prefix}{loc}")
-    if ": " in msg and msg.split(": ", 1)[0].startswith("tasks["):
-        sub, _, msg = msg.partition(": ")
-        loc = f"{loc}.{sub}" if loc else sub
+    # Validators that span a list (duplicate ids, repeated tasks) name the item inside
+    # their message, as "models[1].id: ..."; that sub-path belongs to the field.
+    sub = _SUB_PATH.match(msg)
+    if sub:
+        loc = ".".join(part for part in (loc, sub.group(1)) if part)
+        msg = msg[sub.end() :]
     return ConfigError(msg, file=file, field=f"{prefix}{loc}" or None)
 
 

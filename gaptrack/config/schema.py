@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -197,6 +196,3 @@ class Config(Strict):
                 return model
         known = ", ".join(m.id for m in self.models)
         raise KeyError(f"no model {model_id!r} in config {self.name!r} (known: {known})")
-
-
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")

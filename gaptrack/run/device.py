@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import platform
 from pathlib import Path
 
@@ -46,7 +45,3 @@ def device_name(device: str) -> str:
         index = torch.device(device).index or 0
         return torch.cuda.get_device_name(index)
     return platform.processor() or platform.machine() or "cpu"
-
-
-def threads_hint() -> int:
-    return os.cpu_count() or 1

@@ -60,6 +60,16 @@ class EvalSummary:
         return [store.get(e.key.digest()) for e in self.plan.entries if store.has(e.key.digest())]
 
 
+class _Silent:
+    """The reporter of scripts that pass none."""
+
+    def planned(self, plan: Plan) -> None: ...
+    def model_loading(self, model_id: str, description: str) -> None: ...
+    def task_started(self, entry: PlannedTask, index: int, total: int) -> None: ...
+    def task_done(self, record: ResultRecord) -> None: ...
+    def task_failed(self, entry: PlannedTask, error: str) -> None: ...
+
+
 def evaluate(
     config: Config,
     request: EvalRequest | None = None,
@@ -67,11 +77,10 @@ def evaluate(
     reporter: Reporter | None = None,
 ) -> EvalSummary:
     """Run what is missing from the store for `config`; return what ran and what failed."""
-    request = request or EvalRequest()
-    plan = make_plan(config, request)
+    plan = make_plan(config, request or EvalRequest())
     summary = EvalSummary(plan)
-    if reporter:
-        reporter.planned(plan)
+    reporter = reporter or _Silent()
+    reporter.planned(plan)
     pending = plan.pending_by_model()
     if not pending:
         return summary
@@ -79,24 +88,26 @@ def evaluate(
         from gaptrack.run.lmeval import LmEvalRunner
 
         runner = LmEvalRunner()
-    total = len(plan.pending())
-    done = 0
-    for entries in pending.values():
-        done = _run_model(plan, entries, runner, reporter, summary, done, total)
-    plan.store.write_scores_csv()
+    try:
+        for entries in pending.values():
+            _run_model(plan, entries, runner, reporter, summary)
+    finally:  # also on Ctrl-C: the table must list what is stored
+        plan.store.write_scores_csv()
     return summary
 
 
-def _run_model(plan, entries, runner, reporter, summary, done, total) -> int:
+def _run_model(
+    plan: Plan, entries: list[PlannedTask], runner: Runner, reporter: Reporter, summary: EvalSummary
+) -> None:
+    """Load one model once, run its pending tasks, store each record as it arrives."""
     from gaptrack.sources import materialize
 
     model = entries[0].model
-    started_ok = 0
+    total = len(plan.pending())
+    stored = 0
     try:
-        say = (lambda message: reporter.model_loading(model.id, message)) if reporter else None
-        resolved = materialize(model.source, progress=say)
-        if say:
-            say(resolved.description)
+        resolved = materialize(model.source, progress=lambda m: reporter.model_loading(model.id, m))
+        reporter.model_loading(model.id, resolved.description)
         job = ModelJob(
             model=model,
             resolved=resolved,
@@ -106,33 +117,23 @@ def _run_model(plan, entries, runner, reporter, summary, done, total) -> int:
             tasks=[TaskJob(e.task, e.num_fewshot, e.limit, e.key) for e in entries],
             tasks_resolution=plan.tasks_resolution,
         )
-        by_task = {e.task: e for e in entries}
         outcomes = runner.run_model(job)
-        while started_ok < len(entries):
-            entry = entries[started_ok]
-            if reporter:
-                reporter.task_started(entry, done + started_ok + 1, total)
+        for entry in entries:
+            reporter.task_started(entry, len(summary.ran) + len(summary.failed) + 1, total)
             started = dt.datetime.now(dt.timezone.utc)
             clock = time.perf_counter()
             task_job, outcome = next(outcomes)
-            record = build_record(
-                plan, by_task[task_job.task], job, outcome, started, time.perf_counter() - clock
-            )
+            assert task_job.task == entry.task, "runners yield tasks in the order given"
+            record = build_record(plan, entry, job, outcome, started, time.perf_counter() - clock)
             plan.store.put(record)
             summary.ran.append(record)
-            started_ok += 1
-            if reporter:
-                reporter.task_done(record)
-    except (KeyboardInterrupt, SystemExit):
-        plan.store.write_scores_csv()
-        raise
+            stored += 1
+            reporter.task_done(record)
     except Exception as exc:  # one broken model or task must not lose the others' results
         message = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
-        for entry in entries[started_ok:]:
+        for entry in entries[stored:]:
             summary.failed.append(Failure(model.id, entry.task, message))
-            if reporter:
-                reporter.task_failed(entry, message)
-    return done + len(entries)
+            reporter.task_failed(entry, message)
 
 
 def build_record(

@@ -8,11 +8,15 @@ import hashlib
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gaptrack.config.schema import Config, ModelSpec
 from gaptrack.errors import GaptrackError
 from gaptrack.run.device import pick_device, pick_dtype
 from gaptrack.store import CacheKey, Store
+
+if TYPE_CHECKING:
+    from gaptrack.tasks import TaskResolution
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ class Plan:
     device: str
     store: Store
     entries: list[PlannedTask]
-    tasks_resolution: object = field(repr=False)
+    tasks_resolution: TaskResolution = field(repr=False)
 
     def pending(self) -> list[PlannedTask]:
         return [e for e in self.entries if not e.cached]
