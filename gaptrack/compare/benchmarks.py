@@ -7,14 +7,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from gaptrack.base import Frozen
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Benchmark(_Frozen):
+class Benchmark(Frozen):
     """A scored benchmark or leaderboard."""
 
     id: str
@@ -32,7 +28,7 @@ class Benchmark(_Frozen):
     """Scores are ratings on a dated leaderboard snapshot rather than fixed test sets."""
 
 
-class Figure(_Frozen):
+class Figure(Frozen):
     """A non-benchmark quantity (downloads, investment, counts) or a dated event."""
 
     id: str

@@ -7,8 +7,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
+from gaptrack.base import Frozen
 from gaptrack.compare.claims import load_claims
 from gaptrack.compare.evidence import EvidenceRow, load_measured, load_reported
 from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
@@ -16,10 +15,8 @@ from gaptrack.errors import ConfigError
 from gaptrack.store.atomic import write_text_atomic
 
 
-class CheckOptions(BaseModel):
+class CheckOptions(Frozen):
     """Where claims and extra evidence come from, and whether to write results."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     claims_file: Path | None = None
     """Claims registry; None: the project's seeds/claims.yaml."""
@@ -29,10 +26,8 @@ class CheckOptions(BaseModel):
     """Write `<results>/claims/<claim_id>.json` for every claim checked."""
 
 
-class Reproduction(BaseModel):
+class Reproduction(Frozen):
     """A model and benchmark with both a measured and a reported score."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     model: str
     benchmark: str

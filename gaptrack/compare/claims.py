@@ -10,24 +10,19 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from gaptrack.base import Frozen
 from gaptrack.compare.benchmarks import check_benchmark, check_figure
 from gaptrack.compare.dates import PartialDate, period_end, period_start
 from gaptrack.config.countries import ISO_3166_ALPHA2
 from gaptrack.config.schema import SIZE_CLASSES
 from gaptrack.errors import ConfigError
 from gaptrack.paths import project_root
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _iso(value: str) -> str:
@@ -59,7 +54,7 @@ ClaimKind = Literal[
 ]
 
 
-class EditionRef(Strict):
+class EditionRef(Frozen):
     """One edition of a periodic report, as the evidence's `report` and `edition` name it."""
 
     report: str
@@ -71,7 +66,7 @@ class EditionRef(Strict):
         return f"{self.report} {self.edition}"
 
 
-class GapQuantity(Strict):
+class GapQuantity(Frozen):
     """The gap between the best model of origin A and the best model of origin B."""
 
     benchmarks: list[BenchmarkId] = Field(min_length=1)
@@ -114,7 +109,7 @@ class GapQuantity(Strict):
         return self
 
 
-class Condition(Strict):
+class Condition(Frozen):
     """One comparison of the gap at one date with a value."""
 
     at: PartialDate
@@ -127,7 +122,7 @@ class Condition(Strict):
     """For `==`: the largest difference still counted as equal (source rounding)."""
 
 
-class GapThreshold(Strict):
+class GapThreshold(Frozen):
     """ "Gap at 2024-01 > 9 % and gap at 2025-02 < 2 %": every condition must hold."""
 
     kind: Literal["gap_threshold"] = "gap_threshold"
@@ -137,7 +132,7 @@ class GapThreshold(Strict):
     """All must hold for the claim to be supported."""
 
 
-class GapParity(Strict):
+class GapParity(Frozen):
     """ "A's models are competitive with B's": the gap is within +-`within`."""
 
     kind: Literal["gap_parity"] = "gap_parity"
@@ -150,7 +145,7 @@ class GapParity(Strict):
     reading of a vague word like "competitive", stated in the claim's interpretation."""
 
 
-class GapTrend(Strict):
+class GapTrend(Frozen):
     """ "The gap is widening / narrowing" between two dates."""
 
     kind: Literal["gap_trend"] = "gap_trend"
@@ -170,7 +165,7 @@ class GapTrend(Strict):
         return self
 
 
-class Cadence(Strict):
+class Cadence(Frozen):
     """ "Model iteration under three months": intervals between successive releases."""
 
     kind: Literal["cadence"] = "cadence"
@@ -188,7 +183,7 @@ class Cadence(Strict):
     """Claimed interval in days."""
 
 
-class FigureCheck(Strict):
+class FigureCheck(Frozen):
     """A reported non-benchmark figure (downloads, model counts, investment) vs a value."""
 
     kind: Literal["figure"] = "figure"
@@ -206,7 +201,7 @@ class FigureCheck(Strict):
     """Claimed value, in the figure's unit."""
 
 
-class EventDate(Strict):
+class EventDate(Frozen):
     """ "X happened in September 2024": the date of an event or a release."""
 
     kind: Literal["event"] = "event"
@@ -229,7 +224,7 @@ STATEMENT_TAGS = frozenset(
 )
 
 
-class Document(Strict):
+class Document(Frozen):
     """A source document in seeds/."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
@@ -248,7 +243,7 @@ class Document(Strict):
     """The report edition the document relies on, when it restates a report's figures."""
 
 
-class Claim(Strict):
+class Claim(Frozen):
     """One factual claim of one document."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
@@ -286,7 +281,7 @@ class Claim(Strict):
         return self.statement is not None
 
 
-class ClaimsFile(Strict):
+class ClaimsFile(Frozen):
     """The whole registry."""
 
     documents: list[Document] = Field(min_length=1)

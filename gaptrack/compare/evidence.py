@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from gaptrack.base import Frozen
 from gaptrack.compare.benchmarks import BENCHMARKS, FIGURES, benchmark_for_task
 from gaptrack.compare.dates import period_end
 from gaptrack.config.countries import ISO_3166_ALPHA2
@@ -55,7 +56,7 @@ CSV_COLUMNS = [
 """Columns of a reported-evidence CSV, in the order gaptrack writes them."""
 
 
-class EvidenceRow(BaseModel):
+class EvidenceRow(Frozen):
     """One piece of evidence: a model's score, a published gap, a figure or a date."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, protected_namespaces=())
@@ -336,8 +337,6 @@ def rows_to_csv(rows: Iterable[EvidenceRow]) -> str:
 class ImportResult(BaseModel):
     """What `import-reported` did."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     path: Path
     """The user evidence file written."""
     read: int
@@ -429,10 +428,8 @@ def load_measured(results_dir: str | Path) -> list[EvidenceRow]:
 # ---------------------------------------------------------------- edition selection
 
 
-class EditionChoice(BaseModel):
+class EditionChoice(Frozen):
     """Which report editions a piece of reported evidence may use."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     editions: dict[str, str]
     """Report -> edition chosen."""

@@ -9,8 +9,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
+from gaptrack.base import Frozen
 from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.dates import month_ends
@@ -35,11 +34,7 @@ MIN_PAIRED_SHARE = 0.9
 """Pair two measured models only when they share at least this share of their items."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Contender(_Frozen):
+class Contender(Frozen):
     """The frontier model of one side."""
 
     model: str
@@ -54,7 +49,7 @@ class Contender(_Frozen):
     """The rows behind the score, one per benchmark."""
 
 
-class GapPoint(_Frozen):
+class GapPoint(Frozen):
     """The gap between two origins' frontiers at one date."""
 
     at: dt.date

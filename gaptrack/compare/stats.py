@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 from scipy import stats as sps
+
+from gaptrack.base import Frozen
 
 Z95 = float(sps.norm.ppf(0.975))
 BOOTSTRAP_SEED = 0
@@ -17,10 +18,8 @@ BOOTSTRAP_RESAMPLES = 2000
 _CHUNK = 250  # resamples per batch: bounds memory on full-size test sets
 
 
-class Interval(BaseModel):
+class Interval(Frozen):
     """A 95 % interval and the method that produced it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     low: float
     high: float
@@ -31,10 +30,8 @@ class Interval(BaseModel):
         return self.low <= value <= self.high
 
 
-class McNemar(BaseModel):
+class McNemar(Frozen):
     """McNemar's test on the discordant items of two models."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     a_only: int
     """Items only model A got right."""
@@ -46,10 +43,8 @@ class McNemar(BaseModel):
     """Mid-p variant (less conservative; Fagerland et al. 2013)."""
 
 
-class PairedSample(BaseModel):
+class PairedSample(Frozen):
     """Per-item correctness of two models on the same items of one benchmark."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     a: list[bool]
     b: list[bool]

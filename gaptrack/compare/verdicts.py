@@ -8,8 +8,7 @@ import statistics
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
+from gaptrack.base import Frozen
 from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.claims import (
     Cadence,
@@ -37,11 +36,7 @@ nothing."""
 MIN_CADENCE_INTERVALS = 3
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PublishedGap(_Frozen):
+class PublishedGap(Frozen):
     """A gap the report itself publishes, set against the one recomputed from its scores."""
 
     value: float
@@ -58,7 +53,7 @@ class PublishedGap(_Frozen):
     """The published value (+- half its own last digit) meets that band."""
 
 
-class Check(_Frozen):
+class Check(Frozen):
     """One comparison the statement makes (one condition, one date, one figure)."""
 
     label: str
@@ -77,7 +72,7 @@ class Check(_Frozen):
     """The report's own figure for the same gap, where one is in the evidence."""
 
 
-class Evaluation(_Frozen):
+class Evaluation(Frozen):
     """A statement evaluated on one kind of evidence."""
 
     evidence_kind: Kind
@@ -101,7 +96,7 @@ class Evaluation(_Frozen):
     """Exactly the evidence rows used."""
 
 
-class ClaimVerdict(_Frozen):
+class ClaimVerdict(Frozen):
     """A claim with its verdict and the evidence behind it: the file under results/claims."""
 
     claim: Claim

