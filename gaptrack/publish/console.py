@@ -8,7 +8,7 @@ from collections import Counter
 
 import typer
 
-from gaptrack.run.evaluate import EvalSummary
+from gaptrack.run.evaluate import EvalSummary, Reporter
 from gaptrack.run.plan import Plan, PlannedTask
 from gaptrack.store import ResultRecord
 
@@ -26,7 +26,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
-class ConsoleReporter:
+class ConsoleReporter(Reporter):
     """One line per model load and per task, with an ETA from the tasks done so far."""
 
     def __init__(self) -> None:

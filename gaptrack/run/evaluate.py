@@ -8,7 +8,6 @@ import platform
 import socket
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from gaptrack import __version__
 from gaptrack.config.schema import Config
@@ -27,8 +26,9 @@ from gaptrack.store import ModelInfo, Provenance, ResultRecord, TaskInfo
 _TRACKED_PACKAGES = ("torch", "transformers", "lm_eval", "datasets", "accelerate", "tokenizers")
 
 
-class Reporter(Protocol):
-    """Progress callbacks; the CLI prints them, scripts may pass None."""
+class Reporter:
+    """Progress callbacks of a run. This base reports nothing (scripts); the CLI's
+    ConsoleReporter prints each one."""
 
     def planned(self, plan: Plan) -> None: ...
     def model_loading(self, model_id: str, description: str) -> None: ...
@@ -60,16 +60,6 @@ class EvalSummary:
         return [store.get(e.key.digest()) for e in self.plan.entries if store.has(e.key.digest())]
 
 
-class _Silent:
-    """The reporter of scripts that pass none."""
-
-    def planned(self, plan: Plan) -> None: ...
-    def model_loading(self, model_id: str, description: str) -> None: ...
-    def task_started(self, entry: PlannedTask, index: int, total: int) -> None: ...
-    def task_done(self, record: ResultRecord) -> None: ...
-    def task_failed(self, entry: PlannedTask, error: str) -> None: ...
-
-
 def evaluate(
     config: Config,
     request: EvalRequest | None = None,
@@ -79,7 +69,7 @@ def evaluate(
     """Run what is missing from the store for `config`; return what ran and what failed."""
     plan = make_plan(config, request or EvalRequest())
     summary = EvalSummary(plan)
-    reporter = reporter or _Silent()
+    reporter = reporter or Reporter()
     reporter.planned(plan)
     pending = plan.pending_by_model()
     if not pending:
