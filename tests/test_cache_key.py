@@ -36,6 +36,7 @@ NEUTRAL = {
     "batch size": lambda d: d["suite"].update(batch_size=4),
     "results dir": lambda d: d.update(results_dir="elsewhere"),
     "config name": lambda d: d.update(name="other"),
+    "parallelize": lambda d: d["models"][0].update(parallelize=True),
 }
 
 

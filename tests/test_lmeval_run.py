@@ -118,3 +118,40 @@ def test_parse_results_speaks_gaptrack_schema() -> None:
         "exact_match/flexible-extract": 1.0,
     }
     assert (outcome.n_samples, outcome.n_total, outcome.version) == (2, 1319, "3.0")
+
+
+def test_gpu_settings_reach_hflm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a GPU run hands lm-eval's HFLM: CUDA, bfloat16, auto batch, the hub revision,
+    layer splitting, and trust_remote_code only where the config says so."""
+    import lm_eval.models.huggingface as hf
+
+    from gaptrack.config import ModelSpec
+    from gaptrack.run.runner import ModelJob
+    from gaptrack.sources import ResolvedModel
+
+    seen: dict = {}
+    monkeypatch.setattr(hf, "HFLM", lambda **kwargs: seen.update(kwargs) or "lm")
+    spec = ModelSpec.model_validate({
+        "id": "qwen2.5-72b", "name": "Qwen2.5 72B", "origin": "CN", "organisation": "Alibaba",
+        "released": "2024-09-19", "params_b": 72.7, "variant": "base", "parallelize": True,
+        "source": {"kind": "hub", "repo": "Qwen/Qwen2.5-72B", "revision": "abc123"},
+    })  # fmt: skip
+    job = ModelJob(
+        model=spec,
+        resolved=ResolvedModel("Qwen/Qwen2.5-72B", "abc123", "hub:Qwen/Qwen2.5-72B@abc123", ""),
+        device="cuda",
+        dtype="bfloat16",
+        batch_size="auto",
+        tasks=[],
+        tasks_resolution=None,
+    )
+    assert lmeval.load_lm(job) == "lm"
+    assert seen == {
+        "pretrained": "Qwen/Qwen2.5-72B",
+        "revision": "abc123",
+        "device": "cuda",
+        "dtype": "bfloat16",
+        "batch_size": "auto",
+        "trust_remote_code": False,
+        "parallelize": True,
+    }

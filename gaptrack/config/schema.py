@@ -82,6 +82,9 @@ class ModelSpec(Frozen):
     """`auto`: bfloat16 on CUDA, float32 on the CPU."""
     trust_remote_code: bool = False
     backend: Literal["hf", "vllm"] = "hf"
+    parallelize: bool = False
+    """Split the model's layers across every visible GPU (for models larger than one GPU,
+    such as 70B in bfloat16). Changes where layers run, not the scores."""
     quantization: str | None = None
     """Set when the weights are not the originals (e.g. a 4-bit GGUF): the report says so."""
     notes: str | None = None

@@ -96,6 +96,7 @@ def load_lm(job: ModelJob):
         dtype=job.dtype,
         batch_size=job.batch_size,
         trust_remote_code=spec.trust_remote_code,
+        parallelize=spec.parallelize,
     )
 
 
