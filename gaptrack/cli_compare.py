@@ -35,6 +35,7 @@ def check(
         claims_dir,
         load_evidence,
         reproduction_checks,
+        status_share,
         summary_lines,
     )
 
@@ -65,13 +66,20 @@ def check(
         f"{len(verdicts)} claims: {tested} tested, {len(verdicts) - tested} untested "
         f"({summary}). Details: {claims_dir(results)}/<claim_id>.json"
     )
+    evidence = load_evidence(results, options)
+    share = status_share(evidence)
+    total = sum(share.values())
+    typer.echo(
+        f"reported evidence: {share['verified']} of {total} rows verified at their source "
+        f"({100 * share['verified'] / max(total, 1):.0f} %), {share['secondary']} secondary, "
+        f"{share['unverified']} unverified"
+    )
     if claim is None:
-        repro = reproduction_checks(load_evidence(results, options))
-        for r in repro:
+        for r in reproduction_checks(evidence):
             typer.echo(
                 f"reproduction: {r.model} {r.benchmark}: measured {r.measured:.1f} "
                 f"(n={r.measured_n}) vs reported {r.reported:.1f} "
-                f"({r.reported_source}): {r.difference:+.1f} pts"
+                f"[{r.reported_id}] ({r.reported_source}): {r.difference:+.1f} pts"
             )
 
 

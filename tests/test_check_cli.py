@@ -11,7 +11,12 @@ from typer.testing import CliRunner
 
 from gaptrack import cli_compare
 from gaptrack.compare.check import CheckOptions, check_claims, reproduction_checks
-from gaptrack.compare.evidence import CSV_COLUMNS, load_measured, read_reported
+from gaptrack.compare.evidence import (
+    CSV_COLUMNS,
+    import_reported,
+    load_measured,
+    read_reported,
+)
 from gaptrack.errors import ConfigError
 from gaptrack.store.store import Store
 from tests.test_gaps import record
@@ -135,6 +140,14 @@ def test_import_reported_merges_and_deduplicates(tmp_path):
         ({"value": "high"}, "row 2, column value", "'high' is not a number"),
         ({"open_weights": "maybe"}, "row 2, column open_weights", "is not true or false"),
         ({"value": ""}, "row 2, column value", "a score row needs a value"),
+        ({"value": "nan"}, "row 2, column value", "is not a finite number"),
+        ({"source": ""}, "row 2, column source", "source is empty"),
+        ({"status": "checked"}, "row 2, column status", "'checked' is not one of"),
+        ({"reporter": "press"}, "row 2, column reporter", "'press' is not one of"),
+        ({"derived_from": "no-such-row"}, "row 2, column derived_from", "names no loaded row"),
+        ({"source_digest": "abc"}, "row 2, column source_digest", "not a sha256"),
+        ({"id": "a b"}, "row 2, column id", "is not a row id"),
+        ({"published": "2025-13-01"}, "row 2, column published", "is not a date"),
     ],
 )
 def test_import_bad_row_is_one_line_error_and_writes_nothing(tmp_path, bad, where, message):
@@ -146,6 +159,55 @@ def test_import_bad_row_is_one_line_error_and_writes_nothing(tmp_path, bad, wher
     assert err.one_line().startswith(f"{src}: {where}: ")
     assert message in err.one_line()
     assert not (results / "reported").exists()
+
+
+def test_new_columns_round_trip_and_links_resolve(tmp_path):
+    results = tmp_path / "results"
+    base = {**GOOD, "id": "test.mmlu.card", "status": "verified", "excerpt": "MMLU 91.5"}
+    derived = {
+        **GOOD,
+        "id": "test.mmlu.derived",
+        "model": "D",
+        "derived_from": "test.mmlu.card; gpt-4.mmlu.openai-tr",
+        "reporter": "third_party",
+        "measured_by": "Epoch AI",
+        "source_digest": "0" * 64,
+    }
+    src = _csv(tmp_path / "new.csv", [base, derived])
+    rows = read_reported(src)
+    assert [r.row_id for r in rows] == ["test.mmlu.card", "test.mmlu.derived"]
+    assert rows[1].derived_from == ("test.mmlu.card", "gpt-4.mmlu.openai-tr")
+    assert rows[0].status == "verified" and rows[1].status == "unverified"
+    with pytest.raises(ConfigError, match="row 2, column derived_from: 'gpt-4.mmlu.openai-tr'"):
+        import_reported(src, results)  # the second id is in no loaded file
+    assert not (results / "reported").exists()
+    ok = _csv(tmp_path / "ok.csv", [base, {**derived, "derived_from": "test.mmlu.card"}])
+    import_reported(ok, results)
+    again = read_reported(results / "reported" / "imported.csv")
+    assert again == read_reported(ok)
+
+
+def test_repeated_id_is_rejected(tmp_path):
+    src = _csv(tmp_path / "dup.csv", [{**GOOD, "id": "x"}, {**GOOD, "id": "x", "model": "B"}])
+    with pytest.raises(ConfigError, match="row 2, column id: id 'x' repeats row 1"):
+        read_reported(src)
+
+
+def test_bad_extra_evidence_stops_check_before_writing(tmp_path):
+    src = _csv(tmp_path / "bad.csv", [{**GOOD, "status": "maybe"}])
+    options = CheckOptions(reported_files=[src])
+    with pytest.raises(ConfigError, match="row 1, column status"):
+        check_claims(tmp_path / "results", None, options)
+    assert not (tmp_path / "results").exists()
+
+
+def test_every_shipped_evidence_file_loads():
+    from gaptrack.compare.evidence import load_reported, shipped_reported_files
+
+    files = shipped_reported_files()
+    assert files and all(p.suffix == ".csv" for p in files)
+    rows = load_reported(None)
+    assert len({r.row_id for r in rows}) == len(rows)
 
 
 def test_unknown_column_is_rejected(tmp_path):

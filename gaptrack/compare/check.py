@@ -38,6 +38,8 @@ class Reproduction(Frozen):
     reported: float
     """Published score (percent)."""
     reported_source: str
+    reported_id: str
+    """Id of the reported row."""
     difference: float
     """measured - reported, in points: settings, item subsets and quantization differ."""
 
@@ -99,10 +101,20 @@ def reproduction_checks(rows: Sequence[EvidenceRow]) -> list[Reproduction]:
                         measured_n=m.n_samples,
                         reported=r.value,
                         reported_source=r.source,
+                        reported_id=r.row_id,
                         difference=m.value - r.value,
                     )
                 )
     return sorted(out, key=lambda x: (x.model, x.benchmark, x.reported_source))
+
+
+def status_share(rows: Sequence[EvidenceRow]) -> dict[str, int]:
+    """Reported rows per status (`verified`, `secondary`, `unverified`)."""
+    counts = {"verified": 0, "secondary": 0, "unverified": 0}
+    for row in rows:
+        if row.kind == "reported":
+            counts[row.status] += 1
+    return counts
 
 
 # ---------------------------------------------------------------- table text

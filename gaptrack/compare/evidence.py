@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from gaptrack.base import Frozen
 from gaptrack.compare.benchmarks import BENCHMARKS, FIGURES, benchmark_for_task
-from gaptrack.compare.dates import period_end
+from gaptrack.compare.dates import normalise, period_end
 from gaptrack.config.countries import ISO_3166_ALPHA2
 from gaptrack.config.schema import size_class
 from gaptrack.errors import ConfigError
@@ -26,8 +26,15 @@ from gaptrack.store.records import Item, ResultRecord
 from gaptrack.store.store import Store
 
 Quantity = Literal["score", "gap_rel", "gap_abs", "figure", "event", "release"]
+Status = Literal["verified", "secondary", "unverified"]
+STATUS_ORDER: dict[str, int] = {"unverified": 0, "secondary": 1, "verified": 2}
+"""Weakest first: a verdict states the weakest status of the rows it rests on."""
+
+_ROW_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 CSV_COLUMNS = [
+    "id",
     "quantity",
     "model",
     "model_id",
@@ -52,6 +59,13 @@ CSV_COLUMNS = [
     "source",
     "source_kind",
     "note",
+    "status",
+    "excerpt",
+    "locator",
+    "derived_from",
+    "reporter",
+    "measured_by",
+    "source_digest",
 ]
 """Columns of a reported-evidence CSV, in the order gaptrack writes them."""
 
@@ -62,7 +76,9 @@ class EvidenceRow(Frozen):
     model_config = ConfigDict(extra="forbid", frozen=True, protected_namespaces=())
 
     row_id: str = ""
-    """Stable id: the record key (measured) or a digest of the row's identity (reported)."""
+    """Stable id: the record key (measured); for reported rows the CSV's `id` column
+    (human-readable, e.g. `gpt-4.mmlu.openai-tr`), or a digest of the row's identity
+    (`r-<12 hex>`) where a user's file leaves it empty."""
     kind: Literal["measured", "reported"]
     """Where the number comes from: gaptrack's own run, or a publication."""
     quantity: Quantity = "score"
@@ -119,6 +135,22 @@ class EvidenceRow(Frozen):
     `derived`: computed from published figures (the note says how); `measured`: gaptrack."""
     note: str = ""
     """Caveats: settings, derivations, which model a leaderboard row probably is."""
+    status: Status = "unverified"
+    """`verified` (the figure was found at the source), `secondary` (found only in a
+    secondary summary) or `unverified`; measured rows are `verified` (gaptrack's record)."""
+    excerpt: str = ""
+    """Short verbatim text at the source that contains the figure."""
+    locator: str = ""
+    """Where in the source: page, table or section, or `repo path@commit` for data files."""
+    derived_from: tuple[str, ...] = ()
+    """Ids of the rows this one was computed from (empty if not derived): a check never
+    compares a figure with rows derived from it."""
+    reporter: Literal["developer", "third_party"] | None = None
+    """Who published the figure: the model's developer or a third party."""
+    measured_by: str = ""
+    """Who ran the evaluation (`OpenAI`, `Epoch AI`, `LMArena`, `gaptrack`)."""
+    source_digest: str = ""
+    """sha256 of the source data file the row was taken from; empty otherwise."""
     items: list[Item] = Field(default=[], exclude=True, repr=False)
     """Per-item results of a measured row, for paired statistics (never serialised)."""
 
@@ -127,6 +159,27 @@ class EvidenceRow(Frozen):
     def _iso(cls, value: str | None) -> str | None:
         if value is not None and value not in ISO_3166_ALPHA2:
             raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+        return value
+
+    @field_validator("row_id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if value and not _ROW_ID.match(value):
+            raise ValueError(f"id: {value!r} is not a row id (letters, digits and . _ : + - only)")
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("source: every row names its source")
+        return value
+
+    @field_validator("source_digest")
+    @classmethod
+    def _digest(cls, value: str) -> str:
+        if value and not _SHA256.match(value):
+            raise ValueError(f"source_digest: {value!r} is not a sha256 hex digest")
         return value
 
     @model_validator(mode="after")
@@ -191,8 +244,10 @@ def _row_id(row: EvidenceRow) -> str:
 # ---------------------------------------------------------------- reported (CSV)
 
 
-def shipped_reported_file() -> Path:
-    return project_root() / "evidence" / "reported.csv"
+def shipped_reported_files() -> list[Path]:
+    """Every `evidence/*.csv` of the project, in name order (sub-folders such as
+    `evidence/epoch/` hold source data in their own formats and are not read here)."""
+    return sorted((project_root() / "evidence").glob("*.csv"))
 
 
 def user_reported_dir(results_dir: str | Path) -> Path:
@@ -200,7 +255,7 @@ def user_reported_dir(results_dir: str | Path) -> Path:
 
 
 def _cell_date(text: str) -> dt.date | None:
-    return period_end(text) if text else None
+    return period_end(normalise(text)) if text else None
 
 
 def _cell_bool(text: str) -> bool | None:
@@ -215,7 +270,20 @@ def _cell_bool(text: str) -> bool | None:
 
 
 def _cell_float(text: str) -> float | None:
-    return float(text) if text.strip() else None
+    if not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
+def _cell_ids(text: str) -> tuple[str, ...] | None:
+    ids = tuple(part.strip() for part in text.split(";") if part.strip())
+    return ids or None
 
 
 _PARSERS = {
@@ -229,6 +297,7 @@ _PARSERS = {
     "stderr": _cell_float,
     "ci_low": _cell_float,
     "ci_high": _cell_float,
+    "derived_from": _cell_ids,
 }
 
 
@@ -239,31 +308,36 @@ def _parse_row(raw: dict[str, str], where: Path, row_no: int) -> EvidenceRow:
         parser = _PARSERS.get(column)
         try:
             value = parser(text) if parser else (text or None)
-        except ValueError as exc:
-            message = (
-                str(exc)
-                if "date" in str(exc) or "true" in str(exc)
-                else (f"{text!r} is not a number")
-            )
-            raise ConfigError(message, file=where, field=f"row {row_no}, column {column}") from None
+        except ValueError as exc:  # each parser words its own message
+            raise ConfigError(
+                str(exc), file=where, field=f"row {row_no}, column {column}"
+            ) from None
         if value is not None:
-            fields[column] = value
+            fields["row_id" if column == "id" else column] = value
     try:
         row = EvidenceRow.model_validate(fields)
     except ValidationError as exc:
         first = exc.errors()[0]
         message = re.sub(r"^Value error, ", "", first["msg"])
         column = str(first["loc"][0]) if first["loc"] else ""
+        column = "id" if column == "row_id" else column
+        if first["type"] == "missing":
+            message = f"{column} is empty: every row needs one"
+        if first["type"] == "literal_error":
+            message = f"{first['input']!r} is not one of {first['ctx']['expected']}"
         if not column and ": " in message and message.split(": ", 1)[0] in CSV_COLUMNS:
             column, message = message.split(": ", 1)
         raise ConfigError(
             message, file=where, field=f"row {row_no}, column {column or '?'}"
         ) from None
-    return row.model_copy(update={"row_id": _row_id(row)})
+    return row if row.row_id else row.model_copy(update={"row_id": _row_id(row)})
 
 
-def read_reported(path: str | Path) -> list[EvidenceRow]:
-    """Validate one reported-evidence CSV; rows are numbered from 1 after the header."""
+Numbered = list[tuple[Path, int, EvidenceRow]]
+"""Rows with the file and row number they came from, for messages about links."""
+
+
+def _read_numbered(path: str | Path) -> Numbered:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -281,37 +355,86 @@ def read_reported(path: str | Path) -> list[EvidenceRow]:
     for required in ("quantity", "model", "source"):
         if required not in header:
             raise ConfigError(f"missing column {required!r}", file=path, field="header")
-    rows = []
+    rows: Numbered = []
+    seen: dict[str, int] = {}
     for row_no, raw in enumerate(reader, start=1):
         if None in raw:
             raise ConfigError("more cells than header columns", file=path, field=f"row {row_no}")
         if not any((v or "").strip() for v in raw.values()):
             continue
-        rows.append(_parse_row(raw, path, row_no))
+        row = _parse_row(raw, path, row_no)
+        if row.row_id in seen:
+            raise ConfigError(
+                f"id {row.row_id!r} repeats row {seen[row.row_id]}",
+                file=path,
+                field=f"row {row_no}, column id",
+            )
+        seen[row.row_id] = row_no
+        rows.append((path, row_no, row))
     return rows
 
 
+def _check_links(rows: Numbered, known: set[str]) -> None:
+    """Every `derived_from` id names a loaded row, and no row derives from itself."""
+    for path, row_no, row in rows:
+        for ref in row.derived_from:
+            if ref not in known or ref == row.row_id:
+                what = "itself" if ref == row.row_id else "no loaded row"
+                raise ConfigError(
+                    f"{ref!r} names {what}", file=path, field=f"row {row_no}, column derived_from"
+                )
+
+
+def read_reported(path: str | Path) -> list[EvidenceRow]:
+    """Validate one reported-evidence CSV; rows are numbered from 1 after the header."""
+    return [row for _, _, row in _read_numbered(path)]
+
+
 def merge_rows(*groups: Iterable[EvidenceRow]) -> list[EvidenceRow]:
-    """Deduplicate by identity; a later group's row replaces an earlier one."""
-    merged: dict[tuple, EvidenceRow] = {}
+    """Deduplicate by id; a later group's row replaces an earlier one (rows without an
+    explicit id carry a digest of their identity, so identical rows merge)."""
+    merged: dict[str, EvidenceRow] = {}
     for group in groups:
         for row in group:
-            merged[row.identity()] = row
+            merged[row.row_id] = row
     return list(merged.values())
+
+
+def _shipped_numbered() -> Numbered:
+    """All shipped files; an id may appear in only one of them."""
+    out: Numbered = []
+    where: dict[str, Path] = {}
+    for path in shipped_reported_files():
+        for entry in _read_numbered(path):
+            row_id = entry[2].row_id
+            if row_id in where:
+                raise ConfigError(
+                    f"id {row_id!r} is also used in {where[row_id]}",
+                    file=path,
+                    field=f"row {entry[1]}, column id",
+                )
+            where[row_id] = path
+            out.append(entry)
+    return out
 
 
 def load_reported(
     results_dir: str | Path | None, extra: Iterable[str | Path] = ()
 ) -> list[EvidenceRow]:
-    """The shipped evidence, then the user's imports under `<results>/reported/*.csv`,
-    then extra files: later rows replace earlier ones with the same identity."""
-    groups = [read_reported(shipped_reported_file())]
+    """The shipped evidence (`evidence/*.csv`), then the user's imports under
+    `<results>/reported/*.csv`, then extra files: a later row replaces an earlier one with
+    the same id. Every `derived_from` must name a loaded row."""
+    groups = [_shipped_numbered()]
     if results_dir is not None:
         user_dir = user_reported_dir(results_dir)
         if user_dir.is_dir():
-            groups += [read_reported(p) for p in sorted(user_dir.glob("*.csv"))]
-    groups += [read_reported(p) for p in extra]
-    return merge_rows(*groups)
+            groups += [_read_numbered(p) for p in sorted(user_dir.glob("*.csv"))]
+    groups += [_read_numbered(p) for p in extra]
+    merged = merge_rows(*([row for _, _, row in group] for group in groups))
+    known = {row.row_id for row in merged}
+    for group in groups:
+        _check_links(group, known)
+    return merged
 
 
 def rows_to_csv(rows: Iterable[EvidenceRow]) -> str:
@@ -319,11 +442,14 @@ def rows_to_csv(rows: Iterable[EvidenceRow]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        data = row.model_dump(include=set(CSV_COLUMNS))
+        data = row.model_dump(include=set(CSV_COLUMNS) | {"row_id"})
+        data["id"] = data.pop("row_id")
         out = {}
         for column in CSV_COLUMNS:
             value = data.get(column)
-            if isinstance(value, bool):
+            if isinstance(value, (tuple, list)):
+                value = ";".join(value)
+            elif isinstance(value, bool):
                 value = "true" if value else "false"
             elif isinstance(value, dt.date):
                 value = value.isoformat()
@@ -354,13 +480,16 @@ class ImportResult(BaseModel):
 def import_reported(path: str | Path, results_dir: str | Path) -> ImportResult:
     """Validate every row of `path` first (an error writes nothing), then merge it into
     `<results>/reported/imported.csv`, written atomically."""
-    new_rows = read_reported(path)
+    numbered = _read_numbered(path)
+    new_rows = [row for _, _, row in numbered]
     target = user_reported_dir(results_dir) / "imported.csv"
     old_rows = read_reported(target) if target.is_file() else []
-    old = {row.identity(): row for row in old_rows}
+    known = {r.row_id for r in load_reported(results_dir)} | {r.row_id for r in new_rows}
+    _check_links(numbered, known)
+    old = {row.row_id: row for row in old_rows}
     added = replaced = unchanged = 0
     for row in new_rows:
-        previous = old.get(row.identity())
+        previous = old.get(row.row_id)
         if previous is None:
             added += 1
         elif previous == row:
@@ -406,6 +535,8 @@ def measured_row(record: ResultRecord) -> EvidenceRow:
         f"{record.task.num_fewshot if record.task.num_fewshot is not None else 'default'}"
         f"-shot, limit {record.task.limit})",
         source_kind="measured",
+        status="verified",
+        measured_by="gaptrack",
         published=record.provenance.finished_at.date(),
         note=(f"quantized: {record.model.quantization}" if record.model.quantization else ""),
         items=record.items,
