@@ -74,6 +74,14 @@ BENCHMARKS: dict[str, Benchmark] = {
             measured_tasks=("humaneval",),
         ),
         Benchmark(id="aime_2024", name="AIME 2024 (pass@1)", unit="percent", resolution=0.1),
+        Benchmark(id="aime_2025", name="AIME 2025 (pass@1)", unit="percent", resolution=0.1),
+        Benchmark(id="mmlu_pro", name="MMLU-Pro", unit="percent", resolution=0.1),
+        Benchmark(
+            id="livecodebench",
+            name="LiveCodeBench (pass@1; problem window differs between sources)",
+            unit="percent",
+            resolution=0.1,
+        ),
         Benchmark(
             id="gsm8k", name="GSM8K", unit="percent", resolution=0.1, measured_tasks=("gsm8k",)
         ),
