@@ -168,7 +168,7 @@ def test_new_columns_round_trip_and_links_resolve(tmp_path):
         **GOOD,
         "id": "test.mmlu.derived",
         "model": "D",
-        "derived_from": "test.mmlu.card; gpt-4.mmlu.openai-tr",
+        "derived_from": "test.mmlu.card; no-such.row.id",
         "reporter": "third_party",
         "measured_by": "Epoch AI",
         "source_digest": "0" * 64,
@@ -176,10 +176,10 @@ def test_new_columns_round_trip_and_links_resolve(tmp_path):
     src = _csv(tmp_path / "new.csv", [base, derived])
     rows = read_reported(src)
     assert [r.row_id for r in rows] == ["test.mmlu.card", "test.mmlu.derived"]
-    assert rows[1].derived_from == ("test.mmlu.card", "gpt-4.mmlu.openai-tr")
+    assert rows[1].derived_from == ("test.mmlu.card", "no-such.row.id")
     assert rows[0].status == "verified" and rows[1].status == "unverified"
-    with pytest.raises(ConfigError, match="row 2, column derived_from: 'gpt-4.mmlu.openai-tr'"):
-        import_reported(src, results)  # the second id is in no loaded file
+    with pytest.raises(ConfigError, match="row 2, column derived_from: 'no-such.row.id'"):
+        import_reported(src, results)  # the second id is in no loaded file (nor shipped)
     assert not (results / "reported").exists()
     ok = _csv(tmp_path / "ok.csv", [base, {**derived, "derived_from": "test.mmlu.card"}])
     import_reported(ok, results)
