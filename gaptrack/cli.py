@@ -17,6 +17,9 @@ class _Group(typer.core.TyperGroup):
     also under typer's CliRunner (which bypasses main())."""
 
     def invoke(self, ctx):
+        from gaptrack.store.store import forget_warnings
+
+        forget_warnings()
         try:
             return super().invoke(ctx)
         except GaptrackError as exc:
@@ -133,6 +136,10 @@ def _register_extensions() -> None:
 
 
 _register_extensions()
+
+from gaptrack import cli_store  # noqa: E402  (registered unconditionally)
+
+cli_store.register(app)
 
 
 def main() -> None:

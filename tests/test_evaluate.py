@@ -8,6 +8,7 @@ import pytest
 
 from gaptrack.api import EvalRequest, Store, evaluate, load_config
 from gaptrack.errors import GaptrackError
+from gaptrack.store import SCHEMA_VERSION
 from tests.fakes import FakeRunner
 
 PAIRS = {
@@ -27,7 +28,7 @@ def test_stores_one_record_per_model_and_task(tiny_config: Path) -> None:
     store = Store(config.results_dir)
     assert len(list(store.records())) == 4
     record = store.get(summary.ran[0].key)
-    assert record.schema_version == 1
+    assert record.schema_version == SCHEMA_VERSION
     assert record.provenance.config_name == "tiny"
     assert record.task.data_source.startswith("custom")
     assert (config.results_dir / "scores.csv").read_text().count("\n") == 1 + 4  # header + acc rows

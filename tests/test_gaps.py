@@ -99,7 +99,7 @@ def record(
             size_class="<1B",
             variant="base",
             open_weights=True,
-            source={"kind": "hub"},
+            source={"kind": "hub", "repo": "org/model"},
         ),
         task=TaskInfo(name=task, n_samples=n, primary_metric="acc", num_fewshot=0, limit=n),
         metrics=[Metric(name="acc", value=acc, stderr=stderr)],

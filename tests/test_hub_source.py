@@ -65,7 +65,7 @@ def test_hub_id_and_revision_load_from_the_cache(
     (local_record,) = Store(tmp_path / "local-results").records()
     assert hub_record.cache_key.model_fingerprint == "hub:gaptrack-test/tiny-llama@main"
     assert hub_record.model.revision == COMMIT  # the branch resolved to its commit
-    assert hub_record.model.source == {
+    assert hub_record.model.source.model_dump() == {
         "kind": "hub",
         "repo": "gaptrack-test/tiny-llama",
         "revision": "main",

@@ -343,6 +343,8 @@ def _read_numbered(path: str | Path) -> Numbered:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read evidence file: {exc.strerror}", file=path) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from None
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     unknown = [c for c in header if c not in CSV_COLUMNS]

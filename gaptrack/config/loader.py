@@ -72,6 +72,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise ConfigError("file not found", file=path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read file ({exc.strerror})", file=path) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from None
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:

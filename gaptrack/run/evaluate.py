@@ -56,8 +56,8 @@ class EvalSummary:
 
     def records(self) -> list[ResultRecord]:
         """Every record the config asked for that is in the store now."""
-        store = self.plan.store
-        return [store.get(e.key.digest()) for e in self.plan.entries if store.has(e.key.digest())]
+        found = (self.plan.store.find(e.key.digest()) for e in self.plan.entries)
+        return [record for record in found if record is not None]
 
 
 def evaluate(
@@ -72,7 +72,8 @@ def evaluate(
     reporter = reporter or Reporter()
     reporter.planned(plan)
     pending = plan.pending_by_model()
-    if not pending:
+    if not pending:  # the table still drops records found bad since it was written
+        plan.store.write_scores_csv()
         return summary
     if runner is None:
         from gaptrack.run.lmeval import LmEvalRunner
@@ -151,7 +152,7 @@ def build_record(
             size_class=model.size_class,
             variant=model.variant,
             open_weights=model.open_weights,
-            source=model.source.model_dump(mode="json"),
+            source=model.source,
             revision=outcome.revision,
             quantization=model.quantization,
         ),

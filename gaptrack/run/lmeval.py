@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from gaptrack.run.runner import ModelJob, TaskJob, TaskOutcome
-from gaptrack.store.records import Item, Metric
+from gaptrack.store.records import Item, Metric, scale_of
 
 # The metric tables and gaps use when a task has several. The Open LLM Leaderboard's
 # choices: length-normalised accuracy where choices differ in length.
@@ -127,7 +127,8 @@ def parse_metrics(task_results: dict[str, Any], higher: dict[str, bool]) -> list
             filter=filt,
             value=value,
             stderr=stderrs.get((name, filt)),
-            higher_is_better=bool(higher.get(name, True)),
+            scale=scale_of(name),
+            direction="higher" if higher.get(name, True) else "lower",
         )
         for (name, filt), value in values.items()
     ]

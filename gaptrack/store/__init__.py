@@ -3,6 +3,7 @@
 from gaptrack.store.records import (
     SCHEMA_VERSION,
     CacheKey,
+    FailedAttempt,
     Item,
     Metric,
     ModelInfo,
@@ -10,15 +11,17 @@ from gaptrack.store.records import (
     ResultRecord,
     TaskInfo,
 )
-from gaptrack.store.store import Store
+from gaptrack.store.store import RecordProblem, Store
 
 __all__ = [
     "SCHEMA_VERSION",
     "CacheKey",
+    "FailedAttempt",
     "Item",
     "Metric",
     "ModelInfo",
     "Provenance",
+    "RecordProblem",
     "ResultRecord",
     "Store",
     "TaskInfo",

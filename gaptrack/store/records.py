@@ -1,19 +1,47 @@
 """gaptrack's own result schema. Everything after the lm-eval adapter speaks this,
-never lm-eval's `"acc,none"` keys."""
+never lm-eval's `"acc,none"` keys.
+
+The record is a public schema (`gaptrack schema` writes it as JSON Schema). Files written
+by an older gaptrack are upgraded on read by `migrate` (a pydantic `mode="before"`
+validator, keyed on `schema_version`); a file from a newer gaptrack is refused with a
+message, never read half-understood."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = 1
+from gaptrack.config.schema import Source
+
+SCHEMA_VERSION = 2
+
+Scale = Literal["fraction", "percent", "unbounded"]
+Direction = Literal["higher", "lower"]
+
+# lm-eval metrics whose values are not fractions in [0, 1]. Everything else lm-eval
+# reports for the tasks gaptrack runs (acc, acc_norm, exact_match, f1, mcc) is a fraction.
+_METRIC_SCALES: dict[str, Scale] = {
+    "bleu": "percent",
+    "chrf": "percent",
+    "ter": "percent",
+    "perplexity": "unbounded",
+    "word_perplexity": "unbounded",
+    "byte_perplexity": "unbounded",
+    "bits_per_byte": "unbounded",
+}
+
+
+def scale_of(metric_name: str) -> Scale:
+    """The scale lm-eval reports `metric_name` on."""
+    return _METRIC_SCALES.get(metric_name, "fraction")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 class CacheKey(_Model):
@@ -25,14 +53,20 @@ class CacheKey(_Model):
     dtype: str
     """Resolved dtype (never `auto`)."""
     backend: str
+    """lm-eval model backend (`hf`, `vllm`)."""
     task: str
+    """lm-eval task or group name."""
     task_fingerprint: str
     """`lm_eval-<version>` for a built-in task on hub data; otherwise a digest of the task's
     YAML files and local data files."""
     num_fewshot: int | None
+    """Few-shot examples per prompt; None: the task's default."""
     limit: int | None
+    """Items per task (per subtask for a group); None: all."""
     lm_eval_version: str
+    """lm-eval's version."""
     transformers_version: str
+    """transformers' version."""
 
     def digest(self) -> str:
         payload = json.dumps(self.model_dump(), sort_keys=True, separators=(",", ":"))
@@ -47,15 +81,29 @@ class Metric(_Model):
     filter: str = "none"
     """lm-eval's filter, e.g. `none`, `strict-match`, `flexible-extract`."""
     value: float
+    """The aggregate value, on `scale`."""
     stderr: float | None = None
-    """Standard error as lm-eval computes it; None where lm-eval reports none."""
-    higher_is_better: bool = True
+    """Standard error as lm-eval computes it, on `scale`; None where lm-eval reports none."""
+    scale: Scale = "fraction"
+    """`fraction` (0-1), `percent` (0-100) or `unbounded` (e.g. perplexity)."""
+    direction: Direction = "higher"
+    """Whether a `higher` or a `lower` value is better."""
+
+    @property
+    def label(self) -> str:
+        """`name`, or `name/filter` for a filter other than `none` (the key of Item.scores)."""
+        return self.name if self.filter == "none" else f"{self.name}/{self.filter}"
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher"
 
 
 class Item(_Model):
     """One scored question, kept for paired statistics between models."""
 
     doc_id: int
+    """lm-eval's document index within its (sub)task."""
     subtask: str | None = None
     """Leaf task for a group (mmlu's subjects): doc ids restart in every subtask."""
     prompt_hash: str
@@ -70,31 +118,44 @@ class ModelInfo(_Model):
     """The model as the config described it, frozen into the record."""
 
     id: str
+    """The config's model id."""
     name: str
+    """Display name."""
     origin: str
+    """ISO 3166-1 alpha-2 code of the developer's country."""
     organisation: str
+    """Developer."""
     released: dt.date
+    """Release date of the weights."""
     params_b: float
+    """Parameters, in billions."""
     size_class: str
+    """Size bucket the tables group by."""
     variant: str
+    """`base` or `instruct`."""
     open_weights: bool
-    source: dict
-    """The config's source entry (kind, repo/revision, path, or packaged parts)."""
+    """Whether the weights are public."""
+    source: Source
+    """Where the weights came from: a hub repo, a local folder or packaged parts."""
     revision: str | None = None
     """Resolved commit of hub weights where known."""
     quantization: str | None = None
+    """How the checkpoint differs from the original weights, if it does."""
 
 
 class TaskInfo(_Model):
     """The task as lm-eval ran it."""
 
     name: str
+    """lm-eval task or group name."""
     version: str | None = None
     """lm-eval's task version (metadata.version)."""
     lmeval_task_hash: str | None = None
     """lm-eval's hash over every item's document, prompt and target hashes."""
     num_fewshot: int | None = None
+    """Few-shot examples per prompt."""
     limit: int | None = None
+    """Item cap per (sub)task, if any."""
     n_samples: int
     """Items scored."""
     n_total: int | None = None
@@ -109,33 +170,105 @@ class Provenance(_Model):
     """How, where and when the number was produced."""
 
     gaptrack_version: str
+    """gaptrack's version."""
     packages: dict[str, str]
     """Versions of torch, transformers, lm_eval, datasets, accelerate, python."""
     device: str
     """`cuda` or `cpu`."""
     device_name: str
+    """GPU or CPU model."""
     batch_size: str
+    """Batch size given to lm-eval."""
     wall_time_s: float
+    """Seconds the task took."""
     started_at: dt.datetime
+    """When the task started (UTC)."""
     finished_at: dt.datetime
+    """When the task finished (UTC)."""
     config_name: str | None = None
+    """Name of the config that asked for this run."""
     config_hash: str | None = None
     """sha256 of the config (models and suite) that asked for this run."""
     host: str | None = None
+    """Host name of the machine."""
+
+
+def content_digest(metrics: list[Metric], items: list[Item]) -> str:
+    """sha256 over the metrics and items, as canonical JSON: what tampering would change."""
+    payload = {
+        "metrics": [m.model_dump(mode="json") for m in metrics],
+        "items": [i.model_dump(mode="json") for i in items],
+    }
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 kept `higher_is_better` per metric, no scale, no digest."""
+    metrics = []
+    for metric in data.get("metrics", []):
+        if isinstance(metric, dict):
+            metric = dict(metric)
+            higher = metric.pop("higher_is_better", True)
+            metric.setdefault("direction", "higher" if higher else "lower")
+            metric.setdefault("scale", scale_of(str(metric.get("name", ""))))
+        metrics.append(metric)
+    return {**data, "metrics": metrics, "schema_version": 2, "content_digest": None}
+
+
+# schema_version -> the step that upgrades a record of that version by one version.
+MIGRATIONS = {1: _v1_to_v2}
+
+
+class NewerSchemaError(ValueError):
+    """A record written by a newer gaptrack than this one."""
+
+
+def migrate(data: Any) -> Any:
+    """Upgrade a record's raw data, one version at a time, to SCHEMA_VERSION."""
+    if not isinstance(data, dict):
+        return data
+    version = data.get("schema_version", 1)
+    if not isinstance(version, int) or version < 1:
+        raise ValueError(f"schema_version {version!r} is not a positive integer")
+    if version > SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"schema_version {version} is newer than this gaptrack reads ({SCHEMA_VERSION}): "
+            "upgrade gaptrack"
+        )
+    while version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](data)
+        version = data["schema_version"]
+    return data
 
 
 class ResultRecord(_Model):
     """One (model, task, settings) result: a JSON file in the store."""
 
     schema_version: int = SCHEMA_VERSION
+    """Version of this schema the file was written with (read by migrating)."""
     key: str
     """`CacheKey.digest()`: also the file name."""
     cache_key: CacheKey
+    """Everything that changes the number."""
     model: ModelInfo
+    """The model evaluated."""
     task: TaskInfo
+    """The task as run."""
     metrics: list[Metric] = Field(min_length=1)
+    """Every aggregate metric lm-eval reported."""
     items: list[Item] = []
+    """Per-item results."""
     provenance: Provenance
+    """How, where and when."""
+    content_digest: str | None = None
+    """`content_digest(metrics, items)` when written; None only in a migrated version-1
+    record. Checked on every read: a mismatch means the file was edited."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate(cls, data: Any) -> Any:
+        return migrate(data)
 
     def metric(self, name: str | None = None) -> Metric:
         """`acc`, `acc/none` or `exact_match/strict-match`; default the primary metric."""
@@ -149,3 +282,28 @@ class ResultRecord(_Model):
     @property
     def score(self) -> float:
         return self.metric().value
+
+    def sealed(self) -> ResultRecord:
+        """This record with its content digest set (what `Store.put` writes)."""
+        return self.model_copy(update={"content_digest": content_digest(self.metrics, self.items)})
+
+
+class FailedAttempt(_Model):
+    """A (model, task) that was tried and failed, kept with its own error."""
+
+    schema_version: int = SCHEMA_VERSION
+    """Version of this schema the file was written with."""
+    key: str
+    """`CacheKey.digest()` the record would have had."""
+    cache_key: CacheKey
+    """Everything that changes the number."""
+    model_id: str
+    """The config's model id."""
+    task: str
+    """lm-eval task or group name."""
+    error: str
+    """The error, as one line."""
+    attempted_at: dt.datetime
+    """When the attempt ended (UTC)."""
+    host: str | None = None
+    """Host name of the machine."""

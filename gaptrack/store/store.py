@@ -1,43 +1,79 @@
-"""The results store: `<root>/records/<key>.json`, plus a derived `scores.csv`."""
+"""The results store: `<root>/records/<key>.json`, `<root>/failures/<key>.json`, plus a
+derived `scores.csv`. Every read checks the record (schema version, digest, items); a
+record that fails is reported in one line and left out, never deleted."""
 
 from __future__ import annotations
 
 import json
-import logging
+import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from gaptrack.errors import GaptrackError
 from gaptrack.store.atomic import write_text_atomic
-from gaptrack.store.records import ResultRecord
+from gaptrack.store.integrity import record_problem
+from gaptrack.store.records import FailedAttempt, ResultRecord
+from gaptrack.store.scores import score_rows, write_scores_csv
 
-log = logging.getLogger(__name__)
+_RECORD_NAME = re.compile(r"^[0-9a-f]{20}\.json$")
+_reported: set[str] = set()
 
-SCORE_COLUMNS = [
-    "model_id",
-    "model_name",
-    "origin",
-    "organisation",
-    "released",
-    "params_b",
-    "size_class",
-    "variant",
-    "open_weights",
-    "quantization",
-    "task",
-    "metric",
-    "filter",
-    "value",
-    "stderr",
-    "n_samples",
-    "num_fewshot",
-    "limit",
-    "data_source",
-    "primary",
-    "key",
-    "finished_at",
-]
+
+class RecordProblem(GaptrackError):
+    """A file in the store that is not a trustworthy record."""
+
+    exit_code = 1
+
+
+def warn(problem: RecordProblem) -> None:
+    """One visible line per bad file and process, on stderr (tables go to stdout)."""
+    line = problem.one_line()
+    if line not in _reported:
+        _reported.add(line)
+        print(
+            f"warning: {line}; left out of every table and verdict "
+            "(nothing deleted; `gaptrack verify` lists every problem)",
+            file=sys.stderr,
+        )
+
+
+def forget_warnings() -> None:
+    """Start a new command: each bad file is reported again, once."""
+    _reported.clear()
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+def read_record(path: Path) -> ResultRecord:
+    """The record in `path`, checked; any problem is a RecordProblem naming the file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RecordProblem(f"cannot read ({exc.strerror})", file=path) from None
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError:
+        raise RecordProblem("not UTF-8 text", file=path) from None
+    except json.JSONDecodeError as exc:
+        raise RecordProblem(f"not valid JSON (truncated?): {exc.msg}", file=path) from None
+    try:
+        record = ResultRecord.model_validate(data)
+    except ValidationError as exc:
+        raise RecordProblem(_first_error(exc), file=path) from None
+    if record.key != path.stem:
+        raise RecordProblem(f"key {record.key!r} does not match the file name", file=path)
+    problem = record_problem(record)
+    if problem:
+        raise RecordProblem(problem, file=path)
+    return record
 
 
 class Store:
@@ -46,6 +82,7 @@ class Store:
     def __init__(self, root: str | Path):
         self.root = Path(root)
         self.records_dir = self.root / "records"
+        self.failures_dir = self.root / "failures"
 
     def path_for(self, key: str) -> Path:
         return self.records_dir / f"{key}.json"
@@ -54,69 +91,75 @@ class Store:
         return self.path_for(key).is_file()
 
     def get(self, key: str) -> ResultRecord:
-        return self._read(self.path_for(key))
+        """The record of `key`, checked (RecordProblem if it does not pass)."""
+        return read_record(self.path_for(key))
+
+    def find(self, key: str) -> ResultRecord | None:
+        """The record of `key`; None if absent or bad (a bad one is reported)."""
+        if not self.has(key):
+            return None
+        try:
+            return self.get(key)
+        except RecordProblem as problem:
+            warn(problem)
+            return None
 
     def put(self, record: ResultRecord) -> Path:
         path = self.path_for(record.key)
-        write_text_atomic(path, record.model_dump_json(indent=1) + "\n")
+        write_text_atomic(path, record.sealed().model_dump_json(indent=1) + "\n")
         return path
 
-    def _read(self, path: Path) -> ResultRecord:
-        return ResultRecord.model_validate_json(path.read_bytes())
+    def put_failure(self, failure: FailedAttempt) -> Path:
+        """Keep a failed attempt with its error (a later success supersedes it)."""
+        path = self.failures_dir / f"{failure.key}.json"
+        write_text_atomic(path, failure.model_dump_json(indent=1) + "\n")
+        return path
+
+    def failures(self) -> list[FailedAttempt]:
+        """Failed attempts whose key has no record yet."""
+        out = []
+        for path in sorted(self.failures_dir.glob("*.json")):
+            try:
+                failure = FailedAttempt.model_validate_json(path.read_bytes())
+            except (OSError, ValueError) as exc:
+                warn(RecordProblem(f"unreadable failure file: {exc}", file=path))
+                continue
+            if not self.has(failure.key):
+                out.append(failure)
+        return out
+
+    def scan(self, temporaries: bool = False) -> tuple[list[ResultRecord], list[RecordProblem]]:
+        """Every good record and every problem in `records/` (bad records, stray files;
+        leftover temporary files of interrupted writes with `temporaries`)."""
+        records: list[ResultRecord] = []
+        problems: list[RecordProblem] = []
+        if not self.records_dir.is_dir():
+            return records, problems
+        for path in sorted(self.records_dir.iterdir()):
+            if path.name.startswith("."):
+                if temporaries:
+                    problems.append(
+                        RecordProblem("leftover temporary file of an interrupted write", file=path)
+                    )
+            elif not _RECORD_NAME.match(path.name) or not path.is_file():
+                problems.append(RecordProblem("stray file: not a record name", file=path))
+            else:
+                try:
+                    records.append(read_record(path))
+                except RecordProblem as problem:
+                    problems.append(problem)
+        return records, problems
 
     def records(self) -> Iterator[ResultRecord]:
-        """Every readable record; an unreadable file is logged and skipped, never deleted."""
-        if not self.records_dir.is_dir():
-            return
-        for path in sorted(self.records_dir.glob("*.json")):
-            try:
-                yield self._read(path)
-            except (ValidationError, json.JSONDecodeError, OSError) as exc:
-                log.warning("skipping unreadable record %s: %s", path, str(exc).splitlines()[0])
+        """Every good record; each problem is reported in one line, never deleted."""
+        records, problems = self.scan()
+        for problem in problems:
+            warn(problem)
+        yield from records
 
     def score_rows(self) -> list[dict]:
-        rows = []
-        for rec in self.records():
-            primary = rec.metric()
-            for m in rec.metrics:
-                rows.append(
-                    {
-                        "model_id": rec.model.id,
-                        "model_name": rec.model.name,
-                        "origin": rec.model.origin,
-                        "organisation": rec.model.organisation,
-                        "released": rec.model.released.isoformat(),
-                        "params_b": rec.model.params_b,
-                        "size_class": rec.model.size_class,
-                        "variant": rec.model.variant,
-                        "open_weights": rec.model.open_weights,
-                        "quantization": rec.model.quantization or "",
-                        "task": rec.task.name,
-                        "metric": m.name,
-                        "filter": m.filter,
-                        "value": m.value,
-                        "stderr": m.stderr,
-                        "n_samples": rec.task.n_samples,
-                        "num_fewshot": rec.task.num_fewshot,
-                        "limit": rec.task.limit,
-                        "data_source": rec.task.data_source,
-                        "primary": m is primary,
-                        "key": rec.key,
-                        "finished_at": rec.provenance.finished_at.isoformat(),
-                    }
-                )
-        return rows
+        return score_rows(self.records())
 
     def write_scores_csv(self) -> Path:
         """Rebuild `scores.csv` from the records (the records are the truth)."""
-        import csv
-        import io
-
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=SCORE_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for row in self.score_rows():
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
-        path = self.root / "scores.csv"
-        write_text_atomic(path, buffer.getvalue())
-        return path
+        return write_scores_csv(self.root / "scores.csv", self.records())

@@ -1,0 +1,60 @@
+"""`gaptrack verify` and `gaptrack schema`: the store's integrity and its public schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def verify(
+    results: Annotated[Path, typer.Option("--results", help="Results folder to check.")] = Path(
+        "results"
+    ),
+) -> None:
+    """Check every record of a store (digest, items, schema version, stray files); exit 1
+    if anything is wrong. Nothing is changed or deleted."""
+    from gaptrack.store import Store
+
+    store = Store(results)
+    records, problems = store.scan(temporaries=True)
+    for problem in problems:
+        typer.echo(f"BAD {problem.one_line()}")
+    failures = store.failures()
+    for failure in failures:
+        typer.echo(
+            f"failed attempt (no record yet): {failure.model_id} on {failure.task}: {failure.error}"
+        )
+    typer.echo(
+        f"{store.records_dir}: {len(records)} records ok, {len(problems)} problems, "
+        f"{len(failures)} failed attempts"
+    )
+    if problems:
+        raise typer.Exit(1)
+
+
+def schema(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder the JSON Schema files are written to.")
+    ] = Path("."),
+) -> None:
+    """Write the JSON Schema of a result record and of a claim result, for other tools."""
+    from gaptrack.compare.verdicts import ClaimVerdict
+    from gaptrack.store.atomic import write_text_atomic
+    from gaptrack.store.records import FailedAttempt, ResultRecord
+
+    for name, model in (
+        ("record", ResultRecord),
+        ("failed-attempt", FailedAttempt),
+        ("claim-result", ClaimVerdict),
+    ):
+        path = out / f"gaptrack-{name}.schema.json"
+        write_text_atomic(path, json.dumps(model.model_json_schema(), indent=1) + "\n")
+        typer.echo(str(path))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("verify")(verify)
+    app.command("schema")(schema)
