@@ -5,21 +5,27 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
-from gaptrack.run.runner import ModelJob, TaskJob, TaskOutcome
+from gaptrack.run.runner import ModelJob, TaskFailure, TaskJob, TaskOutcome
 from gaptrack.store import Item, Metric
 
 
 class FakeRunner:
-    def __init__(self, fail_on: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, fail_on: tuple[str, str] | None = None, task_fails: tuple[str, str] | None = None
+    ) -> None:
         self.loads: list[str] = []
         self.ran: list[tuple[str, str]] = []
-        self.fail_on = fail_on
+        self.fail_on = fail_on  # the runner crashes there (the model broke)
+        self.task_fails = task_fails  # that task alone fails, as lm-eval's errors do
 
     def run_model(self, job: ModelJob) -> Iterator[tuple[TaskJob, TaskOutcome]]:
         self.loads.append(job.model.id)
         for task in job.tasks:
             if self.fail_on == (job.model.id, task.task):
                 raise RuntimeError(f"simulated crash in {task.task}")
+            if self.task_fails == (job.model.id, task.task):
+                yield task, TaskFailure(f"OSError: no data for {task.task} offline")
+                continue
             self.ran.append((job.model.id, task.task))
             yield task, fake_outcome(job.model.id, task.task, task.limit or 10)
 

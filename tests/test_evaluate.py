@@ -118,3 +118,35 @@ def test_unreadable_record_is_skipped_not_deleted(tiny_config: Path) -> None:
     bad.write_text("{not json")
     assert len(list(store.records())) == 4
     assert bad.exists()
+
+
+def test_a_failing_task_fails_alone_and_is_stored_with_its_own_error(tiny_config: Path) -> None:
+    config = load_config(tiny_config)
+    runner = FakeRunner(task_fails=("tiny-llama", "tiny_mc"))
+    summary = evaluate(config, runner=runner)
+    assert ("tiny-llama", "tiny_mc2") in runner.ran  # the model's next task still ran
+    assert [(f.model_id, f.task, f.error) for f in summary.failed] == [
+        ("tiny-llama", "tiny_mc", "OSError: no data for tiny_mc offline")
+    ]
+    (failure,) = Store(config.results_dir).failures()
+    assert (failure.model_id, failure.task) == ("tiny-llama", "tiny_mc")
+    assert "no data for tiny_mc" in failure.error
+
+
+
+def test_cli_exit_code_and_summary_name_each_failure_once(
+    tiny_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from gaptrack.cli import app
+    from gaptrack.run import lmeval
+
+    monkeypatch.setattr(
+        lmeval, "LmEvalRunner", lambda: FakeRunner(task_fails=("tiny-llama", "tiny_mc"))
+    )
+    result = CliRunner().invoke(app, ["eval", "--config", str(tiny_config)])
+    assert result.exit_code == 1, result.output
+    failed = [x for x in result.output.splitlines() if x.startswith("FAILED")]
+    assert failed == ["FAILED tiny-llama on tiny_mc: OSError: no data for tiny_mc offline"]
+    assert "3 evaluated" in result.output

@@ -69,6 +69,12 @@ class ConsoleReporter(Reporter):
         self.done += 1
         self._echo(f"    FAILED {entry.model.id} on {entry.task}: {error}")
 
+    def task_elsewhere(self, entry: PlannedTask) -> None:
+        self._echo(
+            f"    {entry.model.id} on {entry.task}: being evaluated by another run "
+            "(its key is locked); left to it"
+        )
+
 
 def score_cell(record: ResultRecord) -> str:
     m = record.metric()
@@ -94,9 +100,11 @@ def print_summary(summary: EvalSummary, show_missing: bool = False) -> None:
         for r in records
     ]
     for failure in summary.failed:
-        rows.append([failure.model_id, "", "", failure.task, "", "FAILED", "", failure.error[:60]])
+        rows.append([failure.model_id, "", "", failure.task, "", "FAILED", "", "see below"])
+    for entry in summary.elsewhere:
+        rows.append([entry.model.id, "", "", entry.task, "", "", "", "another run"])
     if show_missing:
-        stored = {r.key for r in records}
+        stored = {r.key for r in records} | {e.key.digest() for e in summary.elsewhere}
         for entry in summary.plan.entries:
             if entry.key.digest() not in stored:
                 rows.append(
@@ -123,6 +131,8 @@ def print_summary(summary: EvalSummary, show_missing: bool = False) -> None:
             "\nNote: some models are quantised checkpoints (see `gaptrack models`), "
             "not the original weights: these are not official scores."
         )
+    for failure in summary.failed:  # each once, with its own message
+        typer.echo(f"FAILED {failure.model_id} on {failure.task}: {failure.error}")
     counts = Counter("new" if r.key in fresh else "stored" for r in records)
     typer.echo(
         f"\n{counts['new']} evaluated, {counts['stored']} from the store, "

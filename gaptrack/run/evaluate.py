@@ -20,8 +20,16 @@ from gaptrack.run.plan import (
     make_plan,
     package_version,
 )
-from gaptrack.run.runner import ModelJob, Runner, TaskJob, TaskOutcome
-from gaptrack.store import ModelInfo, Provenance, ResultRecord, TaskInfo
+from gaptrack.run.runner import (
+    ModelJob,
+    Runner,
+    TaskFailure,
+    TaskJob,
+    TaskOutcome,
+    one_line_error,
+)
+from gaptrack.store import FailedAttempt, ModelInfo, Provenance, ResultRecord, TaskInfo
+from gaptrack.store.claims import Claims
 
 _TRACKED_PACKAGES = ("torch", "transformers", "lm_eval", "datasets", "accelerate", "tokenizers")
 
@@ -35,6 +43,7 @@ class Reporter:
     def task_started(self, entry: PlannedTask, index: int, total: int) -> None: ...
     def task_done(self, record: ResultRecord) -> None: ...
     def task_failed(self, entry: PlannedTask, error: str) -> None: ...
+    def task_elsewhere(self, entry: PlannedTask) -> None: ...
 
 
 @dataclass
@@ -49,13 +58,15 @@ class EvalSummary:
     plan: Plan
     ran: list[ResultRecord] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
+    elsewhere: list[PlannedTask] = field(default_factory=list)
+    """Keys another run held claimed: left to it."""
 
     @property
     def cached(self) -> list[PlannedTask]:
         return [e for e in self.plan.entries if e.cached]
 
     def records(self) -> list[ResultRecord]:
-        """Every record the config asked for that is in the store now."""
+        """Every good record the config asked for that is in the store now."""
         found = (self.plan.store.find(e.key.digest()) for e in self.plan.entries)
         return [record for record in found if record is not None]
 
@@ -79,23 +90,90 @@ def evaluate(
         from gaptrack.run.lmeval import LmEvalRunner
 
         runner = LmEvalRunner()
+    claims = Claims(plan.store.root)
     try:
         for entries in pending.values():
-            _run_model(plan, entries, runner, reporter, summary)
+            claimed = claim_entries(plan, entries, claims, reporter, summary)
+            if claimed:
+                _run_model(plan, claimed, runner, reporter, summary, claims)
     finally:  # also on Ctrl-C: the table must list what is stored
+        claims.release_all()
         plan.store.write_scores_csv()
     return summary
 
 
-def _run_model(
-    plan: Plan, entries: list[PlannedTask], runner: Runner, reporter: Reporter, summary: EvalSummary
+def claim_entries(
+    plan: Plan, entries: list[PlannedTask], claims: Claims, reporter: Reporter, summary: EvalSummary
+) -> list[PlannedTask]:
+    """The entries this run now holds; a key another run holds is left to it, and one
+    stored since the plan was made (by another run) is not redone."""
+    claimed = []
+    for entry in entries:
+        key = entry.key.digest()
+        if not claims.try_claim(key):
+            summary.elsewhere.append(entry)
+            reporter.task_elsewhere(entry)
+        elif plan.store.has(key) and not plan.force:
+            claims.release(key)
+        else:
+            claimed.append(entry)
+    return claimed
+
+
+def store_outcome(
+    plan: Plan,
+    entry: PlannedTask,
+    job: ModelJob,
+    outcome: TaskOutcome | TaskFailure,
+    started: dt.datetime,
+    wall_time_s: float,
+    summary: EvalSummary,
+    reporter: Reporter,
 ) -> None:
-    """Load one model once, run its pending tasks, store each record as it arrives."""
+    """Store one task's record, or its failure with its own error."""
+    if isinstance(outcome, TaskFailure):
+        record_failure(plan, entry, outcome.error, summary, reporter)
+        return
+    record = build_record(plan, entry, job, outcome, started, wall_time_s)
+    plan.store.put(record)
+    summary.ran.append(record)
+    reporter.task_done(record)
+
+
+def record_failure(
+    plan: Plan, entry: PlannedTask, error: str, summary: EvalSummary, reporter: Reporter
+) -> None:
+    plan.store.put_failure(
+        FailedAttempt(
+            key=entry.key.digest(),
+            cache_key=entry.key,
+            model_id=entry.model.id,
+            task=entry.task,
+            error=error,
+            attempted_at=dt.datetime.now(dt.timezone.utc),
+            host=socket.gethostname(),
+        )
+    )
+    summary.failed.append(Failure(entry.model.id, entry.task, error))
+    reporter.task_failed(entry, error)
+
+
+def _run_model(
+    plan: Plan,
+    entries: list[PlannedTask],
+    runner: Runner,
+    reporter: Reporter,
+    summary: EvalSummary,
+    claims: Claims,
+) -> None:
+    """Load one model once, run its claimed tasks, store each record as it arrives. A
+    failing task is recorded with its own error and the model's other tasks still run;
+    only a failure of the model itself (or the runner) fails the tasks not yet done."""
     from gaptrack.sources import materialize
 
     model = entries[0].model
     total = len(plan.pending())
-    stored = 0
+    remaining = {e.key.digest(): e for e in entries}
     try:
         resolved = materialize(model.source, progress=lambda m: reporter.model_loading(model.id, m))
         reporter.model_loading(model.id, resolved.description)
@@ -115,16 +193,14 @@ def _run_model(
             clock = time.perf_counter()
             task_job, outcome = next(outcomes)
             assert task_job.task == entry.task, "runners yield tasks in the order given"
-            record = build_record(plan, entry, job, outcome, started, time.perf_counter() - clock)
-            plan.store.put(record)
-            summary.ran.append(record)
-            stored += 1
-            reporter.task_done(record)
-    except Exception as exc:  # one broken model or task must not lose the others' results
-        message = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
-        for entry in entries[stored:]:
-            summary.failed.append(Failure(model.id, entry.task, message))
-            reporter.task_failed(entry, message)
+            wall = time.perf_counter() - clock
+            store_outcome(plan, entry, job, outcome, started, wall, summary, reporter)
+            claims.release(remaining.pop(entry.key.digest()).key.digest())
+    except Exception as exc:  # the model (or runner) broke: its unfinished tasks fail
+        message = one_line_error(exc)
+        for key, entry in remaining.items():
+            record_failure(plan, entry, message, summary, reporter)
+            claims.release(key)
 
 
 def build_record(

@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from gaptrack.run.runner import ModelJob, TaskJob, TaskOutcome
+from gaptrack.run.runner import ModelJob, TaskFailure, TaskJob, TaskOutcome, one_line_error
 from gaptrack.store.records import Item, Metric, scale_of
 
 # The metric tables and gaps use when a task has several. The Open LLM Leaderboard's
@@ -27,9 +27,8 @@ _DEFAULT_ORDER = ("acc", "exact_match", "acc_norm", "f1", "mcc")
 class LmEvalRunner:
     """Runs tasks with `lm_eval.simple_evaluate` on one loaded model at a time."""
 
-    def run_model(self, job: ModelJob) -> Iterator[tuple[TaskJob, TaskOutcome]]:
+    def run_model(self, job: ModelJob) -> Iterator[tuple[TaskJob, TaskOutcome | TaskFailure]]:
         import datasets
-        import lm_eval
 
         # gaptrack prints one line per task; lm-eval's per-request bar (items, ETA) stays,
         # the data-loading bars and per-call config chatter go.
@@ -42,17 +41,28 @@ class LmEvalRunner:
         manager = task_manager(job.tasks_resolution)
         revision = hub_commit(job.resolved.pretrained, job.resolved.revision)
         for task in job.tasks:
-            results = lm_eval.simple_evaluate(
-                model=lm,
-                tasks=[task.task],
-                num_fewshot=task.num_fewshot,
-                limit=task.limit,
-                task_manager=manager,
-                log_samples=True,
-            )
-            outcome = parse_results(results, task.task)
-            outcome.revision = revision
-            yield task, outcome
+            yield task, run_task(lm, task, manager, revision)
+
+
+def run_task(lm, task: TaskJob, manager, revision: str | None) -> TaskOutcome | TaskFailure:
+    """One task on a loaded model; its own failure (data not found offline, a metric
+    error) is returned, so the model's next task still runs."""
+    import lm_eval
+
+    try:
+        results = lm_eval.simple_evaluate(
+            model=lm,
+            tasks=[task.task],
+            num_fewshot=task.num_fewshot,
+            limit=task.limit,
+            task_manager=manager,
+            log_samples=True,
+        )
+        outcome = parse_results(results, task.task)
+    except Exception as exc:  # noqa: BLE001 (any task error is that task's alone)
+        return TaskFailure(one_line_error(exc))
+    outcome.revision = revision
+    return outcome
 
 
 def hub_commit(repo: str, revision: str | None) -> str | None:

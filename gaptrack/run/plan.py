@@ -53,6 +53,8 @@ class Plan:
     store: Store
     entries: list[PlannedTask]
     tasks_resolution: TaskResolution = field(repr=False)
+    force: bool = False
+    """Re-evaluate keys already stored (`--force`)."""
 
     def pending(self) -> list[PlannedTask]:
         return [e for e in self.entries if not e.cached]
@@ -139,5 +141,10 @@ def make_plan(config: Config, request: EvalRequest) -> Plan:
             cached = not request.force and store.has(key.digest())
             entries.append(PlannedTask(model, task.name, key.num_fewshot, limit, key, cached))
     return Plan(
-        config=config, device=device, store=store, entries=entries, tasks_resolution=resolution
+        config=config,
+        device=device,
+        store=store,
+        entries=entries,
+        tasks_resolution=resolution,
+        force=request.force,
     )

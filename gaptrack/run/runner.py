@@ -57,7 +57,22 @@ class TaskOutcome:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class TaskFailure:
+    """A task that failed on its own (its data, its metrics), while the model is fine."""
+
+    error: str
+    """The error, as one line."""
+
+
+def one_line_error(exc: BaseException) -> str:
+    """An exception as one line of at most 500 characters, its type first."""
+    return " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
+
+
 class Runner(Protocol):
-    def run_model(self, job: ModelJob) -> Iterator[tuple[TaskJob, TaskOutcome]]:
-        """Load `job.model` once and yield (task, outcome) per task, in order."""
+    def run_model(self, job: ModelJob) -> Iterator[tuple[TaskJob, TaskOutcome | TaskFailure]]:
+        """Load `job.model` once and yield (task, outcome) per task, in order: a task that
+        fails yields a TaskFailure and the next task still runs; raising means the model
+        itself failed."""
         ...
