@@ -133,7 +133,6 @@ def test_a_failing_task_fails_alone_and_is_stored_with_its_own_error(tiny_config
     assert "no data for tiny_mc" in failure.error
 
 
-
 def test_cli_exit_code_and_summary_name_each_failure_once(
     tiny_config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
