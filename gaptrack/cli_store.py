@@ -14,7 +14,7 @@ def verify(
         "results"
     ),
 ) -> None:
-    """Check every record of a store (digest, items, schema version, stray files); exit 1
+    """Check every record of a store (digest, items, schema version, stray files); exit 2
     if anything is wrong. Nothing is changed or deleted."""
     from gaptrack.store import Store
 
@@ -31,8 +31,8 @@ def verify(
         f"{store.records_dir}: {len(records)} records ok, {len(problems)} problems, "
         f"{len(failures)} failed attempts"
     )
-    if problems:
-        raise typer.Exit(1)
+    if problems:  # a store with bad files is bad input: exit 2, as for any other
+        raise typer.Exit(2)
 
 
 def schema(

@@ -24,7 +24,8 @@ def test_a_claim_excludes_other_holders_until_released(tmp_path: Path) -> None:
 def test_a_killed_holder_releases_its_claim(tmp_path: Path) -> None:
     code = (
         "import sys, time; from gaptrack.store.claims import Claims; "
-        f"assert Claims({str(tmp_path)!r}).try_claim('k'); print('held', flush=True); "
+        f"claims = Claims({str(tmp_path)!r}); assert claims.try_claim('k'); "
+        "print('held', flush=True); "
         "time.sleep(60)"
     )
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)

@@ -65,7 +65,7 @@ def test_newer_record_is_reported_not_skipped_in_silence(tmp_path: Path, capfd) 
     err = capfd.readouterr().err
     assert f"{rec.key}.json" in err and "newer than this gaptrack reads" in err
     result = runner.invoke(app, ["verify", "--results", str(store.root)])
-    assert result.exit_code == 1 and "newer than this gaptrack" in result.output
+    assert result.exit_code == 2 and "newer than this gaptrack" in result.output
 
 
 def test_truncated_and_stray_files_are_reported_and_kept(tmp_path: Path) -> None:
@@ -80,7 +80,7 @@ def test_truncated_and_stray_files_are_reported_and_kept(tmp_path: Path) -> None
     assert any("truncated" in x and path.name in x for x in lines), lines
     assert any("stray file" in x and "notes.txt" in x for x in lines), lines
     result = runner.invoke(app, ["verify", "--results", str(store.root)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert path.exists() and stray.exists()  # nothing deleted
 
 

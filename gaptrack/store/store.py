@@ -25,8 +25,6 @@ _reported: set[str] = set()
 class RecordProblem(GaptrackError):
     """A file in the store that is not a trustworthy record."""
 
-    exit_code = 1
-
 
 def warn(problem: RecordProblem) -> None:
     """One visible line per bad file and process, on stderr (tables go to stdout)."""

@@ -1,0 +1,330 @@
+"""The corpus of broken inputs: each case is one file gaptrack is given (a config, a
+claims registry, a reported-evidence CSV, a record in the store), the command that reads
+it, and the one-line error it must give. To add a case, append a `Case` to `CASES`.
+
+A case's `content` is the file's bytes, or for a record a function from a good record's
+JSON text (bytes) to the bytes written in its place."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    """Test id."""
+    kind: str
+    """What the file is and which command reads it: `config` (validate), `eval-config`
+    (eval), `claims` (check --claims), `reported` (check --reported), `import`
+    (import-reported) or `record` (verify, with the file replacing a good record)."""
+    content: bytes | Callable[[bytes], bytes]
+    """The broken file."""
+    expected: str
+    """Text the one error line must contain (after the file name)."""
+
+
+# ------------------------------------------------------------------ configs
+
+MODEL = (
+    "  - {id: a, name: A, origin: US, organisation: O, released: 2024-01-01, params_b: 1,"
+    " variant: base, source: {kind: hub, repo: a/b}}\n"
+)
+GOOD_CONFIG = "name: x\nmodels:\n" + MODEL + "suite: {tasks: [arc_easy]}\n"
+
+
+def config(old: str, new: str) -> bytes:
+    assert old in GOOD_CONFIG, old
+    return GOOD_CONFIG.replace(old, new, 1).encode()
+
+
+CONFIG_CASES = [
+    ("empty", b"", "expected a mapping at the top level"),
+    ("top-list", b"- a\n- b\n", "expected a mapping at the top level"),
+    ("yaml-syntax", b"name: x\nmodels: [\n", "line 3: invalid YAML"),
+    ("tab-indent", b"name: x\n\tmodels: []\n", "line 2: invalid YAML"),
+    ("invalid-utf8", b"name: caf\xe9\n", "not UTF-8 text (byte 9)"),
+    ("utf16-bom", GOOD_CONFIG.encode("utf-16"), "not UTF-8 text (byte 0)"),
+    ("unknown-top-key", config("name: x\n", "name: x\ncolour: red\n"), "colour: unknown key"),
+    ("no-models-key", config("models:\n" + MODEL, ""), "models: Field required"),
+    (
+        "models-empty",
+        config("models:\n" + MODEL, "models: []\n"),
+        "models: List should have at least 1 item",
+    ),
+    (
+        "models-not-list",
+        config("models:\n" + MODEL, "models: 3\n"),
+        "models: Input should be a valid list",
+    ),
+    ("no-suite", config("suite: {tasks: [arc_easy]}\n", ""), "suite: Field required"),
+    ("suite-no-tasks", config("{tasks: [arc_easy]}", "{}"), "suite.tasks: Field required"),
+    (
+        "suite-tasks-empty",
+        config("[arc_easy]", "[]"),
+        "suite.tasks: List should have at least 1 item",
+    ),
+    (
+        "unknown-model-key",
+        config("variant: base", "variant: base, colour: 1"),
+        "models[0].colour: unknown key",
+    ),
+    (
+        "bad-origin",
+        config("origin: US", "origin: ZZ"),
+        "models[0].origin: 'ZZ' is not an ISO 3166-1 alpha-2 country code",
+    ),
+    (
+        "bad-date",
+        config("2024-01-01", "01/02/2024"),
+        "models[0].released: Input should be a valid date",
+    ),
+    (
+        "impossible-date",
+        config("2024-01-01", "2024-02-30"),
+        "models[0].released: Input should be a valid date or datetime, day value",
+    ),
+    (
+        "params-negative",
+        config("params_b: 1", "params_b: -1"),
+        "models[0].params_b: Input should be greater than 0",
+    ),
+    (
+        "params-text",
+        config("params_b: 1", "params_b: big"),
+        "models[0].params_b: Input should be a valid number",
+    ),
+    (
+        "bad-variant",
+        config("variant: base", "variant: chat"),
+        "models[0].variant: Input should be 'base' or 'instruct'",
+    ),
+    ("bad-id", config("id: a", "id: A B"), "models[0].id: String should match pattern"),
+    ("missing-name", config("name: A, ", ""), "models[0].name: Field required"),
+    (
+        "source-unknown-kind",
+        config("{kind: hub, repo: a/b}", "{kind: ftp, repo: a/b}"),
+        "models[0].source: source.kind must be one of: hub, local, packaged",
+    ),
+    (
+        "source-bad-repo",
+        config("repo: a/b", "repo: not a repo"),
+        "models[0].source.repo: String should match pattern",
+    ),
+    (
+        "source-local-missing",
+        config("{kind: hub, repo: a/b}", "{kind: local, path: nowhere}"),
+        "models[0].source.path: model folder",
+    ),
+    (
+        "source-not-mapping",
+        config("{kind: hub, repo: a/b}", "hub"),
+        "models[0].source: Input should be a valid dictionary",
+    ),
+    ("duplicate-model", config(MODEL, MODEL + MODEL), "models[1].id: duplicate model id 'a'"),
+    (
+        "bad-dtype",
+        config("variant: base", "variant: base, dtype: float8"),
+        "models[0].dtype: Input should be 'auto'",
+    ),
+]
+
+# ------------------------------------------------------------------ claims registries
+
+DOC = "documents:\n  - {id: d1, file: f.txt, title: t, publisher: p, date: 2025}\n"
+CLAIM = (
+    "  - {id: c1, document: d1, quote: 'a quote long enough', made_by: author,"
+    " kind: qualitative, untestable_reason: opinion}\n"
+)
+
+
+def claims(old: str, new: str) -> bytes:
+    text = DOC + "claims:\n" + CLAIM
+    assert old in text, old
+    return text.replace(old, new, 1).encode()
+
+
+CLAIMS_CASES = [
+    ("claims-empty", b"", "expected a mapping with `documents` and `claims`"),
+    ("claims-yaml-syntax", b"documents: [\n", "not valid YAML"),
+    ("claims-invalid-utf8", (DOC + "claims: []\n# \xff\n").encode("latin-1"), "not UTF-8 text"),
+    ("claims-top-list", b"- 1\n", "expected a mapping with `documents` and `claims`"),
+    ("claims-unknown-key", claims("claims:", "extra: 1\nclaims:"), "extra"),
+    ("claims-no-claims", DOC.encode(), "claims"),
+    ("claims-no-documents", claims("documents:", "documents: []\nold:"), "documents"),
+    ("claims-doc-bad-id", claims("id: d1", "id: 'Bad Id'"), "documents[0].id"),
+    ("claims-doc-missing-file", claims("file: f.txt, ", ""), "documents[0].file: Field required"),
+    ("claims-doc-bad-date", claims("date: 2025", "date: someday"), "'someday' is not a date"),
+    ("claims-claim-not-mapping", claims(CLAIM, "  - 3\n"), "claims[0]"),
+    ("claims-bad-kind", claims("kind: qualitative", "kind: gossip"), "claims[0].kind"),
+    ("claims-short-quote", claims("'a quote long enough'", "short"), "claims[0].quote"),
+    ("claims-unknown-claim-key", claims("made_by: author", "made_by: author, mood: 1"), "mood"),
+    (
+        "claims-bad-statement-kind",
+        claims("untestable_reason: opinion", "statement: {kind: vibes}"),
+        "claims[0].statement",
+    ),
+]
+
+# ------------------------------------------------------------------ reported evidence
+
+HEADER = "quantity,model,organisation,origin,released,benchmark,metric,value,published,source,source_kind\n"
+ROW = "score,M,Org,US,2024-01-01,mmlu,5-shot,70.0,2024-02-01,https://example.org/paper,primary\n"
+
+
+def reported(old: str, new: str) -> bytes:
+    assert old in ROW, old
+    return (HEADER + ROW.replace(old, new, 1)).encode()
+
+
+REPORTED_CASES = [
+    (
+        "csv-invalid-utf8",
+        (HEADER + ROW).encode().replace(b"Org", b"\xffrg"),
+        "not UTF-8 text (byte 104)",
+    ),
+    (
+        "csv-unknown-column",
+        (HEADER.replace("note", "").rstrip() + ",colour\n" + ROW.rstrip() + ",red\n").encode(),
+        "header: unknown column 'colour'",
+    ),
+    (
+        "csv-missing-quantity",
+        (HEADER.replace("quantity,", "") + ROW.replace("score,", "")).encode(),
+        "header: missing column 'quantity'",
+    ),
+    (
+        "csv-too-many-cells",
+        (HEADER + ROW.rstrip() + ",extra\n").encode(),
+        "row 1: more cells than header columns",
+    ),
+    (
+        "csv-bad-value",
+        reported("70.0", "seventy"),
+        "row 1, column value: 'seventy' is not a number",
+    ),
+    (
+        "csv-bad-origin",
+        reported(",US,", ",XX,"),
+        "row 1, column origin: 'XX' is not an ISO 3166-1 alpha-2 country code",
+    ),
+    (
+        "csv-bad-released",
+        reported("2024-01-01", "Jan 2024"),
+        "row 1, column released: 'Jan 2024' is not a date",
+    ),
+    (
+        "csv-bad-published",
+        reported("2024-02-01", "2024-13-01"),
+        "row 1, column published: '2024-13-01' is not a date",
+    ),
+    (
+        "csv-bad-quantity",
+        reported("score,", "vibes,"),
+        "row 1, column quantity: 'vibes' is not one of",
+    ),
+    (
+        "csv-unknown-benchmark",
+        reported("mmlu", "nosuchbench"),
+        "row 1, column benchmark: 'nosuchbench' is not a known benchmark",
+    ),
+    (
+        "csv-bad-source-kind",
+        reported(",primary", ",rumour"),
+        "row 1, column source_kind: 'rumour' is not one of",
+    ),
+    ("csv-empty-model", reported(",M,", ",,"), "row 1, column model: model is empty"),
+]
+
+# ------------------------------------------------------------------ records in the store
+
+
+def _edit(change: Callable[[dict], None]) -> Callable[[bytes], bytes]:
+    def apply(good: bytes) -> bytes:
+        data = json.loads(good)
+        change(data)
+        return json.dumps(data, indent=1).encode()
+
+    return apply
+
+
+def _set_metric(value: float) -> Callable[[dict], None]:
+    return lambda d: d["metrics"][0].update(value=value)
+
+
+RECORD_CASES = [
+    ("record-empty", lambda good: b"", "not valid JSON (truncated?)"),
+    ("record-truncated", lambda good: good[: len(good) // 2], "not valid JSON (truncated?)"),
+    ("record-not-utf8", lambda good: good.replace(b'"acc"', b'"\xffcc"', 1), "not UTF-8 text"),
+    ("record-not-object", lambda good: b"[1, 2]", "Input should be a valid dictionary"),
+    ("record-score-edited", _edit(_set_metric(0.99)), "content digest mismatch"),
+    (
+        "record-item-flipped",
+        _edit(lambda d: d["items"][0].update(correct=not d["items"][0]["correct"])),
+        "content digest mismatch",
+    ),
+    ("record-item-dropped", _edit(lambda d: d["items"].pop()), "content digest mismatch"),
+    (
+        "record-digest-edited",
+        _edit(lambda d: d.update(content_digest="sha256:" + "0" * 64)),
+        "content digest mismatch",
+    ),
+    (
+        "record-newer-schema",
+        _edit(lambda d: d.update(schema_version=99)),
+        "schema_version 99 is newer than this gaptrack reads",
+    ),
+    (
+        "record-bad-schema-version",
+        _edit(lambda d: d.update(schema_version="two")),
+        "schema_version 'two' is not a positive integer",
+    ),
+    (
+        "record-unknown-field",
+        _edit(lambda d: d.update(colour="red")),
+        "colour: Extra inputs are not permitted",
+    ),
+    (
+        "record-key-mismatch",
+        _edit(lambda d: d.update(key="0" * 20)),
+        "does not match the file name",
+    ),
+    (
+        "record-no-metrics",
+        _edit(lambda d: d.update(metrics=[])),
+        "metrics: List should have at least 1 item",
+    ),
+    (
+        "record-bad-scale",
+        _edit(lambda d: d["metrics"][0].update(scale="per-mille")),
+        "metrics.0.scale: Input should be 'fraction', 'percent' or 'unbounded'",
+    ),
+    (
+        "record-bad-source",
+        _edit(lambda d: d["model"].update(source={"kind": "ftp"})),
+        "model.source: Input tag 'ftp'",
+    ),
+]
+
+def _resealed_score(good: bytes) -> bytes:
+    """A score edited with the digest recomputed: only the items betray it."""
+    from gaptrack.store.records import ResultRecord
+
+    record = ResultRecord.model_validate_json(good)
+    metric = record.metrics[0].model_copy(update={"value": 0.99})
+    return record.model_copy(update={"metrics": [metric]}).sealed().model_dump_json().encode()
+
+
+RECORD_CASES.append(("record-score-resealed", _resealed_score, "but its 5 items average 0.6"))
+
+CASES: list[Case] = [
+    *(Case(i, "config", c, e) for i, c, e in CONFIG_CASES),
+    *(Case(i, "claims", c, e) for i, c, e in CLAIMS_CASES),
+    *(Case(i, "reported", c, e) for i, c, e in REPORTED_CASES),
+    *(Case(i, "record", c, e) for i, c, e in RECORD_CASES),
+    # The same readers behind other commands.
+    *(Case(f"eval-{i}", "eval-config", c, e) for i, c, e in CONFIG_CASES[:4]),
+    *(Case(f"import-{i}", "import", c, e) for i, c, e in REPORTED_CASES[:6]),
+]
