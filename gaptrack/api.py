@@ -4,6 +4,8 @@ from gaptrack.api import load_config, evaluate, EvalRequest
 summary = evaluate(load_config("demo"), EvalRequest(limit=20))
 """
 
+from pathlib import Path
+
 from gaptrack.config import load_config
 from gaptrack.run.evaluate import EvalSummary, evaluate
 from gaptrack.run.plan import EvalRequest, make_plan
@@ -11,6 +13,8 @@ from gaptrack.store import ResultRecord, Store
 from gaptrack.validate import validate_config
 
 __all__ = [
+    "collect_findings",
+    "publication_folder",
     "EvalRequest",
     "EvalSummary",
     "ResultRecord",
@@ -20,3 +24,32 @@ __all__ = [
     "make_plan",
     "validate_config",
 ]
+
+
+def _config_and_results(config: str | Path | None, results: Path | None):
+    cfg = load_config(config) if config is not None else None
+    folder = results or (cfg.results_dir if cfg else Path("results"))
+    return cfg, Path(folder)
+
+
+def publication_folder(config: str | Path | None, results: Path | None, out: Path | None) -> Path:
+    """Where leaderboard and report files go: `out`, else the results folder."""
+    return Path(out) if out is not None else _config_and_results(config, results)[1]
+
+
+def collect_findings(
+    config: str | Path | None = None, results: Path | None = None, reported: list[Path] = ()
+):
+    """Leaderboard, gap table, verdicts and provenance of a results folder (the config's,
+    unless `results` is given) with the shipped and imported reported evidence."""
+    from gaptrack.compare.check import CheckOptions
+    from gaptrack.compare.publication import collect
+
+    cfg, folder = _config_and_results(config, results)
+    return collect(
+        folder,
+        tasks=[t.name for t in cfg.suite.tasks] if cfg else (),
+        title=cfg.name if cfg else folder.name,
+        config_file=cfg.source_file if cfg else None,
+        options=CheckOptions(reported_files=list(reported)),
+    )

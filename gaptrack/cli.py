@@ -128,11 +128,10 @@ def prepare_cmd(
 
 
 def _register_extensions() -> None:
-    try:
-        from gaptrack import cli_compare
-    except ImportError:
-        return
+    from gaptrack import cli_compare, cli_publish
+
     cli_compare.register(app)
+    cli_publish.register(app)
 
 
 _register_extensions()

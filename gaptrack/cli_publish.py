@@ -1,0 +1,60 @@
+"""`gaptrack leaderboard` and `gaptrack report`: a thin layer over gaptrack.api."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+ConfigOpt = Annotated[
+    str | None,
+    typer.Option("--config", "-c", help="Config file, or NAME for configs/NAME.yaml (optional)."),
+]
+ResultsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--results", help="Results folder (default: the config's results_dir, else results)."
+    ),
+]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", help="Where to write (default: the results folder).")
+]
+ReportedOpt = Annotated[
+    list[Path] | None, typer.Option("--reported", help="Extra reported-evidence CSV (repeatable).")
+]
+
+
+def leaderboard(
+    config: ConfigOpt = None,
+    results: ResultsOpt = None,
+    out: OutOpt = None,
+    reported: ReportedOpt = None,
+) -> None:
+    """Write leaderboard.csv, gaps.csv and claims.csv (columns: results/README.md)."""
+    from gaptrack.api import collect_findings, publication_folder
+    from gaptrack.publish.outputs import write_tables
+
+    findings = collect_findings(config, results, reported or [])
+    for path in write_tables(findings, publication_folder(config, results, out)):
+        typer.echo(str(path))
+
+
+def report(
+    config: ConfigOpt = None,
+    results: ResultsOpt = None,
+    out: OutOpt = None,
+    reported: ReportedOpt = None,
+) -> None:
+    """Write report.html (self-contained) and report.md, with plots in plots/."""
+    from gaptrack.api import collect_findings, publication_folder
+    from gaptrack.publish.outputs import write_pages
+
+    findings = collect_findings(config, results, reported or [])
+    for path in write_pages(findings, publication_folder(config, results, out)):
+        typer.echo(str(path))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("leaderboard")(leaderboard)
+    app.command("report")(report)

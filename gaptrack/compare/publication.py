@@ -1,0 +1,128 @@
+"""Everything a leaderboard or report shows, computed once as typed data: the
+leaderboard, the gap table, every claim's verdict and the provenance of the results.
+No dates of "now" enter it, so the same store and evidence give the same findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+from gaptrack.base import Frozen
+from gaptrack.compare.check import CheckOptions, check_claims, load_evidence
+from gaptrack.compare.gap_table import GapRow, gap_table
+from gaptrack.compare.leaderboard import Leaderboard, build_leaderboard, suite_benchmarks
+from gaptrack.compare.verdicts import ClaimVerdict
+from gaptrack.store.records import ModelInfo
+from gaptrack.store.store import Store
+
+VERSIONED = ("gaptrack", "lm_eval", "transformers", "torch")
+_DISTRIBUTIONS = {"lm_eval": "lm-eval"}
+
+
+class Provenance(Frozen):
+    """Where the published numbers come from."""
+
+    installed: dict[str, str]
+    """Versions of gaptrack, lm_eval, transformers and torch installed now."""
+    recorded: dict[str, list[str]]
+    """The same packages' versions as the stored records recorded them (all seen)."""
+    devices: list[str]
+    """Device names the stored records ran on."""
+    first_run: dt.date | None
+    """Earliest day a stored record was finished."""
+    last_run: dt.date | None
+    """Latest day a stored record was finished."""
+    config_hashes: list[str]
+    """Config hashes recorded in the stored records."""
+    config_file: str | None
+    """The config file named on the command line, if any (project-relative path)."""
+    config_sha256: str | None
+    """sha256 of that file's bytes."""
+    evidence_published: dt.date | None
+    """Latest publication date among the reported evidence rows."""
+    records: int
+    """Stored records read."""
+
+
+class Findings(Frozen):
+    """What `gaptrack leaderboard` and `gaptrack report` publish."""
+
+    title: str
+    """Report title (the config's name)."""
+    leaderboard: Leaderboard
+    """Measured and reported scores per model."""
+    gaps: list[GapRow]
+    """Frontier gap per benchmark, month, pool and evidence kind."""
+    verdicts: list[ClaimVerdict]
+    """Every claim of the registry with its verdict."""
+    provenance: Provenance
+    """Versions, devices, dates and config hashes."""
+
+
+def _installed(name: str) -> str:
+    try:
+        return metadata.version(_DISTRIBUTIONS.get(name, name))
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def provenance(
+    store: Store, config_file: Path | None, evidence_published: dt.date | None
+) -> Provenance:
+    recorded: dict[str, set[str]] = {}
+    devices, hashes, finished = set(), set(), []
+    count = 0
+    for record in store.records():
+        count += 1
+        p = record.provenance
+        packages = {**p.packages, "gaptrack": p.gaptrack_version}
+        for name in VERSIONED:
+            if name in packages:
+                recorded.setdefault(name, set()).add(packages[name])
+        devices.add(p.device_name or p.device)
+        if p.config_hash:
+            hashes.add(p.config_hash)
+        finished.append(p.finished_at.date())
+    digest = hashlib.sha256(config_file.read_bytes()).hexdigest() if config_file else None
+    return Provenance(
+        installed={name: _installed(name) for name in VERSIONED},
+        recorded={k: sorted(v) for k, v in sorted(recorded.items())},
+        devices=sorted(devices),
+        first_run=min(finished, default=None),
+        last_run=max(finished, default=None),
+        config_hashes=sorted(hashes),
+        config_file=config_file.name if config_file else None,
+        config_sha256=digest,
+        evidence_published=evidence_published,
+        records=count,
+    )
+
+
+def collect(
+    results_dir: Path,
+    tasks: Sequence[str] = (),
+    title: str = "gaptrack",
+    config_file: Path | None = None,
+    options: CheckOptions | None = None,
+) -> Findings:
+    """Read the store and the evidence once and compute all findings. `tasks`: the
+    suite's lm-eval tasks (their benchmarks make the leaderboard's mean); empty: every
+    measured benchmark."""
+    options = (options or CheckOptions()).model_copy(update={"write": False})
+    store = Store(results_dir)
+    rows = load_evidence(results_dir, options)
+    models: dict[str, ModelInfo] = {r.model.id: r.model for r in store.records()}
+    measured = sorted({r.benchmark for r in rows if r.kind == "measured"})
+    suite = suite_benchmarks(tasks) if tasks else measured
+    board = build_leaderboard(rows, models, suite)
+    published = [r.published for r in rows if r.kind == "reported" and r.published]
+    return Findings(
+        title=title,
+        leaderboard=board,
+        gaps=gap_table(rows, board.benchmarks),
+        verdicts=check_claims(results_dir, None, options),
+        provenance=provenance(store, config_file, max(published, default=None)),
+    )

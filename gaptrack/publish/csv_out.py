@@ -1,0 +1,167 @@
+"""CSV writers: every CSV gaptrack publishes, each with a fixed column order (documented
+in results/README.md). Cells are plain numbers (no exponent, at most 4 decimals), ISO
+dates, `true`/`false`, or empty for missing: `pandas.read_csv(path)` needs no options."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from gaptrack.compare.gap_table import GapRow
+from gaptrack.compare.leaderboard import Leaderboard
+from gaptrack.compare.verdicts import ClaimVerdict
+from gaptrack.publish.claims_view import ClaimLine, claim_line
+from gaptrack.publish.files import write_if_changed
+
+LEADERBOARD_HEAD = [
+    "id",
+    "name",
+    "origin",
+    "organisation",
+    "released",
+    "params_b",
+    "size_class",
+    "variant",
+    "open_weights",
+    "quantization",
+]
+"""First columns of leaderboard.csv; then `<benchmark>` and `<benchmark>_se` per
+benchmark, then LEADERBOARD_TAIL."""
+LEADERBOARD_TAIL = ["suite_mean", "rank", "evidence", "keys"]
+
+GAP_COLUMNS = [
+    "benchmark",
+    "date",
+    "origin_a",
+    "origin_b",
+    "pool",
+    "evidence",
+    "model_a",
+    "released_a",
+    "score_a",
+    "model_b",
+    "released_b",
+    "score_b",
+    "gap",
+    "gap_low",
+    "gap_high",
+    "gap_rel",
+    "gap_rel_low",
+    "gap_rel_high",
+    "uncertainty",
+    "method",
+    "snapshot",
+    "problem",
+]
+
+CLAIM_COLUMNS = [
+    "claim",
+    "document",
+    "date",
+    "quote",
+    "kind",
+    "tested",
+    "verdict",
+    "value",
+    "ci_low",
+    "ci_high",
+    "evidence",
+    "status",
+    "models",
+    "checks",
+]
+
+
+def cell(value: object) -> str:
+    """One CSV cell: the only place publish/ turns a value into CSV text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        text = f"{value:.4f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def to_csv(columns: Sequence[str], rows: Iterable[dict[str, object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(row.get(c)) for c in columns])
+    return buffer.getvalue()
+
+
+def leaderboard_columns(board: Leaderboard) -> list[str]:
+    per_bench = [c for b in board.benchmarks for c in (b, f"{b}_se")]
+    return [*LEADERBOARD_HEAD, *per_bench, *LEADERBOARD_TAIL]
+
+
+def leaderboard_rows(board: Leaderboard) -> list[dict[str, object]]:
+    rows = []
+    for e in board.entries:
+        row: dict[str, object] = {c: getattr(e, c) for c in LEADERBOARD_HEAD}
+        for bench, score in e.scores.items():
+            row[bench] = score.value
+            row[f"{bench}_se"] = score.stderr
+        row.update(suite_mean=e.suite_mean, rank=e.rank, evidence=e.evidence)
+        row["keys"] = ";".join(e.keys)
+        rows.append(row)
+    return rows
+
+
+def gap_rows(gaps: Iterable[GapRow]) -> list[dict[str, object]]:
+    rows = []
+    for g in gaps:
+        iv, rel = g.interval, g.interval_rel
+        rows.append(
+            {
+                "benchmark": g.benchmark,
+                "date": g.at,
+                "origin_a": g.origin_a,
+                "origin_b": g.origin_b,
+                "pool": g.pool,
+                "evidence": g.evidence,
+                "model_a": g.a.model,
+                "released_a": g.a.released,
+                "score_a": g.a.value,
+                "model_b": g.b.model,
+                "released_b": g.b.released,
+                "score_b": g.b.value,
+                "gap": g.gap,
+                "gap_low": iv.low if iv else None,
+                "gap_high": iv.high if iv else None,
+                "gap_rel": g.gap_rel,
+                "gap_rel_low": rel.low if rel else None,
+                "gap_rel_high": rel.high if rel else None,
+                "uncertainty": g.uncertainty,
+                "method": iv.method if iv else None,
+                "snapshot": g.snapshot,
+                "problem": g.problem,
+            }
+        )
+    return rows
+
+
+def claim_rows(verdicts: Iterable[ClaimVerdict]) -> list[dict[str, object]]:
+    lines: list[ClaimLine] = [claim_line(v) for v in verdicts]
+    return [line.model_dump() for line in lines]
+
+
+def write_leaderboard(board: Leaderboard, out: Path) -> Path:
+    text = to_csv(leaderboard_columns(board), leaderboard_rows(board))
+    return write_if_changed(out / "leaderboard.csv", text)
+
+
+def write_gaps(gaps: Sequence[GapRow], out: Path) -> Path:
+    return write_if_changed(out / "gaps.csv", to_csv(GAP_COLUMNS, gap_rows(gaps)))
+
+
+def write_claims(verdicts: Sequence[ClaimVerdict], out: Path) -> Path:
+    return write_if_changed(out / "claims.csv", to_csv(CLAIM_COLUMNS, claim_rows(verdicts)))

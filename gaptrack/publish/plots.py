@@ -1,0 +1,243 @@
+"""Plots (matplotlib, Agg): the gap over time per benchmark. Every figure is written as
+PNG and SVG with fixed metadata (no dates, no software stamp, a fixed SVG id salt), so
+an unchanged input gives unchanged bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from gaptrack.compare.benchmarks import BENCHMARKS
+from gaptrack.compare.gap_table import GapRow
+from gaptrack.publish.files import write_if_changed
+
+# Okabe & Ito (2008), a palette that colour-blind readers can tell apart.
+OKABE_ITO = {
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "green": "#009E73",
+    "purple": "#CC79A7",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+SIDE_COLOURS = [OKABE_ITO["blue"], OKABE_ITO["vermillion"]]
+GAP_COLOURS = {"reported": OKABE_ITO["black"], "measured": OKABE_ITO["green"]}
+# measured and reported evidence never share a line style or a marker shape
+STYLE = {"reported": ("-", "o"), "measured": ("--", "s")}
+Z95 = 1.959963984540054
+PNG_DPI = 100
+PLOT_VERSION = 1
+"""Raise when the drawing code changes: figures drawn by older code are redrawn."""
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update(
+        {
+            "svg.hashsalt": "gaptrack",  # fixed ids in SVG output
+            "svg.fonttype": "none",  # text stays text: smaller, searchable
+            "font.size": 10,
+            "axes.titlesize": 11,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
+    return plt
+
+
+def inputs_digest(*parts: object) -> str:
+    """What a figure is drawn from, plus the drawing code's and matplotlib's versions."""
+    from importlib import metadata
+
+    payload = json.dumps([PLOT_VERSION, metadata.version("matplotlib"), *parts], default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def up_to_date(stem: Path, digest: str) -> bool:
+    """Both files exist and were drawn from the same inputs (the digest is in each file's
+    description), so drawing again would give the same bytes: skip it."""
+    png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
+    if not (png.is_file() and svg.is_file()):
+        return False
+    head = png.read_bytes()[:4096]  # matplotlib writes text chunks before the pixels
+    return (
+        f"gaptrack:{digest}".encode() in head and f"gaptrack:{digest}".encode() in svg.read_bytes()
+    )
+
+
+def save(fig, stem: Path, digest: str) -> list[Path]:
+    """`stem`.png and `stem`.svg, without any timestamp or version stamp."""
+    import io
+
+    png, svg = io.BytesIO(), io.BytesIO()
+    described = f"gaptrack:{digest}"
+    fig.savefig(
+        png, format="png", dpi=PNG_DPI, metadata={"Software": None, "Description": described}
+    )
+    fig.savefig(
+        svg, format="svg", metadata={"Date": None, "Creator": None, "Description": described}
+    )
+    return [
+        write_if_changed(stem.with_suffix(".png"), png.getvalue()),
+        write_if_changed(stem.with_suffix(".svg"), svg.getvalue()),
+    ]
+
+
+def _steps(rows: Sequence[GapRow], side: str):
+    """(x, value, stderr, model) at each change of the side's frontier model: x is the
+    model's release date where it falls in the month it took over, else the month end."""
+    out = []
+    previous_at = None
+    for row in rows:
+        c = row.a if side == "a" else row.b
+        if out and out[-1][3] == c.model:
+            previous_at = row.at
+            continue
+        x = row.at
+        if (
+            c.released
+            and c.released <= row.at
+            and (previous_at is None or c.released > previous_at)
+        ):
+            x = c.released
+        se = _se(c)
+        out.append((x, c.value, se, c.model))
+        previous_at = row.at
+    return out
+
+
+def _se(contender) -> float | None:
+    errors = []
+    for r in contender.rows:
+        if r.stderr is not None:
+            errors.append(r.stderr)
+        elif r.ci_low is not None and r.ci_high is not None:
+            errors.append((r.ci_high - r.ci_low) / (2 * Z95))
+        else:
+            return None
+    return (sum(e * e for e in errors) ** 0.5) / len(errors) if errors else None
+
+
+def _frontier(ax, rows: Sequence[GapRow], kind: str, origins: tuple[str, str]) -> None:
+    end = rows[-1].at
+    line, marker = STYLE[kind]
+    for side, origin, colour in zip(("a", "b"), origins, SIDE_COLOURS, strict=True):
+        steps = _steps(rows, side)
+        xs = [s[0] for s in steps] + [end]
+        ys = [s[1] for s in steps] + [steps[-1][1]]
+        ax.step(xs, ys, where="post", color=colour, linestyle=line, label=f"{origin} {kind}")
+        ax.plot(xs[:-1], ys[:-1], marker, color=colour, markersize=5, linestyle="none")
+        if all(s[2] is not None for s in steps):
+            low = [y - Z95 * s[2] for y, s in zip(ys, [*steps, steps[-1]], strict=True)]
+            high = [y + Z95 * s[2] for y, s in zip(ys, [*steps, steps[-1]], strict=True)]
+            ax.fill_between(xs, low, high, step="post", color=colour, alpha=0.15, linewidth=0)
+        for x, y, _, model in steps:
+            ax.annotate(
+                model,
+                (x, y),
+                xytext=(3, 4 if side == "a" else -11),
+                textcoords="offset points",
+                fontsize=7.5,
+                color=colour,
+            )
+
+
+def _gap(ax, rows: Sequence[GapRow], kind: str) -> None:
+    line, marker = STYLE[kind]
+    colour = GAP_COLOURS[kind]
+    xs = [r.at for r in rows]
+    ax.step(xs, [r.gap for r in rows], where="post", color=colour, linestyle=line, label=kind)
+    ax.plot(xs, [r.gap for r in rows], marker, color=colour, markersize=3, linestyle="none")
+    with_iv = [r for r in rows if r.interval is not None]
+    if with_iv:
+        ax.errorbar(
+            [r.at for r in with_iv],
+            [r.gap for r in with_iv],
+            yerr=[
+                [r.gap - r.interval.low for r in with_iv],
+                [r.interval.high - r.gap for r in with_iv],
+            ],
+            fmt="none",
+            ecolor=colour,
+            alpha=0.5,
+            capsize=2,
+        )
+    ax.axhline(0, color="#999999", linewidth=0.8)
+
+
+def _panel(axes, rows: Sequence[GapRow], title: str, unit: str) -> None:
+    top, bottom = axes
+    top.set_title(title)
+    if not rows:
+        top.text(0.5, 0.5, "no models of both origins", ha="center", transform=top.transAxes)
+        bottom.set_axis_off()
+        return
+    origins = (rows[0].origin_a, rows[0].origin_b)
+    for kind in ("reported", "measured"):
+        mine = sorted((r for r in rows if r.evidence == kind), key=lambda r: r.at)
+        if mine:
+            _frontier(top, mine, kind, origins)
+            _gap(bottom, mine, kind)
+    top.set_ylabel(unit)
+    top.legend(fontsize=8, loc="lower right")
+    bottom.set_ylabel(f"gap {origins[0]} - {origins[1]}")
+    bottom.legend(fontsize=8, loc="upper right", title="gap (bars: 95% interval)", title_fontsize=8)
+
+
+def _date_axis(ax, mdates, rows: Sequence[GapRow]) -> None:
+    """Quarterly or yearly ticks labelled YYYY-MM: cheaper to lay out than matplotlib's
+    automatic date locator, and unambiguous."""
+    span = (max(r.at for r in rows) - min(r.at for r in rows)).days if rows else 0
+    step = 3 if span < 2 * 366 else 6
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, step)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+
+
+def gap_figure(benchmark: str, rows: Sequence[GapRow], stem: Path) -> list[Path]:
+    """Two columns (all models | open-weight only), frontier scores above, gap below."""
+    rows = [r for r in rows if r.benchmark == benchmark]
+    digest = inputs_digest("gap", benchmark, [r.model_dump(mode="json") for r in rows])
+    if up_to_date(stem, digest):
+        return [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    plt = _pyplot()
+    import matplotlib.dates as mdates
+
+    bench = BENCHMARKS.get(benchmark)
+    name = bench.name if bench else benchmark
+    unit = "rating (Elo)" if bench and bench.unit == "elo" else "score (%)"
+    fig, axes = plt.subplots(
+        2, 2, figsize=(12, 6.5), sharex="col", height_ratios=[2, 1], squeeze=False
+    )
+    for col, (pool, title) in enumerate((("all", "All models"), ("open", "Open-weight only"))):
+        mine = [r for r in rows if r.benchmark == benchmark and r.pool == pool]
+        _panel((axes[0][col], axes[1][col]), mine, title, unit)
+        _date_axis(axes[1][col], mdates, mine)
+    fig.suptitle(f"{name}: best model of each origin by release date, and the gap")
+    # fixed margins: tight_layout would draw the figure once more just to measure it
+    fig.subplots_adjust(left=0.06, right=0.98, top=0.9, bottom=0.08, wspace=0.15, hspace=0.08)
+    try:
+        return save(fig, stem, digest)
+    finally:
+        plt.close(fig)
+
+
+def plotted_benchmarks(rows: Sequence[GapRow]) -> list[str]:
+    return list(dict.fromkeys(r.benchmark for r in rows))
+
+
+def gap_figures(rows: Sequence[GapRow], folder: Path) -> dict[str, list[Path]]:
+    """One figure per benchmark with a gap; benchmark -> [png, svg]."""
+    return {b: gap_figure(b, rows, folder / f"gap-{b}") for b in plotted_benchmarks(rows)}
+
+
+def earliest(rows: Sequence[GapRow]) -> dt.date | None:
+    return min((r.at for r in rows), default=None)

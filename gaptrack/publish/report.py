@@ -1,0 +1,246 @@
+"""`gaptrack report`: the findings as one self-contained HTML page (styles inline, plots
+embedded) and the same content as Markdown, plots beside them in `plots/`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from gaptrack.compare.benchmarks import BENCHMARKS
+from gaptrack.compare.gap_table import GapRow
+from gaptrack.compare.leaderboard import Entry, Leaderboard
+from gaptrack.compare.publication import Findings, Provenance
+from gaptrack.compare.verdicts import ClaimVerdict
+from gaptrack.publish.claims_view import check_texts, claim_line, deciding
+from gaptrack.publish.document import (
+    Block,
+    Bullets,
+    Figure,
+    Heading,
+    Para,
+    Quote,
+    Table,
+    to_html,
+    to_markdown,
+)
+from gaptrack.publish.files import write_if_changed
+
+IndexSection = Callable[[Path], list[Block]]
+"""Builds the capability-index section, given the plots folder (see index_section)."""
+
+
+def num(value: float | None, digits: int = 1) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def _bench_name(bench: str) -> str:
+    return BENCHMARKS[bench].name if bench in BENCHMARKS else bench
+
+
+def _score_cell(entry: Entry, bench: str) -> str:
+    score = entry.scores.get(bench)
+    if score is None:
+        return ""
+    se = f" ± {score.stderr:.1f}" if score.stderr is not None else ""
+    return f"{score.value:.1f}{se}"
+
+
+def leaderboard_blocks(board: Leaderboard) -> list[Block]:
+    blocks: list[Block] = [Heading(2, "Leaderboard", "leaderboard")]
+    suite = ", ".join(_bench_name(b) for b in board.suite) or "none"
+    blocks.append(
+        Para(
+            "Scores in percent (Chatbot Arena: Elo rating) ± one standard error. Measured "
+            "scores (gaptrack's own runs) and reported scores (published figures) are separate "
+            f"tables and never merged. Suite mean and rank over: {suite}.",
+            "note",
+        )
+    )
+    for kind, title in (("measured", "Measured by gaptrack"), ("reported", "Reported")):
+        entries = [e for e in board.entries if e.evidence == kind]
+        if not entries:
+            continue
+        benches = [b for b in board.benchmarks if any(b in e.scores for e in entries)]
+        headers = ["rank", "model", "origin", "organisation", "released", "open", "size"]
+        headers += [_bench_name(b) for b in benches] + ["suite mean"]
+        rows = []
+        for e in entries:
+            rows.append(
+                [
+                    str(e.rank or ""),
+                    e.name,
+                    e.origin,
+                    e.organisation or "",
+                    e.released.isoformat() if e.released else "",
+                    {True: "yes", False: "no", None: ""}[e.open_weights],
+                    e.size_class or "",
+                    *(_score_cell(e, b) for b in benches),
+                    num(e.suite_mean),
+                ]
+            )
+        numeric = frozenset([0, 4, *range(7, len(headers))])  # right-aligned, unwrapped
+        blocks += [Heading(3, title), Table(headers, rows, numeric)]
+        quantised = sorted({e.quantization for e in entries if e.quantization})
+        if quantised:
+            blocks.append(Para("Quantised weights: " + "; ".join(quantised), "note"))
+    return blocks
+
+
+def _latest_rows(rows: Sequence[GapRow]) -> list[list[str]]:
+    latest: dict[tuple[str, str], GapRow] = {}
+    for r in rows:
+        latest[(r.pool, r.evidence)] = r  # rows come in date order
+    out = []
+    for (pool, kind), r in sorted(latest.items()):
+        iv = f"[{r.interval.low:+.1f}, {r.interval.high:+.1f}]" if r.interval else ""
+        out.append(
+            [
+                "open-weight" if pool == "open" else "all",
+                kind,
+                r.at.isoformat(),
+                f"{r.a.model} ({r.a.value:.1f})",
+                f"{r.b.model} ({r.b.value:.1f})",
+                f"{r.gap:+.1f}",
+                iv,
+                r.interval.method if r.interval else r.uncertainty,
+            ]
+        )
+    return out
+
+
+def gap_blocks(gaps: Sequence[GapRow], figures: dict[str, list[Path]]) -> list[Block]:
+    blocks: list[Block] = [Heading(2, "The gap over time", "gaps")]
+    blocks.append(
+        Para(
+            "For each benchmark, the best model of each origin among those released by each "
+            "month end (leaderboards: the latest snapshot), as two step lines; reported "
+            "evidence solid with circles, measured dashed with squares; shaded bands and bars "
+            "are 95 % intervals where the evidence has them. Right: open-weight models only.",
+            "note",
+        )
+    )
+    headers = [
+        "pool",
+        "evidence",
+        "month end",
+        "best US",
+        "best CN",
+        "gap",
+        "95% interval",
+        "method",
+    ]
+    for bench, (png, svg) in figures.items():
+        mine = [g for g in gaps if g.benchmark == bench]
+        blocks += [
+            Heading(3, _bench_name(bench), f"gap-{bench}"),
+            Figure(png, svg, f"{_bench_name(bench)}: best US and best CN model over time"),
+            Table(headers, _latest_rows(mine), frozenset([5])),
+        ]
+    return blocks
+
+
+def _evidence_table(verdict: ClaimVerdict) -> Table | None:
+    ev = deciding(verdict)
+    if ev is None or not ev.rows:
+        return None
+    rows = [
+        [
+            r.row_id,
+            r.kind,
+            r.model,
+            r.origin or "",
+            r.benchmark,
+            "" if r.value is None else f"{r.value:g}",
+            (r.snapshot or r.released).isoformat() if (r.snapshot or r.released) else "",
+            r.source,
+        ]
+        for r in ev.rows
+    ]
+    headers = ["row", "kind", "model", "origin", "benchmark", "value", "date", "source"]
+    return Table(headers, rows, frozenset([5]))
+
+
+def claim_blocks(verdicts: Sequence[ClaimVerdict]) -> list[Block]:
+    tested = [v for v in verdicts if v.claim.testable]
+    blocks: list[Block] = [Heading(2, f"Tested claims ({len(tested)})", "claims")]
+    for v in tested:
+        line, doc = claim_line(v), v.document
+        blocks += [Heading(3, f"{v.claim.id}", f"claim-{v.claim.id}"), Quote(line.quote)]
+        blocks.append(
+            Para(f"{doc.title} ({doc.publisher}, {doc.date}); claimed by {v.claim.made_by}.")
+        )
+        value = "" if line.value is None else f" value {line.value:.2f}"
+        iv = (
+            "" if line.ci_low is None else f", 95% interval [{line.ci_low:.2f}, {line.ci_high:.2f}]"
+        )
+        kind = f" on {line.evidence} evidence" if line.evidence else ""
+        blocks.append(
+            Para(f"Verdict: {v.verdict}{kind}.{value}{iv}", f"verdict verdict-{v.verdict}")
+        )
+        ev = deciding(v)
+        if ev is not None:
+            blocks.append(Bullets([*check_texts(ev), *ev.notes]))
+        if v.claim.interpretation:
+            blocks.append(Para(f"Reading: {' '.join(v.claim.interpretation.split())}", "note"))
+        table = _evidence_table(v)
+        if table is not None:
+            blocks.append(table)
+    untested = [v for v in verdicts if not v.claim.testable]
+    blocks.append(Heading(2, f"Untested claims ({len(untested)})", "untested"))
+    rows = [
+        [v.claim.id, v.claim.kind, " ".join(v.claim.quote.split()), v.claim.untestable_reason or ""]
+        for v in untested
+    ]
+    blocks.append(Table(["claim", "kind", "quote", "why untested"], rows))
+    return blocks
+
+
+def provenance_blocks(p: Provenance) -> list[Block]:
+    recorded = "; ".join(f"{k} {', '.join(v)}" for k, v in p.recorded.items()) or "no records"
+    installed = ", ".join(f"{k} {v}" for k, v in p.installed.items())
+    runs = f"{p.first_run} to {p.last_run}" if p.first_run else "none"
+    config = f"{p.config_file} (sha256 {p.config_sha256[:16]})" if p.config_file else "none"
+    return [
+        Heading(2, "Provenance", "provenance"),
+        Bullets(
+            [
+                f"Stored records: {p.records}; versions recorded in them: {recorded}",
+                f"Installed when this page was written: {installed}",
+                f"Devices: {', '.join(p.devices) or 'none'}",
+                f"Evaluation dates: {runs}; latest reported evidence published "
+                f"{p.evidence_published or 'none'}",
+                f"Config: {config}; config hashes in the records: "
+                f"{', '.join(h[:16] for h in p.config_hashes) or 'none'}",
+            ]
+        ),
+    ]
+
+
+def report_blocks(
+    findings: Findings, figures: dict[str, list[Path]], index: list[Block]
+) -> list[Block]:
+    return [
+        Heading(1, f"gaptrack report: {findings.title}"),
+        Para(
+            "Open US and Chinese models on public benchmarks, measured with EleutherAI's "
+            "lm-eval harness, next to published scores, and the claims of news articles "
+            "about the US-China AI gap checked against both."
+        ),
+        *leaderboard_blocks(findings.leaderboard),
+        *gap_blocks(findings.gaps, figures),
+        *index,
+        *claim_blocks(findings.verdicts),
+    ]
+
+
+def write_report(findings: Findings, out: Path, index: IndexSection | None = None) -> list[Path]:
+    """report.html, report.md and plots/ under `out`; returns the two pages' paths."""
+    from gaptrack.publish.plots import gap_figures
+
+    figures = gap_figures(findings.gaps, out / "plots")
+    blocks = report_blocks(findings, figures, index(out / "plots") if index else [])
+    footer = provenance_blocks(findings.provenance)
+    title = f"gaptrack report: {findings.title}"
+    html_path = write_if_changed(out / "report.html", to_html(title, blocks, footer))
+    md_path = write_if_changed(out / "report.md", to_markdown(blocks, footer))
+    return [html_path, md_path]

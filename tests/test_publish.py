@@ -1,0 +1,174 @@
+"""leaderboard.csv, gaps.csv and claims.csv read back with pandas, against values worked
+out by hand from a small store, a small evidence file and a two-claim registry; the
+report's files are byte-identical on a second run."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from gaptrack.cli import app
+from gaptrack.compare.check import CheckOptions
+from gaptrack.compare.publication import collect
+from gaptrack.publish.csv_out import CLAIM_COLUMNS, GAP_COLUMNS, LEADERBOARD_HEAD
+from gaptrack.publish.outputs import write_pages, write_tables
+from gaptrack.store.store import Store
+from tests.test_gaps import record
+
+runner = CliRunner()
+
+DOC = "Officials said the American model beats the Chinese one on ARC-Easy by a wide margin."
+CLAIMS = """
+documents:
+  - id: d1
+    file: doc.txt
+    title: A test article
+    publisher: Test Times
+    date: 2025-06-15
+claims:
+  - id: t1-arc-gap
+    document: d1
+    quote: the American model beats the Chinese one on ARC-Easy
+    made_by: Test Times
+    kind: benchmark_gap
+    statement:
+      kind: gap_threshold
+      quantity: {benchmarks: [arc_easy], unit: points, evidence: [measured]}
+      conditions: [{at: 2025-06, op: ">", value: 0}]
+  - id: t2-wide
+    document: d1
+    quote: by a wide margin
+    made_by: Test Times
+    kind: qualitative
+    untestable_reason: vague
+"""
+REPORTED = (
+    "quantity,model,organisation,origin,released,open_weights,benchmark,metric,value,stderr,"
+    "published,source\n"
+    "score,Model R-US,Lab A,US,2024-01-10,true,mmlu,5-shot,70.0,,2024-01-10,https://a.example\n"
+    "score,Model R-CN,Lab B,CN,2024-03-05,true,mmlu,5-shot,65.0,1.0,2024-03-05,https://b.example\n"
+)
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> dict[str, Path]:
+    """A store of three measured models on 50 ARC-Easy items, an evidence file, claims."""
+    results = tmp_path / "results"
+    store = Store(results)
+    store.put(record("us-a", "US", [True] * 40 + [False] * 10, "arc_easy", "2024-11-01"))
+    store.put(record("cn-b", "CN", [True] * 20 + [False] * 30, "arc_easy", "2024-12-01"))
+    store.put(record("us-c", "US", [True] * 30 + [False] * 20, "arc_easy", "2024-12-15"))
+    (tmp_path / "doc.txt").write_text(DOC)
+    (tmp_path / "claims.yaml").write_text(CLAIMS)
+    (tmp_path / "reported.csv").write_text(REPORTED)
+    return {
+        "results": results,
+        "claims": tmp_path / "claims.yaml",
+        "csv": tmp_path / "reported.csv",
+    }
+
+
+def _findings(small: dict[str, Path]):
+    options = CheckOptions(claims_file=small["claims"], reported_files=[small["csv"]])
+    return collect(small["results"], title="small", options=options)
+
+
+def test_leaderboard_csv_by_hand(small, tmp_path):
+    out = tmp_path / "out"
+    write_tables(_findings(small), out)
+    board = pd.read_csv(out / "leaderboard.csv")
+    assert list(board.columns[: len(LEADERBOARD_HEAD)]) == LEADERBOARD_HEAD
+    assert list(board.columns[-4:]) == ["suite_mean", "rank", "evidence", "keys"]
+    # the suite (no config: every measured benchmark) comes first
+    assert list(board.columns[10:12]) == ["arc_easy", "arc_easy_se"]
+    measured = board[board.evidence == "measured"].set_index("id")
+    assert list(measured.index) == ["us-a", "us-c", "cn-b"]  # by rank
+    assert measured.loc["us-a", "arc_easy"] == 80.0
+    assert measured.loc["us-a", "arc_easy_se"] == pytest.approx(
+        100 * math.sqrt(0.8 * 0.2 / 49), abs=1e-4
+    )
+    assert list(measured["rank"]) == [1, 2, 3]
+    assert measured.loc["cn-b", "suite_mean"] == 40.0
+    assert measured.loc["us-a", "released"] == "2024-11-01"
+    assert bool(measured.loc["us-a", "open_weights"]) is True
+    assert len(measured.loc["us-a", "keys"]) == 20  # a store record key
+    reported = board[board.evidence == "reported"].set_index("name")
+    assert reported.loc["Model R-CN", "mmlu"] == 65.0
+    assert reported.loc["Model R-CN", "mmlu_se"] == 1.0
+    assert pd.isna(reported.loc["Model R-US", "mmlu_se"])  # missing is empty
+    assert pd.isna(reported.loc["Model R-CN", "arc_easy"])  # never merged with measured
+    assert pd.isna(reported.loc["Model R-CN", "rank"])  # no arc_easy score: no suite mean
+
+
+def test_gaps_csv_by_hand(small, tmp_path):
+    out = tmp_path / "out"
+    write_tables(_findings(small), out)
+    gaps = pd.read_csv(out / "gaps.csv")
+    assert list(gaps.columns) == GAP_COLUMNS
+    arc = gaps[(gaps.benchmark == "arc_easy") & (gaps.evidence == "measured")]
+    # Nov 2024: no CN model released yet -> no row; Dec 2024: us-a vs cn-b, both pools
+    assert list(arc.date) == ["2024-12-31", "2024-12-31"]
+    assert set(arc.pool) == {"all", "open"}
+    row = arc.iloc[0]
+    assert (row.model_a, row.score_a, row.model_b, row.score_b) == ("us-a", 80.0, "cn-b", 40.0)
+    assert row.gap == 40.0 and row.gap_rel == 100.0  # 80 - 40; (80 - 40) / 40
+    assert row.gap_low < 40.0 < row.gap_high and row.uncertainty == "paired"
+    assert "bootstrap" in row.method
+    mmlu = gaps[(gaps.benchmark == "mmlu") & (gaps.evidence == "reported")]
+    assert not mmlu.empty and (mmlu.date.str.len() == 10).all()
+
+
+def test_claims_csv_by_hand(small, tmp_path):
+    out = tmp_path / "out"
+    write_tables(_findings(small), out)
+    claims = pd.read_csv(out / "claims.csv").set_index("claim")
+    assert list(claims.reset_index().columns) == CLAIM_COLUMNS
+    tested = claims.loc["t1-arc-gap"]
+    assert bool(tested.tested) and tested.verdict == "supported"
+    assert tested.value == 40.0 and tested.ci_low > 0 and tested.evidence == "measured"
+    assert tested.status == "measured" and tested.date == "2025-06-15"
+    untested = claims.loc["t2-wide"]
+    assert not bool(untested.tested) and untested.verdict == "untested"
+    assert pd.isna(untested.value) and untested.kind == "qualitative"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_report_pages_and_byte_identical_rerun(small, tmp_path):
+    out = tmp_path / "out"
+    findings = _findings(small)
+    html, md = write_pages(findings, out)
+    write_tables(findings, out)
+    first = _tree(out)
+    text = html.read_text()
+    assert "<title>gaptrack report: small</title>" in text and "data:image/png;base64," in text
+    assert "<link" not in text and "<script" not in text  # self-contained, styles inline
+    markdown = md.read_text()
+    for needle in ("## Leaderboard", "t1-arc-gap", "> the American model", "## Provenance"):
+        assert needle in markdown and needle.lstrip("#> ") in text
+    assert (out / "plots" / "gap-arc_easy.png").is_file()
+    assert (out / "plots" / "gap-arc_easy.svg").is_file()
+    again = _findings(small)
+    write_pages(again, out)
+    write_tables(again, out)
+    assert _tree(out) == first
+
+
+def test_cli_writes_into_out(small, tmp_path):
+    out = tmp_path / "cli"
+    result = runner.invoke(
+        app, ["leaderboard", "--results", str(small["results"]), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert [Path(p).name for p in result.output.split()] == [
+        "leaderboard.csv",
+        "gaps.csv",
+        "claims.csv",
+    ]
+    assert len(pd.read_csv(out / "claims.csv")) > 30  # the shipped registry
