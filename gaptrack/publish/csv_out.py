@@ -75,26 +75,26 @@ CLAIM_COLUMNS = [
 ]
 
 
-def cell(value: object) -> str:
+def cell(value: object, digits: int = 4) -> str:
     """One CSV cell: the only place publish/ turns a value into CSV text."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        text = f"{value:.4f}".rstrip("0").rstrip(".")
+        text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
         return "0" if text in ("-0", "") else text
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return str(value)
 
 
-def to_csv(columns: Sequence[str], rows: Iterable[dict[str, object]]) -> str:
+def to_csv(columns: Sequence[str], rows: Iterable[dict[str, object]], digits: int = 4) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([cell(row.get(c)) for c in columns])
+        writer.writerow([cell(row.get(c), digits) for c in columns])
     return buffer.getvalue()
 
 

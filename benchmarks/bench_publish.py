@@ -1,0 +1,74 @@
+"""Time `gaptrack leaderboard` + `gaptrack report` on a config's stored results plus the
+shipped reported evidence (target: under 10 s together), first into an empty folder,
+then again with nothing new (which must change no byte). Prints figures; asserts nothing.
+
+    python benchmarks/bench_publish.py                 # the demo's results (run scripts/demo.sh first)
+    python benchmarks/bench_publish.py --config demo --results results/demo
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _run(args: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one gaptrack command in a fresh interpreter."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "gaptrack", *args], check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default="demo")
+    parser.add_argument("--results", default=None, help="default: the config's results_dir")
+    args = parser.parse_args()
+    records = Path(args.results or f"results/{args.config}") / "records"
+    count = len(list(records.glob("*.json"))) if records.is_dir() else 0
+    print(f"{args.config}: {count} stored records in {records.parent}; {os.cpu_count()} CPUs")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "published"
+        common = ["--config", args.config, "--out", str(out)]
+        if args.results:
+            common += ["--results", args.results]
+        runs = {}
+        for label in ("first (empty folder)", "second (nothing new)"):
+            board = _run(["leaderboard", *common])
+            report = _run(["report", *common])
+            runs[label] = _digests(out)
+            print(
+                f"{label:22s} leaderboard {board[0]:5.2f} s wall ({board[1]:5.2f} s CPU), "
+                f"report {report[0]:5.2f} s wall ({report[1]:5.2f} s CPU), "
+                f"together {board[0] + report[0]:5.2f} s (target < 10 s)"
+            )
+        first, second = runs.values()
+        changed = sorted(k for k in first if first[k] != second.get(k))
+        print(f"files written: {len(first)}; changed by the second run: {len(changed)} {changed}")
+        size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+        print(
+            f"report.html {(out / 'report.html').stat().st_size / 1e6:.2f} MB; all {size / 1e6:.2f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()
