@@ -130,7 +130,7 @@ def test_claims_csv_by_hand(small, tmp_path):
     tested = claims.loc["t1-arc-gap"]
     assert bool(tested.tested) and tested.verdict == "supported"
     assert tested.value == 40.0 and tested.ci_low > 0 and tested.evidence == "measured"
-    assert tested.status == "measured" and tested.date == "2025-06-15"
+    assert tested.status == "verified" and tested.date == "2025-06-15"
     untested = claims.loc["t2-wide"]
     assert not bool(untested.tested) and untested.verdict == "untested"
     assert pd.isna(untested.value) and untested.kind == "qualitative"

@@ -3,9 +3,11 @@ table and the report show for each claim, so the three can never disagree."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel
 
-from gaptrack.compare.evidence import EvidenceRow
+from gaptrack.compare.evidence import STATUS_ORDER, EvidenceRow
 from gaptrack.compare.verdicts import ClaimVerdict, Evaluation
 
 
@@ -36,8 +38,8 @@ class ClaimLine(BaseModel):
     evidence: str | None = None
     """Evidence kind of the deciding evaluation: measured or reported."""
     status: str | None = None
-    """Statuses of the evidence rows used (`;`-joined): the row's `status` where the
-    evidence has one (verified, secondary, unverified), else its source kind."""
+    """The weakest status of the evidence rows used: unverified < secondary < verified
+    (measured rows are verified: gaptrack's own records)."""
     models: str = ""
     """Models behind the value, `;`-joined."""
     checks: str = ""
@@ -52,8 +54,8 @@ def deciding(verdict: ClaimVerdict) -> Evaluation | None:
     return verdict.evaluations[0] if verdict.evaluations else None
 
 
-def row_status(row: EvidenceRow) -> str:
-    return getattr(row, "status", None) or row.source_kind
+def weakest_status(rows: Sequence[EvidenceRow]) -> str | None:
+    return min((r.status for r in rows), key=STATUS_ORDER.__getitem__, default=None)
 
 
 def _num(value: float | None) -> str:
@@ -92,7 +94,7 @@ def claim_line(verdict: ClaimVerdict) -> ClaimLine:
         ci_low=interval.low if interval else None,
         ci_high=interval.high if interval else None,
         evidence=ev.evidence_kind,
-        status=";".join(sorted({row_status(r) for r in ev.rows})) or None,
+        status=weakest_status(ev.rows),
         models="; ".join(ev.models),
         checks="; ".join(check_texts(ev)),
     )
