@@ -13,6 +13,7 @@ from gaptrack.store import ResultRecord, Store
 from gaptrack.validate import validate_config
 
 __all__ = [
+    "capability_index",
     "collect_findings",
     "publication_folder",
     "EvalRequest",
@@ -53,3 +54,13 @@ def collect_findings(
         config_file=cfg.source_file if cfg else None,
         options=CheckOptions(reported_files=list(reported)),
     )
+
+
+def capability_index(
+    config: str | Path | None = None, results: Path | None = None, reported: list[Path] = ()
+):
+    """The capability index of a results folder plus the reported evidence, for the
+    report; None where this gaptrack has no index (see compare.publication)."""
+    from gaptrack.compare.publication import capability_index as compute
+
+    return compute(_config_and_results(config, results)[1], reported)

@@ -47,11 +47,12 @@ def report(
     reported: ReportedOpt = None,
 ) -> None:
     """Write report.html (self-contained) and report.md, with plots in plots/."""
-    from gaptrack.api import collect_findings, publication_folder
+    from gaptrack.api import capability_index, collect_findings, publication_folder
     from gaptrack.publish.outputs import write_pages
 
     findings = collect_findings(config, results, reported or [])
-    for path in write_pages(findings, publication_folder(config, results, out)):
+    index = capability_index(config, results, reported or [])
+    for path in write_pages(findings, publication_folder(config, results, out), index):
         typer.echo(str(path))
 
 

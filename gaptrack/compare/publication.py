@@ -15,6 +15,7 @@ from gaptrack.compare.check import CheckOptions, check_claims, load_evidence
 from gaptrack.compare.gap_table import GapRow, gap_table
 from gaptrack.compare.leaderboard import Leaderboard, build_leaderboard, suite_benchmarks
 from gaptrack.compare.verdicts import ClaimVerdict
+from gaptrack.errors import GaptrackError
 from gaptrack.store.records import ModelInfo
 from gaptrack.store.store import Store
 
@@ -126,3 +127,23 @@ def collect(
         verdicts=check_claims(results_dir, None, options),
         provenance=provenance(store, config_file, max(published, default=None)),
     )
+
+
+INDEX_BOOTSTRAP = 100
+"""Bootstrap replicates behind the index's intervals in the report (seed 0: reproducible)."""
+
+
+def capability_index(results_dir: Path, reported: Sequence[Path] = ()):
+    """The capability index (gaptrack.compare.index's report: models and months tables)
+    of the stored and reported evidence; None where this gaptrack has no index; a
+    GaptrackError (bad or too little evidence) is returned, not raised, so a report can
+    say why the section is missing."""
+    try:
+        from gaptrack.compare.index.analysis import run_index
+        from gaptrack.compare.index.sources import load_all
+    except ImportError:
+        return None
+    try:
+        return run_index(load_all(results_dir, reported), n_boot=INDEX_BOOTSTRAP, seed=0)
+    except GaptrackError as exc:
+        return exc

@@ -1,17 +1,121 @@
-"""The capability-index section of the report: the frontier of each origin on the
-capability index and how many months the second origin is behind. The index is computed
-by gaptrack.compare.index where that exists; without it the report has no such section."""
+"""The capability-index section of the report: each origin's frontier on the capability
+index and how many months the Chinese frontier trails the US one, drawn from the index
+that gaptrack.compare.index computes (`gaptrack index`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from gaptrack.publish.document import Block
+from gaptrack.errors import GaptrackError
+from gaptrack.publish.document import Block, Figure, Heading, Para, Table
+from gaptrack.publish.plots import SIDE_COLOURS, Z95, _pyplot, inputs_digest, save, up_to_date
+
+SIDE_ORIGINS = ("US", "CN")
 
 
-def index_section(plots: Path) -> list[Block]:
+def frontier_figure(models, stem: Path) -> list[Path]:
+    """Capability of every model by release date (dots, 95 % bars) and each origin's
+    frontier (the best released so far) as a step line."""
+    import pandas as pd
+
+    cols = ["model", "origin", "released", "capability", "lo", "hi"]
+    data = models[cols].sort_values(["released", "model"]).reset_index(drop=True)
+    digest = inputs_digest("index-frontier", data.to_json(orient="split"))
+    if up_to_date(stem, digest):
+        return [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(12, 5.5))
+    for origin, colour in zip(SIDE_ORIGINS, SIDE_COLOURS, strict=True):
+        mine = data[data.origin == origin]
+        if mine.empty:
+            continue
+        when = pd.to_datetime(mine.released)
+        ax.errorbar(
+            when,
+            mine.capability,
+            yerr=[mine.capability - mine.lo, mine.hi - mine.capability],
+            fmt="o",
+            color=colour,
+            alpha=0.35,
+            markersize=3,
+            elinewidth=0.8,
+            label=f"{origin} models",
+        )
+        best = mine.capability.cummax()
+        ax.step(when, best, where="post", color=colour, linewidth=2, label=f"{origin} frontier")
+        changes = mine[mine.capability == best].drop_duplicates("capability")
+        for _, row in changes.tail(6).iterrows():
+            ax.annotate(
+                row.model,
+                (pd.Timestamp(row.released), row.capability),
+                xytext=(3, 4),
+                textcoords="offset points",
+                fontsize=7.5,
+                color=colour,
+            )
+    ax.set_ylabel("capability index")
+    ax.set_title("Capability frontier by origin (bars: 95 % bootstrap intervals)")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.subplots_adjust(left=0.06, right=0.98, top=0.92, bottom=0.08)
     try:
-        from gaptrack.compare import index as _index  # noqa: F401
-    except ImportError:
+        return save(fig, stem, digest)
+    finally:
+        plt.close(fig)
+
+
+def months_figure(months, stem: Path) -> list[Path]:
+    """Months the second origin trails the first, per month, with its 95 % interval."""
+    import pandas as pd
+
+    data = months[["sides", "month", "lag_months", "lag_lo", "lag_hi"]]
+    digest = inputs_digest("index-months", data.to_json(orient="split"))
+    if up_to_date(stem, digest):
+        return [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(12, 4.5))
+    styles = ["-", "--", ":"]
+    for (name, group), style in zip(data.groupby("sides", sort=True), styles, strict=False):
+        when = pd.to_datetime(group.month)
+        ax.plot(when, group.lag_months, style, color=SIDE_COLOURS[1], label=name)
+        ax.fill_between(when, group.lag_lo, group.lag_hi, color=SIDE_COLOURS[1], alpha=0.12)
+    ax.axhline(0, color="#999999", linewidth=0.8)
+    ax.set_ylabel("months behind")
+    ax.set_title(f"Months behind on the capability index (band: 95 % interval, z={Z95:.2f})")
+    ax.legend(fontsize=8, loc="upper right")
+    fig.subplots_adjust(left=0.06, right=0.98, top=0.9, bottom=0.1)
+    try:
+        return save(fig, stem, digest)
+    finally:
+        plt.close(fig)
+
+
+def index_blocks(report, plots: Path) -> list[Block]:
+    frontier = frontier_figure(report.models, plots / "index-frontier")
+    months = months_figure(report.months, plots / "index-months-behind")
+    rows = []
+    for name, est in sorted(report.summary.items()):
+        average = est.get("average")
+        if average is not None:
+            rows.append([name, f"{average.value:.1f}", f"[{average.lo:.1f}, {average.hi:.1f}]"])
+    return [
+        Heading(2, "Capability index", "index"),
+        Para(
+            "One capability number per model, fitted to every benchmark score at once "
+            "(gaptrack index); months behind: how long before a model of the trailing origin "
+            "was released the leading origin first reached its capability.",
+            "note",
+        ),
+        Figure(*frontier, "Capability frontier of each origin over time"),
+        Figure(*months, "Months the Chinese frontier trails the US frontier"),
+        Table(["comparison", "average months behind", "95% interval"], rows, frozenset([1])),
+    ]
+
+
+def index_section(report, plots: Path) -> list[Block]:
+    """The section for a computed index (compare.publication.capability_index): a
+    GaptrackError in its place becomes a note; None (no index in this gaptrack): nothing."""
+    if report is None:
         return []
-    return []
+    if isinstance(report, GaptrackError):
+        return [Heading(2, "Capability index", "index"), Para(f"Not computed: {report}", "note")]
+    return index_blocks(report, plots)

@@ -17,10 +17,10 @@ def write_tables(findings: Findings, out: Path) -> list[Path]:
     ]
 
 
-def write_pages(findings: Findings, out: Path) -> list[Path]:
-    """report.html and report.md (plots in `out`/plots), with the capability index
-    section where that part of gaptrack is installed."""
+def write_pages(findings: Findings, out: Path, index=None) -> list[Path]:
+    """report.html and report.md (plots in `out`/plots); `index`: the capability index
+    (compare.publication.capability_index), whose section is left out where it is None."""
     from gaptrack.publish.index_section import index_section
     from gaptrack.publish.report import write_report
 
-    return write_report(findings, out, index_section)
+    return write_report(findings, out, lambda plots: index_section(index, plots))

@@ -1,0 +1,59 @@
+"""The report's capability-index section, from an index report's tables (the columns
+gaptrack.compare.index gives them); without an index the report has no such section."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+
+from gaptrack.errors import GaptrackError
+from gaptrack.publish.index_section import index_section
+from tests.test_publish import _findings, small  # noqa: F401  (fixture)
+
+
+def _index_report() -> SimpleNamespace:
+    models = pd.DataFrame(
+        {
+            "model": ["GPT-4", "Qwen-72B", "GPT-4o", "DeepSeek-V3"],
+            "origin": ["US", "CN", "US", "CN"],
+            "released": ["2023-03-14", "2023-11-30", "2024-05-13", "2024-12-26"],
+            "capability": [120.0, 110.0, 128.0, 126.0],
+            "lo": [118.0, 107.0, 126.0, 123.0],
+            "hi": [122.0, 113.0, 130.0, 129.0],
+        }
+    )
+    months = pd.DataFrame(
+        {
+            "sides": ["CN behind US"] * 3,
+            "month": ["2024-01", "2024-06", "2024-12"],
+            "lag_months": [14.0, 10.0, 6.0],
+            "lag_lo": [11.0, 8.0, 3.0],
+            "lag_hi": [17.0, 12.0, 9.0],
+        }
+    )
+    average = SimpleNamespace(value=10.0, lo=7.5, hi=12.5)
+    return SimpleNamespace(
+        models=models, months=months, summary={"CN behind US": {"average": average}}
+    )
+
+
+def test_index_section_with_and_without_an_index(tmp_path):
+    plots = tmp_path / "plots"
+    blocks = index_section(_index_report(), plots)
+    assert blocks[0].text == "Capability index"
+    assert (plots / "index-frontier.png").is_file() and (
+        plots / "index-months-behind.svg"
+    ).is_file()
+    assert blocks[-1].rows == [["CN behind US", "10.0", "[7.5, 12.5]"]]
+    assert index_section(None, plots) == []
+    note = index_section(GaptrackError("too few benchmarks"), plots)
+    assert "too few benchmarks" in note[-1].text
+
+
+def test_report_includes_the_index_section(small, tmp_path):  # noqa: F811
+    from gaptrack.publish.outputs import write_pages
+
+    html, md = write_pages(_findings(small), tmp_path / "out", _index_report())
+    assert "## Capability index" in md.read_text()
+    assert "index-frontier.png" in md.read_text() and 'id="index"' in html.read_text()
