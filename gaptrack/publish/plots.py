@@ -31,7 +31,7 @@ GAP_COLOURS = {"reported": OKABE_ITO["black"], "measured": OKABE_ITO["green"]}
 STYLE = {"reported": ("-", "o"), "measured": ("--", "s")}
 Z95 = 1.959963984540054
 PNG_DPI = 100
-PLOT_VERSION = 1
+PLOT_VERSION = 2
 """Raise when the drawing code changes: figures drawn by older code are redrawn."""
 
 
@@ -179,6 +179,7 @@ def _panel(axes, rows: Sequence[GapRow], title: str, unit: str) -> None:
     top.set_title(title)
     if not rows:
         top.text(0.5, 0.5, "no models of both origins", ha="center", transform=top.transAxes)
+        top.set_axis_off()
         bottom.set_axis_off()
         return
     origins = (rows[0].origin_a, rows[0].origin_b)
