@@ -4,6 +4,8 @@ then again with nothing new (which must change no byte). Prints figures; asserts
 
     python benchmarks/bench_publish.py                 # the demo's results (run scripts/demo.sh first)
     python benchmarks/bench_publish.py --config demo --results results/demo
+    python benchmarks/bench_publish.py --stand-in      # no stored demo: a store of the same
+        shape (the demo's models and tasks, its item counts) filled by the tests' fake runner
 """
 
 from __future__ import annotations
@@ -38,11 +40,38 @@ def _run(args: list[str]) -> tuple[float, float]:
     return wall, cpu
 
 
+STAND_IN_ITEMS = {"mmlu": 57}
+"""Items per task where the demo's limit is per subtask (mmlu: 1 item from each of 57)."""
+
+
+def stand_in_store(config: str, folder: Path) -> None:
+    """The demo's (model, task) records with deterministic fake outcomes, through
+    gaptrack's own evaluate loop: same models, tasks, item counts and record format."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from gaptrack.api import EvalRequest, evaluate, load_config
+    from tests.fakes import FakeRunner, fake_outcome
+
+    class DemoShaped(FakeRunner):
+        def run_model(self, job):
+            for task in job.tasks:
+                n = STAND_IN_ITEMS.get(task.task, task.limit or 10)
+                yield task, fake_outcome(job.model.id, task.task, n)
+
+    evaluate(load_config(config), EvalRequest(results_dir=folder), runner=DemoShaped())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="demo")
     parser.add_argument("--results", default=None, help="default: the config's results_dir")
+    parser.add_argument(
+        "--stand-in", action="store_true", help="fill a temporary store with fake outcomes"
+    )
     args = parser.parse_args()
+    if args.stand_in:
+        args.results = tempfile.mkdtemp(prefix="gaptrack-bench-store-")
+        stand_in_store(args.config, Path(args.results))
+        print(f"stand-in store (fake outcomes, the demo's shape) in {args.results}")
     records = Path(args.results or f"results/{args.config}") / "records"
     count = len(list(records.glob("*.json"))) if records.is_dir() else 0
     print(f"{args.config}: {count} stored records in {records.parent}; {os.cpu_count()} CPUs")

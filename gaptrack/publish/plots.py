@@ -4,9 +4,12 @@ an unchanged input gives unchanged bytes."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -203,10 +206,14 @@ def _date_axis(ax, mdates, rows: Sequence[GapRow]) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
 
 
+def _digest(benchmark: str, rows: Sequence[GapRow]) -> str:
+    return inputs_digest("gap", benchmark, [r.model_dump(mode="json") for r in rows])
+
+
 def gap_figure(benchmark: str, rows: Sequence[GapRow], stem: Path) -> list[Path]:
     """Two columns (all models | open-weight only), frontier scores above, gap below."""
     rows = [r for r in rows if r.benchmark == benchmark]
-    digest = inputs_digest("gap", benchmark, [r.model_dump(mode="json") for r in rows])
+    digest = _digest(benchmark, rows)
     if up_to_date(stem, digest):
         return [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     plt = _pyplot()
@@ -235,9 +242,26 @@ def plotted_benchmarks(rows: Sequence[GapRow]) -> list[str]:
     return list(dict.fromkeys(r.benchmark for r in rows))
 
 
+def _draw_one(job: tuple[str, list[GapRow], Path]) -> list[Path]:
+    return gap_figure(*job)
+
+
 def gap_figures(rows: Sequence[GapRow], folder: Path) -> dict[str, list[Path]]:
-    """One figure per benchmark with a gap; benchmark -> [png, svg]."""
-    return {b: gap_figure(b, rows, folder / f"gap-{b}") for b in plotted_benchmarks(rows)}
+    """One figure per benchmark with a gap; benchmark -> [png, svg]. Figures are
+    independent, so where several must be drawn they are drawn on all CPUs (forked
+    workers: matplotlib is imported once, before the fork)."""
+    jobs = [
+        (b, [r for r in rows if r.benchmark == b], folder / f"gap-{b}")
+        for b in plotted_benchmarks(rows)
+    ]
+    stale = [j for j in jobs if not up_to_date(j[2], _digest(j[0], j[1]))]
+    workers = min(len(stale), os.cpu_count() or 1)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _pyplot()
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            list(pool.map(_draw_one, stale))
+    return {job[0]: _draw_one(job) for job in jobs}  # now all up to date: no redraw
 
 
 def earliest(rows: Sequence[GapRow]) -> dt.date | None:
