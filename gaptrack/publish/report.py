@@ -134,7 +134,7 @@ def gap_blocks(gaps: Sequence[GapRow], figures: dict[str, list[Path]]) -> list[B
         blocks += [
             Heading(3, _bench_name(bench), f"gap-{bench}"),
             Figure(png, svg, f"{_bench_name(bench)}: best US and best CN model over time"),
-            Table(headers, _latest_rows(mine), frozenset([5])),
+            Table(headers, _latest_rows(mine), frozenset([2, 5])),
         ]
     return blocks
 
@@ -157,7 +157,7 @@ def _evidence_table(verdict: ClaimVerdict) -> Table | None:
         for r in ev.rows
     ]
     headers = ["row", "kind", "model", "origin", "benchmark", "value", "date", "source"]
-    return Table(headers, rows, frozenset([5]))
+    return Table(headers, rows, frozenset([5, 6]))  # right-aligned, unwrapped
 
 
 def claim_blocks(verdicts: Sequence[ClaimVerdict]) -> list[Block]:
