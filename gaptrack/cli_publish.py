@@ -34,8 +34,10 @@ def leaderboard(
     """Write leaderboard.csv, gaps.csv and claims.csv (columns: results/README.md)."""
     from gaptrack.api import collect_findings, publication_folder
     from gaptrack.publish.outputs import write_tables
+    from gaptrack.publish.rich_tables import print_tables
 
     findings = collect_findings(config, results, reported or [])
+    print_tables(findings.leaderboard, findings.gaps)
     for path in write_tables(findings, publication_folder(config, results, out)):
         typer.echo(str(path))
 

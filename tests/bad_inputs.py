@@ -308,6 +308,7 @@ RECORD_CASES = [
     ),
 ]
 
+
 def _resealed_score(good: bytes) -> bytes:
     """A score edited with the digest recomputed: only the items betray it."""
     from gaptrack.store.records import ResultRecord
