@@ -85,6 +85,41 @@ def eval_cmd(
         raise typer.Exit(1)
 
 
+@app.command("plan")
+def plan_cmd(
+    config: ConfigOpt,
+    device: DeviceOpt = "auto",
+    only: OnlyOpt = None,
+    tasks: TasksOpt = None,
+    limit: LimitOpt = None,
+    results: ResultsOpt = None,
+    gpu_memory: Annotated[
+        float | None, typer.Option("--gpu-memory", help="GB of one GPU (default: config's, 80).")
+    ] = None,
+    gpus_per_job: Annotated[
+        int | None, typer.Option("--gpus-per-job", min=0, help="GPUs every job asks for.")
+    ] = None,
+) -> None:
+    """Print the jobs `eval` would run (what the store lacks), their work and GPU needs."""
+    from gaptrack.api import EvalRequest, load_config, make_plan
+    from gaptrack.publish.plan_table import print_plan
+    from gaptrack.run.device import guess_device
+    from gaptrack.run.estimate import estimate_plan
+
+    cfg = load_config(config)
+    request = EvalRequest(
+        device=guess_device(device),  # no torch import: the plan must answer at once
+        only=tuple(only or ()),
+        tasks=tuple(tasks or ()),
+        limit=limit,
+        results_dir=results,
+    )
+    plan = make_plan(cfg, request)
+    memory = gpu_memory or cfg.cluster.gpu_memory_gb
+    per_job = gpus_per_job if gpus_per_job is not None else cfg.cluster.gpus_per_job
+    print_plan(plan, estimate_plan(plan, per_job, memory), memory)
+
+
 @app.command("validate")
 def validate_cmd(config: ConfigOpt) -> None:
     """Check a config (schema, model folders, task names) without running anything."""

@@ -60,6 +60,47 @@ Source = Annotated[HubSource | LocalSource | PackagedSource, Field(discriminator
 DType = Literal["auto", "float32", "bfloat16", "float16"]
 
 
+class GenerationSettings(Frozen):
+    """How lm-eval prompts the model and samples from it, as its makers evaluate it: what
+    instruct and reasoning models need on generative tasks. Set per suite and per model
+    (a model's fields override the suite's); every field changes the cache key."""
+
+    apply_chat_template: bool = False
+    """Wrap prompts in the tokenizer's chat template (instruct and reasoning models)."""
+    fewshot_as_multiturn: bool = False
+    """Give few-shot examples as earlier chat turns; needs `apply_chat_template`."""
+    system_instruction: str | None = None
+    """System message (or prompt prefix without a chat template)."""
+    max_gen_toks: int | None = Field(default=None, ge=1)
+    """Most tokens a generative task may produce per item (task default where unset)."""
+    temperature: float | None = Field(default=None, ge=0)
+    """Sampling temperature; 0 (or unset: the task's own, greedy for most) decodes greedily."""
+    seed: int | None = None
+    """Seed of the sampler (lm-eval's torch seed; vLLM's seed)."""
+    enable_thinking: bool | None = None
+    """Thinking on or off where the chat template has the switch (Qwen3); unset: template default."""
+    think_end_token: str | None = None
+    """Token that closes the thinking part (e.g. `</think>`), stripped before scoring."""
+
+    @model_validator(mode="after")
+    def _multiturn_needs_template(self) -> GenerationSettings:
+        if self.fewshot_as_multiturn and not self.apply_chat_template:
+            raise ValueError("fewshot_as_multiturn needs apply_chat_template: true")
+        return self
+
+    def merged(self, override: GenerationSettings | None) -> GenerationSettings:
+        """These settings with the fields `override` sets explicitly replaced."""
+        if override is None:
+            return self
+        fields = {**self.model_dump(exclude_unset=True), **override.model_dump(exclude_unset=True)}
+        return GenerationSettings(**fields)
+
+    def key(self) -> dict | None:
+        """What the cache key records: the fields that differ from the defaults, or None
+        when none does (so records made before these settings existed keep their keys)."""
+        return self.model_dump(exclude_defaults=True) or None
+
+
 class ModelSpec(Frozen):
     """One model: who made it, where, when, how big, and where its weights are."""
 
@@ -82,6 +123,16 @@ class ModelSpec(Frozen):
     """`auto`: bfloat16 on CUDA, float32 on the CPU."""
     trust_remote_code: bool = False
     backend: Literal["hf", "vllm"] = "hf"
+    """lm-eval's `hf` (transformers) or `vllm` backend (optional extra, GPU only)."""
+    tensor_parallel_size: int = Field(default=1, ge=1)
+    """vLLM: GPUs one copy of the model is split over."""
+    data_parallel_size: int = Field(default=1, ge=1)
+    """vLLM: copies of the model that share the items."""
+    gpus: int | None = Field(default=None, ge=0)
+    """GPUs a job of this model asks a cluster for; unset: estimated from params_b and dtype
+    (vLLM: tensor x data parallel size)."""
+    generation: GenerationSettings | None = None
+    """Chat template and sampling settings; override the suite's field by field."""
     parallelize: bool = False
     """Split the model's layers across every visible GPU (for models larger than one GPU,
     such as 70B in bfloat16). Changes where layers run, not the scores."""
@@ -142,6 +193,8 @@ class Suite(Frozen):
     """Folders of extra lm-eval task YAMLs, relative to the config file."""
     data: Literal["auto", "local", "hub"] = "auto"
     """`auto` uses a local copy of a task's data when one is installed, else the hub."""
+    generation: GenerationSettings = GenerationSettings()
+    """Chat template and sampling settings of every model (a model's own override them)."""
 
     @field_validator("tasks", mode="before")
     @classmethod
@@ -162,8 +215,34 @@ class Suite(Frozen):
     def fewshot_for(self, task: TaskSpec) -> int | None:
         return task.num_fewshot if task.num_fewshot is not None else self.num_fewshot
 
+    def generation_for(self, model: ModelSpec) -> GenerationSettings:
+        return self.generation.merged(model.generation)
+
     def limit_for(self, task: TaskSpec) -> int | None:
         return task.limit if task.limit is not None else self.limit
+
+
+class ClusterSettings(Frozen):
+    """Defaults of `gaptrack eval --executor ray|slurm`; the command's flags override them."""
+
+    executor: Literal["local", "ray", "slurm"] = "local"
+    """Where jobs run: this process, a Ray cluster, or Slurm through submitit."""
+    ray_address: str | None = None
+    """Address of a running Ray cluster (`ray://host:10001` or `auto`); unset: start a local one."""
+    max_retries: int = Field(default=2, ge=0)
+    """Times Ray re-runs a job whose worker died before the job is reported failed."""
+    partition: str | None = None
+    """Slurm partition."""
+    time_limit_min: int = Field(default=240, ge=1)
+    """Slurm time limit of one job, in minutes."""
+    gpus_per_job: int | None = Field(default=None, ge=0)
+    """GPUs every job asks for; unset: each model's own need (see `gaptrack plan`)."""
+    cpus_per_job: int = Field(default=8, ge=1)
+    """CPU cores a Slurm job asks for."""
+    gpu_memory_gb: float = Field(default=80.0, gt=0)
+    """Memory of one GPU, for the estimate of how many GPUs a model needs."""
+    slurm_folder: Path = Path("slurm-logs")
+    """Where submitit keeps job scripts and logs (shared by the nodes)."""
 
 
 class Config(Frozen):
@@ -178,6 +257,8 @@ class Config(Frozen):
     suite: Suite
     results_dir: Path = Path("results")
     """Where records go; relative to the current directory."""
+    cluster: ClusterSettings = ClusterSettings()
+    """Executor, Ray address, Slurm partition and limits for `gaptrack eval`."""
     source_file: Path | None = Field(default=None, exclude=True)
     """The file this config was read from (set by the loader)."""
 

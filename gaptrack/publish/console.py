@@ -45,6 +45,9 @@ class ConsoleReporter(Reporter):
             f"{cached} stored, {self.total} to run -> {plan.store.root}"
         )
 
+    def job_submitted(self, model_id: str, where: str) -> None:
+        self._echo(f"{model_id}: submitted ({where})")
+
     def model_loading(self, model_id: str, description: str) -> None:
         self._echo(f"{model_id}: {description}")
 

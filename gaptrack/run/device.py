@@ -16,6 +16,26 @@ def cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
+def visible_gpus() -> int:
+    """NVIDIA GPUs this process may use, read without torch (for `gaptrack plan`):
+    CUDA_VISIBLE_DEVICES where set, else the GPUs the driver lists."""
+    import os
+
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return len([d for d in visible.split(",") if d.strip() and d.strip() != "-1"])
+    gpus = Path("/proc/driver/nvidia/gpus")
+    return len(list(gpus.iterdir())) if gpus.is_dir() else 0
+
+
+def guess_device(requested: str = "auto") -> str:
+    """`pick_device` without importing torch: `cuda` where the driver shows a GPU. A
+    CPU-only torch on a GPU machine makes this guess wrong; `eval` asks torch."""
+    if requested != "auto":
+        return requested
+    return "cuda" if visible_gpus() > 0 else "cpu"
+
+
 def pick_device(requested: str = "auto") -> str:
     """`auto` -> `cuda` when a GPU is usable, else `cpu`; anything else as given."""
     if requested != "auto":

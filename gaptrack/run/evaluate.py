@@ -1,37 +1,23 @@
-"""Executing a plan: materialise each model with pending tasks, run it once for all of
-them, store every task's record the moment it is done."""
+"""Executing a plan: claim what is missing from the store, turn it into jobs (one model
+with its claimed tasks), hand them to an executor (this process, Ray or Slurm), and store
+every record or failed attempt the moment it comes back, releasing its claim."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import platform
 import socket
-import time
 from dataclasses import dataclass, field
 
-from gaptrack import __version__
 from gaptrack.config.schema import Config
-from gaptrack.run.device import device_name, pick_batch_size, pick_dtype
-from gaptrack.run.plan import (
-    EvalRequest,
-    Plan,
-    PlannedTask,
-    config_hash,
-    make_plan,
-    package_version,
-)
-from gaptrack.run.runner import (
-    ModelJob,
-    Runner,
-    TaskFailure,
-    TaskJob,
-    TaskOutcome,
-    one_line_error,
-)
-from gaptrack.store import FailedAttempt, ModelInfo, Provenance, ResultRecord, TaskInfo
+from gaptrack.run.executors import Events, Executor, ExecutorOptions, LocalExecutor
+from gaptrack.run.jobs import Failure, Job, make_jobs
+from gaptrack.run.plan import EvalRequest, Plan, PlannedTask, make_plan
+from gaptrack.run.runner import Runner, TaskJob
+from gaptrack.store import FailedAttempt, ResultRecord
 from gaptrack.store.claims import Claims
 
-_TRACKED_PACKAGES = ("torch", "transformers", "lm_eval", "datasets", "accelerate", "tokenizers")
+__all__ = ["EvalSummary", "Failure", "Reporter", "evaluate"]
 
 
 class Reporter:
@@ -39,18 +25,12 @@ class Reporter:
     ConsoleReporter prints each one."""
 
     def planned(self, plan: Plan) -> None: ...
+    def job_submitted(self, model_id: str, where: str) -> None: ...
     def model_loading(self, model_id: str, description: str) -> None: ...
     def task_started(self, entry: PlannedTask, index: int, total: int) -> None: ...
     def task_done(self, record: ResultRecord) -> None: ...
     def task_failed(self, entry: PlannedTask, error: str) -> None: ...
     def task_elsewhere(self, entry: PlannedTask) -> None: ...
-
-
-@dataclass
-class Failure:
-    model_id: str
-    task: str
-    error: str
 
 
 @dataclass
@@ -71,32 +51,55 @@ class EvalSummary:
         return [record for record in found if record is not None]
 
 
+class _ReporterEvents(Events):
+    """An executor's events, told to the reporter in its terms (planned entries)."""
+
+    def __init__(self, reporter: Reporter, summary: EvalSummary) -> None:
+        self.reporter = reporter
+        self.summary = summary
+        self.entries = {e.key.digest(): e for e in summary.plan.pending()}
+
+    def submitted(self, job: Job, where: str) -> None:
+        self.reporter.job_submitted(job.model.id, where)
+
+    def loading(self, job: Job, message: str) -> None:
+        self.reporter.model_loading(job.model.id, message)
+
+    def started(self, job: Job, task: TaskJob) -> None:
+        index = len(self.summary.ran) + len(self.summary.failed) + 1
+        self.reporter.task_started(self.entries[task.key.digest()], index, len(self.entries))
+
+
 def evaluate(
     config: Config,
     request: EvalRequest | None = None,
     runner: Runner | None = None,
     reporter: Reporter | None = None,
+    executor: Executor | None = None,
 ) -> EvalSummary:
-    """Run what is missing from the store for `config`; return what ran and what failed."""
-    plan = make_plan(config, request or EvalRequest())
+    """Run what is missing from the store for `config`; return what ran and what failed.
+    `executor` defaults to the local one (with `runner`, default lm-eval)."""
+    request = request or EvalRequest()
+    executor = executor or LocalExecutor(ExecutorOptions(runner=runner))
+    options = getattr(executor, "options", ExecutorOptions())
+    plan = make_plan(config, dataclasses.replace(request, device=executor.device(request.device)))
     summary = EvalSummary(plan)
     reporter = reporter or Reporter()
     reporter.planned(plan)
-    pending = plan.pending_by_model()
-    if not pending:  # the table still drops records found bad since it was written
-        plan.store.write_scores_csv()
-        return summary
-    if runner is None:
-        from gaptrack.run.lmeval import LmEvalRunner
-
-        runner = LmEvalRunner()
     claims = Claims(plan.store.root)
     try:
-        for entries in pending.values():
-            claimed = claim_entries(plan, entries, claims, reporter, summary)
-            if claimed:
-                _run_model(plan, claimed, runner, reporter, summary, claims)
-    finally:  # also on Ctrl-C: the table must list what is stored
+        claimed = [
+            entries
+            for group in plan.pending_by_model().values()
+            if (entries := claim_entries(plan, group, claims, reporter, summary))
+        ]
+        jobs = make_jobs(plan, claimed, options.gpus_per_job, options.gpu_memory_gb)
+        if jobs:
+            events = _ReporterEvents(reporter, summary)
+            for key, result in executor.run(jobs, events):
+                store_result(plan, events.entries[key], result, summary, reporter)
+                claims.release(key)
+    finally:  # also on Ctrl-C: release the claims; the table must list what is stored
         claims.release_all()
         plan.store.write_scores_csv()
     return summary
@@ -120,142 +123,29 @@ def claim_entries(
     return claimed
 
 
-def store_outcome(
+def store_result(
     plan: Plan,
     entry: PlannedTask,
-    job: ModelJob,
-    outcome: TaskOutcome | TaskFailure,
-    started: dt.datetime,
-    wall_time_s: float,
+    result: ResultRecord | Failure,
     summary: EvalSummary,
     reporter: Reporter,
 ) -> None:
-    """Store one task's record, or its failure with its own error."""
-    if isinstance(outcome, TaskFailure):
-        record_failure(plan, entry, outcome.error, summary, reporter)
+    """Store one task's record, or its failed attempt with its own error."""
+    if isinstance(result, Failure):
+        plan.store.put_failure(
+            FailedAttempt(
+                key=entry.key.digest(),
+                cache_key=entry.key,
+                model_id=entry.model.id,
+                task=entry.task,
+                error=result.error,
+                attempted_at=dt.datetime.now(dt.timezone.utc),
+                host=result.host or socket.gethostname(),
+            )
+        )
+        summary.failed.append(result)
+        reporter.task_failed(entry, result.error)
         return
-    record = build_record(plan, entry, job, outcome, started, wall_time_s)
-    plan.store.put(record)
-    summary.ran.append(record)
-    reporter.task_done(record)
-
-
-def record_failure(
-    plan: Plan, entry: PlannedTask, error: str, summary: EvalSummary, reporter: Reporter
-) -> None:
-    plan.store.put_failure(
-        FailedAttempt(
-            key=entry.key.digest(),
-            cache_key=entry.key,
-            model_id=entry.model.id,
-            task=entry.task,
-            error=error,
-            attempted_at=dt.datetime.now(dt.timezone.utc),
-            host=socket.gethostname(),
-        )
-    )
-    summary.failed.append(Failure(entry.model.id, entry.task, error))
-    reporter.task_failed(entry, error)
-
-
-def _run_model(
-    plan: Plan,
-    entries: list[PlannedTask],
-    runner: Runner,
-    reporter: Reporter,
-    summary: EvalSummary,
-    claims: Claims,
-) -> None:
-    """Load one model once, run its claimed tasks, store each record as it arrives. A
-    failing task is recorded with its own error and the model's other tasks still run;
-    only a failure of the model itself (or the runner) fails the tasks not yet done."""
-    from gaptrack.sources import materialize
-
-    model = entries[0].model
-    total = len(plan.pending())
-    remaining = {e.key.digest(): e for e in entries}
-    try:
-        resolved = materialize(model.source, progress=lambda m: reporter.model_loading(model.id, m))
-        reporter.model_loading(model.id, resolved.description)
-        job = ModelJob(
-            model=model,
-            resolved=resolved,
-            device=plan.device,
-            dtype=pick_dtype(model.dtype, plan.device),
-            batch_size=pick_batch_size(plan.config.suite.batch_size, plan.device),
-            tasks=[TaskJob(e.task, e.num_fewshot, e.limit, e.key) for e in entries],
-            tasks_resolution=plan.tasks_resolution,
-        )
-        outcomes = runner.run_model(job)
-        for entry in entries:
-            reporter.task_started(entry, len(summary.ran) + len(summary.failed) + 1, total)
-            started = dt.datetime.now(dt.timezone.utc)
-            clock = time.perf_counter()
-            task_job, outcome = next(outcomes)
-            assert task_job.task == entry.task, "runners yield tasks in the order given"
-            wall = time.perf_counter() - clock
-            store_outcome(plan, entry, job, outcome, started, wall, summary, reporter)
-            claims.release(remaining.pop(entry.key.digest()).key.digest())
-    except Exception as exc:  # the model (or runner) broke: its unfinished tasks fail
-        message = one_line_error(exc)
-        for key, entry in remaining.items():
-            record_failure(plan, entry, message, summary, reporter)
-            claims.release(key)
-
-
-def build_record(
-    plan: Plan,
-    entry: PlannedTask,
-    job: ModelJob,
-    outcome: TaskOutcome,
-    started: dt.datetime,
-    wall_time_s: float,
-) -> ResultRecord:
-    model = entry.model
-    resolution = plan.tasks_resolution.tasks[entry.task]
-    packages = {name: package_version(name) for name in _TRACKED_PACKAGES}
-    packages["python"] = platform.python_version()
-    return ResultRecord(
-        key=entry.key.digest(),
-        cache_key=entry.key,
-        model=ModelInfo(
-            id=model.id,
-            name=model.name,
-            origin=model.origin,
-            organisation=model.organisation,
-            released=model.released,
-            params_b=model.params_b,
-            size_class=model.size_class,
-            variant=model.variant,
-            open_weights=model.open_weights,
-            source=model.source,
-            revision=outcome.revision,
-            quantization=model.quantization,
-        ),
-        task=TaskInfo(
-            name=entry.task,
-            version=outcome.version,
-            lmeval_task_hash=outcome.task_hash,
-            num_fewshot=entry.num_fewshot,
-            limit=entry.limit,
-            n_samples=outcome.n_samples,
-            n_total=outcome.n_total,
-            data_source=resolution.data_source,
-            primary_metric=outcome.primary_metric,
-        ),
-        metrics=outcome.metrics,
-        items=outcome.items,
-        provenance=Provenance(
-            gaptrack_version=__version__,
-            packages=packages,
-            device=job.device,
-            device_name=device_name(job.device),
-            batch_size=str(job.batch_size),
-            wall_time_s=round(wall_time_s, 3),
-            started_at=started,
-            finished_at=dt.datetime.now(dt.timezone.utc),
-            config_name=plan.config.name,
-            config_hash=config_hash(plan.config),
-            host=socket.gethostname(),
-        ),
-    )
+    plan.store.put(result)
+    summary.ran.append(result)
+    reporter.task_done(result)

@@ -8,10 +8,13 @@ import hashlib
 import logging
 import math
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gaptrack.run.runner import ModelJob, TaskFailure, TaskJob, TaskOutcome, one_line_error
 from gaptrack.store.records import Item, Metric, scale_of
+
+if TYPE_CHECKING:
+    from gaptrack.config.schema import GenerationSettings
 
 # The metric tables and gaps use when a task has several. The Open LLM Leaderboard's
 # choices: length-normalised accuracy where choices differ in length.
@@ -40,11 +43,14 @@ class LmEvalRunner:
         lm = load_lm(job)
         manager = task_manager(job.tasks_resolution)
         revision = hub_commit(job.resolved.pretrained, job.resolved.revision)
+        settings = evaluate_settings(job.generation)
         for task in job.tasks:
-            yield task, run_task(lm, task, manager, revision)
+            yield task, run_task(lm, task, manager, revision, settings)
 
 
-def run_task(lm, task: TaskJob, manager, revision: str | None) -> TaskOutcome | TaskFailure:
+def run_task(
+    lm, task: TaskJob, manager, revision: str | None, settings: dict[str, Any]
+) -> TaskOutcome | TaskFailure:
     """One task on a loaded model; its own failure (data not found offline, a metric
     error) is returned, so the model's next task still runs."""
     import lm_eval
@@ -57,12 +63,49 @@ def run_task(lm, task: TaskJob, manager, revision: str | None) -> TaskOutcome | 
             limit=task.limit,
             task_manager=manager,
             log_samples=True,
+            **settings,
         )
         outcome = parse_results(results, task.task)
     except Exception as exc:  # noqa: BLE001 (any task error is that task's alone)
         return TaskFailure(one_line_error(exc))
     outcome.revision = revision
     return outcome
+
+
+def evaluate_settings(generation: GenerationSettings | None) -> dict[str, Any]:
+    """`simple_evaluate` arguments for the chat template and sampling settings; none at
+    all for the defaults, so such runs are exactly lm-eval's default runs."""
+    if generation is None:
+        return {}
+    settings: dict[str, Any] = {}
+    if generation.apply_chat_template:
+        settings["apply_chat_template"] = True
+        settings["fewshot_as_multiturn"] = generation.fewshot_as_multiturn
+    if generation.system_instruction is not None:
+        settings["system_instruction"] = generation.system_instruction
+    gen_kwargs: dict[str, Any] = {}
+    if generation.max_gen_toks is not None:
+        gen_kwargs["max_gen_toks"] = generation.max_gen_toks
+    if generation.temperature is not None:
+        gen_kwargs["temperature"] = generation.temperature
+        gen_kwargs["do_sample"] = generation.temperature > 0
+    if gen_kwargs:
+        settings["gen_kwargs"] = gen_kwargs
+    if generation.seed is not None:
+        settings["torch_random_seed"] = generation.seed
+    return settings
+
+
+def model_settings(generation: GenerationSettings | None) -> dict[str, Any]:
+    """Constructor arguments of the lm-eval model for thinking on/off."""
+    if generation is None:
+        return {}
+    settings: dict[str, Any] = {}
+    if generation.enable_thinking is not None:
+        settings["enable_thinking"] = generation.enable_thinking
+    if generation.think_end_token is not None:
+        settings["think_end_token"] = generation.think_end_token
+    return settings
 
 
 def hub_commit(repo: str, revision: str | None) -> str | None:
@@ -88,14 +131,24 @@ def load_lm(job: ModelJob):
             from gaptrack.errors import GaptrackError
 
             raise GaptrackError(
-                f"model {spec.id}: backend 'vllm' needs the vllm package ({exc})"
+                f"model {spec.id}: backend 'vllm' needs the vllm package: "
+                f"pip install 'gaptrack[vllm]' on a CUDA machine ({exc})"
             ) from None
+        seed = (
+            {}
+            if job.generation is None or job.generation.seed is None
+            else {"seed": job.generation.seed}
+        )
         return VLLM(
             pretrained=job.resolved.pretrained,
             revision=job.resolved.revision,
             dtype=job.dtype,
             batch_size=job.batch_size,
             trust_remote_code=spec.trust_remote_code,
+            tensor_parallel_size=spec.tensor_parallel_size,
+            data_parallel_size=spec.data_parallel_size,
+            **seed,
+            **model_settings(job.generation),
         )
     from lm_eval.models.huggingface import HFLM
 
@@ -107,6 +160,7 @@ def load_lm(job: ModelJob):
         batch_size=job.batch_size,
         trust_remote_code=spec.trust_remote_code,
         parallelize=spec.parallelize,
+        **model_settings(job.generation),
     )
 
 

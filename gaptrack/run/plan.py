@@ -137,6 +137,7 @@ def make_plan(config: Config, request: EvalRequest) -> Plan:
                 limit=limit,
                 lm_eval_version=lm_eval_version,
                 transformers_version=transformers_version,
+                generation=suite.generation_for(model).key(),
             )
             cached = not request.force and store.has(key.digest())
             entries.append(PlannedTask(model, task.name, key.num_fewshot, limit, key, cached))

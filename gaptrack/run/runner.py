@@ -3,7 +3,8 @@
 A runner takes one model with all its pending tasks, loads the model once, and yields
 each task's outcome as soon as it is done, so the caller can store it before the next
 task starts (a killed run keeps everything already yielded). lm-eval on one machine is
-the runner today; a Ray/Slurm fan-out or vLLM is another implementation of `Runner`."""
+the runner today (with its `hf` or `vllm` backend). Where jobs run (this process, Ray,
+Slurm) is the executors' business (`gaptrack.run.executors`), not the runner's."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from gaptrack.store.records import CacheKey, Item, Metric
 
 if TYPE_CHECKING:
-    from gaptrack.config.schema import ModelSpec
+    from gaptrack.config.schema import GenerationSettings, ModelSpec
     from gaptrack.sources import ResolvedModel
     from gaptrack.tasks import TaskResolution
 
@@ -40,6 +41,8 @@ class ModelJob:
     batch_size: int | str
     tasks: list[TaskJob]
     tasks_resolution: TaskResolution
+    generation: GenerationSettings | None = None
+    """Chat template and sampling settings (None: lm-eval's defaults)."""
 
 
 @dataclass

@@ -67,9 +67,16 @@ class CacheKey(_Model):
     """lm-eval's version."""
     transformers_version: str
     """transformers' version."""
+    generation: dict | None = None
+    """Chat template and sampling settings that differ from lm-eval's defaults
+    (`apply_chat_template`, `system_instruction`, `max_gen_toks`, `temperature`, `seed`,
+    `enable_thinking`, ...); None where all are the defaults."""
 
     def digest(self) -> str:
-        payload = json.dumps(self.model_dump(), sort_keys=True, separators=(",", ":"))
+        fields = self.model_dump()
+        if fields["generation"] is None:  # keys made before the field existed stay valid
+            del fields["generation"]
+        payload = json.dumps(fields, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 

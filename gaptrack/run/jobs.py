@@ -1,0 +1,235 @@
+"""A job: one model with the tasks it still has to run, the unit every executor schedules.
+
+`run_job` is the one function that turns a job into result records, wherever it runs: in
+this process (local executor), in a Ray worker or in a Slurm job. It loads the model once,
+runs its tasks and yields each task's record (or failure) as soon as it is done. It never
+touches the store: records travel back to the process that owns the store, so caching,
+claiming and the record format are the same for every executor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from gaptrack import __version__
+from gaptrack.run.device import device_name, pick_batch_size, pick_dtype
+from gaptrack.run.estimate import DEFAULT_GPU_MEMORY_GB, gpus_needed
+from gaptrack.run.plan import Plan, PlannedTask, config_hash, package_version
+from gaptrack.run.runner import ModelJob, Runner, TaskFailure, TaskJob, TaskOutcome, one_line_error
+from gaptrack.store import ModelInfo, Provenance, ResultRecord, TaskInfo
+
+if TYPE_CHECKING:
+    from gaptrack.config.schema import GenerationSettings, ModelSpec
+    from gaptrack.tasks import TaskResolution
+
+_TRACKED_PACKAGES = ("torch", "transformers", "lm_eval", "datasets", "accelerate", "tokenizers")
+
+
+@dataclass
+class Failure:
+    """A task that produced no record, and why."""
+
+    model_id: str
+    task: str
+    error: str
+    key: str = ""
+    """Digest the record would have been stored under."""
+    host: str | None = None
+    """Machine the attempt ran on, where it got that far."""
+
+
+JobResult = ResultRecord | Failure
+
+
+@dataclass(frozen=True)
+class Job:
+    """One model and its pending tasks, with everything a worker needs and nothing that
+    only the driver has (the store, the reporter): plain data that pickles."""
+
+    model: ModelSpec
+    tasks: tuple[TaskJob, ...]
+    device: str
+    dtype: str
+    batch_size: int | str
+    tasks_resolution: TaskResolution = field(repr=False)
+    data_sources: dict[str, str] = field(default_factory=dict)
+    """Task name -> where its data came from (for the record)."""
+    config_name: str | None = None
+    config_hash: str | None = None
+    gpus: int = 0
+    """GPUs the job asks a cluster for (0 on the CPU)."""
+    generation: GenerationSettings | None = None
+    """Chat template and sampling settings passed to lm-eval."""
+
+    @property
+    def keys(self) -> list[str]:
+        return [t.key.digest() for t in self.tasks]
+
+    def failures(self, error: str, tasks: list[TaskJob] | None = None) -> list[Failure]:
+        message = " ".join(error.split())[:500]
+        return [
+            Failure(self.model.id, t.task, message, t.key.digest())
+            for t in (self.tasks if tasks is None else tasks)
+        ]
+
+    def failure(self, task: TaskJob, error: str) -> Failure:
+        return Failure(self.model.id, task.task, error, task.key.digest(), socket.gethostname())
+
+
+def make_jobs(
+    plan: Plan,
+    groups: list[list[PlannedTask]] | None = None,
+    gpus_per_job: int | None = None,
+    gpu_memory_gb: float = DEFAULT_GPU_MEMORY_GB,
+) -> list[Job]:
+    """One job per group of one model's entries (default: the plan's pending tasks by
+    model), in order. GPUs: `gpus_per_job` where given, else the model's need on CUDA,
+    none on the CPU."""
+    suite = plan.config.suite
+    digest = config_hash(plan.config)
+    sources = {name: t.data_source for name, t in plan.tasks_resolution.tasks.items()}
+    jobs = []
+    if groups is None:
+        groups = list(plan.pending_by_model().values())
+    for entries in groups:
+        model = entries[0].model
+        dtype = pick_dtype(model.dtype, plan.device)
+        if not plan.device.startswith("cuda"):
+            gpus = 0
+        else:
+            gpus = (
+                gpus_per_job
+                if gpus_per_job is not None
+                else gpus_needed(model, dtype, gpu_memory_gb)
+            )
+        jobs.append(
+            Job(
+                model=model,
+                tasks=tuple(TaskJob(e.task, e.num_fewshot, e.limit, e.key) for e in entries),
+                device=plan.device,
+                dtype=dtype,
+                batch_size=pick_batch_size(suite.batch_size, plan.device),
+                tasks_resolution=plan.tasks_resolution,
+                data_sources={e.task: sources[e.task] for e in entries},
+                config_name=plan.config.name,
+                config_hash=digest,
+                gpus=gpus,
+                generation=suite.generation_for(model),
+            )
+        )
+    return jobs
+
+
+def _default_runner() -> Runner:
+    from gaptrack.run.lmeval import LmEvalRunner
+
+    return LmEvalRunner()
+
+
+def run_job(
+    job: Job,
+    runner: Runner | None = None,
+    on_loading: Callable[[str], None] | None = None,
+    on_task: Callable[[TaskJob], None] | None = None,
+) -> Iterator[tuple[str, JobResult]]:
+    """Yield (key, record or failure) for every task of `job`, each as it finishes.
+
+    A broken model or task fails the tasks not yet done and nothing else; the records
+    already yielded stand."""
+    from gaptrack.sources import materialize
+
+    model = job.model
+    done: set[str] = set()
+    try:
+        say = on_loading or (lambda message: None)
+        resolved = materialize(model.source, progress=say)
+        say(resolved.description)
+        model_job = ModelJob(
+            model=model,
+            resolved=resolved,
+            device=job.device,
+            dtype=job.dtype,
+            batch_size=job.batch_size,
+            tasks=list(job.tasks),
+            tasks_resolution=job.tasks_resolution,
+            generation=job.generation,
+        )
+        outcomes = (runner or _default_runner()).run_model(model_job)
+        while len(done) < len(job.tasks):
+            upcoming = next(t for t in job.tasks if t.key.digest() not in done)
+            if on_task is not None:
+                on_task(upcoming)
+            started = dt.datetime.now(dt.timezone.utc)
+            clock = time.perf_counter()
+            task, outcome = next(outcomes, (None, None))
+            if task is None or outcome is None:
+                raise RuntimeError("the runner stopped before every task was done")
+            done.add(task.key.digest())
+            if isinstance(outcome, TaskFailure):  # that task alone failed; the next one runs
+                yield task.key.digest(), job.failure(task, outcome.error)
+                continue
+            record = build_record(job, task, outcome, started, time.perf_counter() - clock)
+            yield record.key, record
+    except Exception as exc:  # one broken model or task must not lose the others' records
+        left = [t for t in job.tasks if t.key.digest() not in done]
+        for failure in job.failures(one_line_error(exc), left):
+            yield failure.key, failure
+
+
+def build_record(
+    job: Job, task: TaskJob, outcome: TaskOutcome, started: dt.datetime, wall_time_s: float
+) -> ResultRecord:
+    model = job.model
+    packages = {name: package_version(name) for name in _TRACKED_PACKAGES}
+    if model.backend == "vllm":
+        packages["vllm"] = package_version("vllm")
+    packages["python"] = platform.python_version()
+    return ResultRecord(
+        key=task.key.digest(),
+        cache_key=task.key,
+        model=ModelInfo(
+            id=model.id,
+            name=model.name,
+            origin=model.origin,
+            organisation=model.organisation,
+            released=model.released,
+            params_b=model.params_b,
+            size_class=model.size_class,
+            variant=model.variant,
+            open_weights=model.open_weights,
+            source=model.source,
+            revision=outcome.revision,
+            quantization=model.quantization,
+        ),
+        task=TaskInfo(
+            name=task.task,
+            version=outcome.version,
+            lmeval_task_hash=outcome.task_hash,
+            num_fewshot=task.num_fewshot,
+            limit=task.limit,
+            n_samples=outcome.n_samples,
+            n_total=outcome.n_total,
+            data_source=job.data_sources.get(task.task, "hub"),
+            primary_metric=outcome.primary_metric,
+        ),
+        metrics=outcome.metrics,
+        items=outcome.items,
+        provenance=Provenance(
+            gaptrack_version=__version__,
+            packages=packages,
+            device=job.device,
+            device_name=device_name(job.device),
+            batch_size=str(job.batch_size),
+            wall_time_s=round(wall_time_s, 3),
+            started_at=started,
+            finished_at=dt.datetime.now(dt.timezone.utc),
+            config_name=job.config_name,
+            config_hash=job.config_hash,
+            host=socket.gethostname(),
+        ),
+    )
