@@ -65,12 +65,43 @@ def eval_cmd(
     limit: LimitOpt = None,
     force: ForceOpt = False,
     results: ResultsOpt = None,
+    executor: Annotated[
+        str | None,
+        typer.Option("--executor", help="local (default), ray or slurm; default: the config's."),
+    ] = None,
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Ray cluster to use (default: start one).")
+    ] = None,
+    partition: Annotated[str | None, typer.Option("--partition", help="Slurm partition.")] = None,
+    time_limit: Annotated[
+        int | None, typer.Option("--time-limit", min=1, help="Slurm minutes per job.")
+    ] = None,
+    gpus_per_job: Annotated[
+        int | None, typer.Option("--gpus-per-job", min=0, help="GPUs every job asks for.")
+    ] = None,
+    max_retries: Annotated[
+        int | None,
+        typer.Option("--max-retries", min=0, help="Ray re-runs of a job whose worker died."),
+    ] = None,
 ) -> None:
     """Evaluate every model of a config on its suite; store each result in results/."""
     from gaptrack.api import EvalRequest, evaluate, load_config
     from gaptrack.publish.console import ConsoleReporter, print_summary
+    from gaptrack.run.executors import ExecutorOptions, make_executor
 
     cfg = load_config(config)
+    cluster = cfg.cluster
+    flags = {
+        "ray_address": ray_address,
+        "partition": partition,
+        "time_limit_min": time_limit,
+        "gpus_per_job": gpus_per_job,
+        "max_retries": max_retries,
+    }
+    settings = cluster.model_dump(exclude={"executor"}) | {
+        k: v for k, v in flags.items() if v is not None
+    }
+    chosen = make_executor(executor or cluster.executor, ExecutorOptions(**settings))
     request = EvalRequest(
         device=device,
         only=tuple(only or ()),
@@ -79,7 +110,7 @@ def eval_cmd(
         force=force,
         results_dir=results,
     )
-    summary = evaluate(cfg, request, reporter=ConsoleReporter())
+    summary = evaluate(cfg, request, reporter=ConsoleReporter(), executor=chosen)
     print_summary(summary)
     if summary.failed:
         raise typer.Exit(1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,16 @@ def test_killed_ray_worker_is_retried_or_reported(ray_cluster, tiny_config: Path
     else:
         assert ("tiny-llama", "tiny_mc2") in failed
         assert all("Ray gave up after 1 tries" in f.error for f in summary.failed)
+
+
+@pytest.mark.parametrize(
+    ("executor", "module", "extra"),
+    [(RayExecutor, "ray", "ray"), (SlurmExecutor, "submitit", "slurm")],
+)
+def test_missing_package_is_one_line(monkeypatch, executor, module, extra) -> None:
+    from gaptrack.errors import GaptrackError
+
+    monkeypatch.setitem(sys.modules, module, None)  # makes `import module` fail
+    with pytest.raises(GaptrackError, match=rf"pip install 'gaptrack\[{extra}\]'") as caught:
+        list(executor(ExecutorOptions(slurm_cluster="slurm")).run([], None))
+    assert "\n" not in str(caught.value)
