@@ -128,7 +128,16 @@ def print_summary(summary: EvalSummary, show_missing: bool = False) -> None:
     gaps = gap_rows(records, "US", "CN")
     if gaps:
         typer.echo("\nGap, best US minus best CN model per benchmark (points; 95% interval):")
-        typer.echo(_table(["task", "best US", "best CN", "gap", "95% interval", "method"], gaps))
+        headers = [
+            "task",
+            "best US",
+            "best CN",
+            "gap",
+            "95% interval",
+            "method",
+            "backend, settings",
+        ]
+        typer.echo(_table(headers, gaps))
     if any(r.model.quantization for r in records):
         typer.echo(
             "\nNote: some models are quantised checkpoints (see `gaptrack models`), "

@@ -9,6 +9,20 @@ from gaptrack.run.executors.base import Events, ExecutorOptions
 from gaptrack.run.jobs import Job, JobResult, run_job
 
 
+def check_backends(jobs: list[Job]) -> None:
+    """A vLLM model where vllm is not installed stops the run before any model loads."""
+    import importlib.util
+
+    for job in jobs:
+        if job.model.backend == "vllm" and importlib.util.find_spec("vllm") is None:
+            from gaptrack.errors import GaptrackError
+
+            raise GaptrackError(
+                f"model {job.model.id}: backend 'vllm' needs the vllm package: "
+                "pip install 'gaptrack[vllm]' on a CUDA machine"
+            )
+
+
 class LocalExecutor:
     def __init__(self, options: ExecutorOptions | None = None) -> None:
         self.options = options or ExecutorOptions()
@@ -17,6 +31,7 @@ class LocalExecutor:
         return pick_device(requested)
 
     def run(self, jobs: list[Job], events: Events) -> Iterator[tuple[str, JobResult]]:
+        check_backends(jobs)
         for job in jobs:
             yield from run_job(
                 job,

@@ -1,0 +1,144 @@
+"""Chat template and sampling settings: merged suite -> model, in the cache key and every
+record, passed to lm-eval, and shown beside a gap that compares differently-run models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gaptrack.api import EvalRequest, Store, evaluate, load_config, make_plan
+from gaptrack.config.schema import GenerationSettings
+from gaptrack.errors import GaptrackError
+from gaptrack.publish.gaps_table import settings_note
+from gaptrack.run.lmeval import evaluate_settings, model_settings
+from tests.fakes import FakeRunner
+
+
+def edited(path: Path, change) -> Path:
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    out = path.with_name(f"edited-{len(list(path.parent.glob('edited-*')))}.yaml")
+    out.write_text(yaml.safe_dump(data))
+    return out
+
+
+def keys(path: Path) -> dict[tuple[str, str], str]:
+    return {
+        (e.model.id, e.task): e.key.digest()
+        for e in make_plan(load_config(path), EvalRequest()).entries
+    }
+
+
+def test_defaults_keep_old_keys_and_settings_change_them(tiny_config: Path) -> None:
+    plan = make_plan(load_config(tiny_config), EvalRequest())
+    assert all(e.key.generation is None for e in plan.entries)
+    before = keys(tiny_config)
+    chat = edited(
+        tiny_config, lambda d: d["suite"].update(generation={"apply_chat_template": True})
+    )
+    after = keys(chat)
+    assert all(before[pair] != after[pair] for pair in before)
+
+    def per_model(data: dict) -> None:
+        data["suite"]["generation"] = {"max_gen_toks": 512, "temperature": 0.6}
+        data["models"][1]["generation"] = {"temperature": 0.0, "enable_thinking": False}
+
+    plan = make_plan(load_config(edited(tiny_config, per_model)), EvalRequest())
+    by_model = {e.model.id: e.key.generation for e in plan.entries}
+    assert by_model["tiny-llama"] == {"max_gen_toks": 512, "temperature": 0.6}
+    assert by_model["tiny-qwen2"] == {
+        "max_gen_toks": 512,
+        "temperature": 0.0,
+        "enable_thinking": False,
+    }
+
+
+def test_settings_reach_the_runner_and_the_record(tiny_config: Path) -> None:
+    path = edited(
+        tiny_config,
+        lambda d: d["suite"].update(
+            generation={
+                "apply_chat_template": True,
+                "system_instruction": "Answer briefly.",
+                "seed": 7,
+            }
+        ),
+    )
+    seen = []
+
+    class Recording(FakeRunner):
+        def run_model(self, job):
+            seen.append(job.generation)
+            yield from super().run_model(job)
+
+    config = load_config(path)
+    evaluate(config, runner=Recording())
+    assert seen[0].apply_chat_template and seen[0].seed == 7
+    for record in Store(config.results_dir).records():
+        assert record.cache_key.generation == {
+            "apply_chat_template": True,
+            "system_instruction": "Answer briefly.",
+            "seed": 7,
+        }
+
+
+def test_lm_eval_arguments() -> None:
+    assert evaluate_settings(GenerationSettings()) == {}  # exactly lm-eval's default run
+    assert model_settings(GenerationSettings()) == {}
+    settings = GenerationSettings(
+        apply_chat_template=True,
+        fewshot_as_multiturn=True,
+        system_instruction="Be terse.",
+        max_gen_toks=1024,
+        temperature=0.6,
+        seed=3,
+        enable_thinking=False,
+        think_end_token="</think>",
+    )
+    assert evaluate_settings(settings) == {
+        "apply_chat_template": True,
+        "fewshot_as_multiturn": True,
+        "system_instruction": "Be terse.",
+        "gen_kwargs": {"max_gen_toks": 1024, "temperature": 0.6, "do_sample": True},
+        "torch_random_seed": 3,
+    }
+    assert model_settings(settings) == {"enable_thinking": False, "think_end_token": "</think>"}
+    with pytest.raises(ValueError, match="fewshot_as_multiturn needs apply_chat_template"):
+        GenerationSettings(fewshot_as_multiturn=True)
+
+
+def test_gap_says_when_sides_ran_differently(tiny_config: Path) -> None:
+    config = load_config(tiny_config)
+    evaluate(config, runner=FakeRunner())
+    a, b = list(Store(config.results_dir).records())[:2]
+    assert settings_note(a, b) == ""
+    vllm = b.model_copy(update={"cache_key": b.cache_key.model_copy(update={"backend": "vllm"})})
+    assert settings_note(a, vllm) == "backends differ: hf vs vllm"
+    chat = b.model_copy(
+        update={
+            "cache_key": b.cache_key.model_copy(
+                update={"generation": {"apply_chat_template": True}}
+            )
+        }
+    )
+    assert settings_note(a, chat) == "settings differ: lm-eval defaults vs apply_chat_template=True"
+
+
+def test_vllm_missing_is_one_line_before_anything_runs(tiny_config: Path) -> None:
+    pytest.importorskip("lm_eval")
+    import importlib.util
+
+    if importlib.util.find_spec("vllm") is not None:
+        pytest.skip("vllm is installed here")
+    path = edited(
+        tiny_config, lambda d: d["models"][0].update(backend="vllm", tensor_parallel_size=2)
+    )
+    config = load_config(path)
+    with pytest.raises(
+        GaptrackError, match=r"backend 'vllm' needs the vllm package: pip install"
+    ) as caught:
+        evaluate(config)
+    assert "\n" not in str(caught.value)
+    assert not list(Store(config.results_dir).records())
