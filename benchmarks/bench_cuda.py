@@ -68,6 +68,75 @@ def main() -> None:
                 f"dtype={rec['cache_key']['dtype']} batch={prov['batch_size']} "
                 f"backend={rec['cache_key']['backend']} {prov['wall_time_s']:.2f} s"
             )
+    generation_check(root, models, env)
+    batch_check(root, models, tasks, env)
+
+
+def generation_check(root: Path, models: dict[str, Path], env: dict[str, str]) -> None:
+    """A chat template, a system instruction, greedy decoding with a seed and thinking off,
+    on a generative task: the settings reach lm-eval and every record."""
+    import yaml
+
+    model = tiny.add_chat_template(models["llama"], root / "chat-llama")
+    gen_tasks = tiny.build_gen_task(root / "gen-tasks", n_items=50)
+    data = yaml.safe_load(
+        tiny.config_yaml({"llama": model, "qwen2": model}, gen_tasks, root / "r-gen")
+    )
+    data["models"] = data["models"][:1]
+    data["suite"].update(tasks=["tiny_gen"], batch_size="auto")
+    data["suite"]["generation"] = {
+        "apply_chat_template": True,
+        "system_instruction": "Answer with one word.",
+        "max_gen_toks": 8,
+        "temperature": 0.0,
+        "seed": 1,
+        "enable_thinking": False,
+    }
+    config = root / "gen.yaml"
+    config.write_text(yaml.safe_dump(data))
+    gaptrack("eval", "--config", str(config), env=env)
+    for rec in records(root / "r-gen"):
+        prov = rec["provenance"]
+        print(
+            f"  generation: {rec['task']['name']} n={rec['task']['n_samples']} "
+            f"device={prov['device']} dtype={rec['cache_key']['dtype']} "
+            f"settings={rec['cache_key']['generation']} {prov['wall_time_s']:.2f} s"
+        )
+
+
+def batch_check(root: Path, models: dict[str, Path], tasks: Path, env: dict[str, str]) -> None:
+    """A wider Llama (about 150M parameters) on 2 x 200 items: batch `auto` against 1."""
+    import shutil
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig
+
+    wide = root / "wide-llama"
+    shutil.copytree(models["llama"], wide)
+    tok = AutoTokenizer.from_pretrained(wide)
+    config = LlamaConfig(
+        vocab_size=len(tok),
+        hidden_size=1024,
+        intermediate_size=4096,
+        num_hidden_layers=12,
+        num_attention_heads=16,
+        num_key_value_heads=8,
+        max_position_embeddings=512,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+    )
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_config(config)
+    print(f"wide model: {sum(p.numel() for p in model.parameters()) / 1e6:.0f}M parameters")
+    model.save_pretrained(wide)
+    for batch in ("auto", "1"):
+        path = root / f"wide-{batch}.yaml"
+        text = tiny.config_yaml({"llama": wide, "qwen2": wide}, tasks, root / f"r-wide-{batch}")
+        path.write_text(text.replace("batch_size: 1", f"batch_size: {batch}"))
+        seconds = gaptrack("eval", "--config", str(path), "--only", "tiny-llama", env=env)
+        walls = [r["provenance"]["wall_time_s"] for r in records(root / f"r-wide-{batch}")]
+        print(f"wide model, batch {batch}: {seconds:.1f} s in all, tasks {walls} s")
 
 
 if __name__ == "__main__":

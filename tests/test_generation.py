@@ -142,3 +142,37 @@ def test_vllm_missing_is_one_line_before_anything_runs(tiny_config: Path) -> Non
         evaluate(config)
     assert "\n" not in str(caught.value)
     assert not list(Store(config.results_dir).records())
+
+
+def test_chat_template_and_sampling_run_in_lm_eval(tmp_path: Path, tiny_llama: Path) -> None:
+    """Real lm-eval on a generative task: the chat template wraps the prompts that the
+    record's per-item hashes cover, so the same items with and without it differ."""
+    from tests import tiny
+
+    model = tiny.add_chat_template(tiny_llama, tmp_path / "chat-llama")
+    tasks = tiny.build_gen_task(tmp_path / "gen-tasks")
+    base = yaml.safe_load(tiny.config_yaml({"llama": model, "qwen2": model}, tasks, tmp_path / "r"))
+    base["models"] = base["models"][:1]
+    base["suite"]["tasks"] = ["tiny_gen"]
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(yaml.safe_dump(base))
+    base["suite"]["generation"] = {
+        "apply_chat_template": True,
+        "system_instruction": "Answer with one word.",
+        "max_gen_toks": 4,
+        "temperature": 0.0,
+        "seed": 1,
+        "enable_thinking": False,
+    }
+    chat = tmp_path / "chat.yaml"
+    chat.write_text(yaml.safe_dump(base))
+    for path in (plain, chat):
+        summary = evaluate(load_config(path))
+        assert not summary.failed, summary.failed
+    records = {r.cache_key.generation is None: r for r in Store(tmp_path / "r").records()}
+    assert set(records) == {True, False}
+    plain_items = [i.prompt_hash for i in records[True].items]
+    chat_items = [i.prompt_hash for i in records[False].items]
+    assert len(plain_items) == len(chat_items) == 6
+    assert all(a != b for a, b in zip(plain_items, chat_items, strict=True))
+    assert records[False].cache_key.generation["enable_thinking"] is False

@@ -178,3 +178,67 @@ suite:
   task_paths: [{task_dir}]
 results_dir: {results}
 """
+
+
+# A small generative task (exact match on a short answer), for chat-template and sampling
+# settings; kept out of build_tasks so the multiple-choice folder stays as it is.
+_GEN_YAML = """\
+task: tiny_gen
+dataset_path: json
+dataset_kwargs:
+  data_files:
+    test: {data}
+test_split: test
+output_type: generate_until
+doc_to_text: "Question: {{{{question}}}}\\nAnswer:"
+doc_to_target: "{{{{answer}}}}"
+generation_kwargs:
+  until: ["\\n"]
+  do_sample: false
+  max_gen_toks: 8
+metric_list:
+  - metric: exact_match
+    aggregation: mean
+    higher_is_better: true
+metadata:
+  version: 1.0
+"""
+
+# A minimal chat template with Qwen3's thinking switch, so the tiny tokenizer can stand in
+# for an instruct model.
+CHAT_TEMPLATE = (
+    "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}\\n{% endfor %}"
+    "{% if add_generation_prompt %}<|assistant|>"
+    "{% if enable_thinking is defined and not enable_thinking %}<think></think>{% endif %}"
+    "{% endif %}"
+)
+
+
+def build_gen_task(folder: Path, n_items: int = 6) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(7)
+    rows = [
+        {
+            "id": i,
+            "question": " ".join(rng.choice(_WORDS) for _ in range(5)),
+            "answer": rng.choice(_WORDS),
+        }
+        for i in range(n_items)
+    ]
+    data = folder / "tiny_gen.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (folder / "tiny_gen.yaml").write_text(_GEN_YAML.format(data=data))
+    return folder
+
+
+def add_chat_template(model_folder: Path, target: Path) -> Path:
+    """A copy of a tiny model folder whose tokenizer has CHAT_TEMPLATE."""
+    import shutil
+
+    from transformers import AutoTokenizer
+
+    shutil.copytree(model_folder, target, dirs_exist_ok=True)
+    tok = AutoTokenizer.from_pretrained(target)
+    tok.chat_template = CHAT_TEMPLATE
+    tok.save_pretrained(target)
+    return target
