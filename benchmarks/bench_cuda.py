@@ -1,7 +1,7 @@
 """The GPU box path, end to end, on tiny models: `gaptrack eval` picks CUDA, bfloat16 and
 batch size `auto`; prints what it stored and how long it took. Run on a CUDA machine:
 
-    python benchmarks/bench_cuda.py
+    python benchmarks/bench_cuda.py [mc] [gen] [batch]     # parts to run (default: all)
 
 Builds the tiny test models (tests/tiny.py) plus a wider one, runs the real CLI in fresh
 processes (CUDA first run, cached re-run, CPU run of the same config for comparison), and
@@ -51,6 +51,17 @@ def main() -> None:
     tasks = tiny.build_tasks(root / "tasks", n_items=200)
     env = {**os.environ, "GAPTRACK_HOME": str(root / "home")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    parts = set(sys.argv[1:]) or {"mc", "gen", "batch"}
+    if "mc" in parts:
+        mc_check(root, models, tasks, env)
+    if "gen" in parts:
+        generation_check(root, models, env)
+    if "batch" in parts:
+        batch_check(root, models, tasks, env)
+
+
+def mc_check(root: Path, models: dict[str, Path], tasks: Path, env: dict[str, str]) -> None:
+    """The tiny models on 2 x 200 multiple-choice items: CUDA (auto) against the CPU."""
     for label, device in (("cuda", "auto"), ("cpu", "cpu")):
         config = root / f"{label}.yaml"
         text = tiny.config_yaml(models, tasks, results=root / f"results-{label}")
@@ -68,8 +79,6 @@ def main() -> None:
                 f"dtype={rec['cache_key']['dtype']} batch={prov['batch_size']} "
                 f"backend={rec['cache_key']['backend']} {prov['wall_time_s']:.2f} s"
             )
-    generation_check(root, models, env)
-    batch_check(root, models, tasks, env)
 
 
 def generation_check(root: Path, models: dict[str, Path], env: dict[str, str]) -> None:

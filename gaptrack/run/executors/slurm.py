@@ -34,7 +34,12 @@ class SlurmExecutor:
         self.options = options or ExecutorOptions()
 
     def _remote(self) -> bool:
-        return self.options.slurm_cluster not in ("local", "debug")
+        """Jobs go to Slurm: asked for, or (unset) where `sbatch` exists, as submitit decides."""
+        import shutil
+
+        if self.options.slurm_cluster is None:
+            return shutil.which("sbatch") is not None
+        return self.options.slurm_cluster == "slurm"
 
     def device(self, requested: str) -> str:
         if requested != "auto":
