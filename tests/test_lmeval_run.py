@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,9 @@ def test_gpu_settings_reach_hflm(monkeypatch: pytest.MonkeyPatch) -> None:
         "trust_remote_code": False,
         "parallelize": True,
     }
+    # A model the plan says needs several GPUs is split without `parallelize` in its entry.
+    unsplit = spec.model_copy(update={"parallelize": False})
+    lmeval.load_lm(dataclasses.replace(job, model=unsplit, gpus=2))
+    assert seen["parallelize"] is True
+    lmeval.load_lm(dataclasses.replace(job, model=unsplit, gpus=1))
+    assert seen["parallelize"] is False

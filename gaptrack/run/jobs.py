@@ -158,6 +158,7 @@ def run_job(
             tasks=list(job.tasks),
             tasks_resolution=job.tasks_resolution,
             generation=job.generation,
+            gpus=job.gpus,
         )
         outcomes = (runner or _default_runner()).run_model(model_job)
         while len(done) < len(job.tasks):

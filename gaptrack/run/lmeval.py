@@ -159,7 +159,7 @@ def load_lm(job: ModelJob):
         dtype=job.dtype,
         batch_size=job.batch_size,
         trust_remote_code=spec.trust_remote_code,
-        parallelize=spec.parallelize,
+        parallelize=spec.parallelize or (job.gpus > 1 and job.device.startswith("cuda")),
         **model_settings(job.generation),
     )
 

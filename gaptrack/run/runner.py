@@ -43,6 +43,9 @@ class ModelJob:
     tasks_resolution: TaskResolution
     generation: GenerationSettings | None = None
     """Chat template and sampling settings (None: lm-eval's defaults)."""
+    gpus: int = 0
+    """GPUs the model needs (`gaptrack plan`'s estimate); over one, an `hf` model's layers
+    are split across the visible GPUs even where the entry does not say `parallelize`."""
 
 
 @dataclass
