@@ -19,7 +19,7 @@ def verify(
     from gaptrack.store import Store
 
     store = Store(results)
-    records, problems = store.scan(temporaries=True)
+    records, problems = store.scan(temporaries=True, items=True)
     for problem in problems:
         typer.echo(f"BAD {problem.one_line()}")
     failures = store.failures()

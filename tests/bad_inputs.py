@@ -19,7 +19,9 @@ class Case:
     kind: str
     """What the file is and which command reads it: `config` (validate), `eval-config`
     (eval), `claims` (check --claims), `reported` (check --reported), `import`
-    (import-reported) or `record` (verify, with the file replacing a good record)."""
+    (import-reported), `record` (verify, with the file replacing a good record whose items
+    are inline, the JSON layout) or `items` (verify, with the file replacing a good
+    record's Parquet items file)."""
     content: bytes | Callable[[bytes], bytes]
     """The broken file."""
     expected: str
@@ -263,9 +265,9 @@ RECORD_CASES = [
     (
         "record-item-flipped",
         _edit(lambda d: d["items"][0].update(correct=not d["items"][0]["correct"])),
-        "content digest mismatch",
+        "items digest mismatch",
     ),
-    ("record-item-dropped", _edit(lambda d: d["items"].pop()), "content digest mismatch"),
+    ("record-item-dropped", _edit(lambda d: d["items"].pop()), "items digest mismatch"),
     (
         "record-digest-edited",
         _edit(lambda d: d.update(content_digest="sha256:" + "0" * 64)),
@@ -320,11 +322,46 @@ def _resealed_score(good: bytes) -> bytes:
 
 RECORD_CASES.append(("record-score-resealed", _resealed_score, "but its 5 items average 0.6"))
 
+
+def _parquet_edit(change: Callable) -> Callable[[bytes], bytes]:
+    """Rewrite a Parquet items file through `change(table) -> table`."""
+
+    def apply(good: bytes) -> bytes:
+        import io
+
+        import pyarrow.parquet as pq
+
+        out = io.BytesIO()
+        pq.write_table(change(pq.read_table(io.BytesIO(good))), out)
+        return out.getvalue()
+
+    return apply
+
+
+def _flip_first(table):
+    import pyarrow as pa
+
+    flipped = [not c if i == 0 else c for i, c in enumerate(table.column("correct").to_pylist())]
+    return table.set_column(
+        table.column_names.index("correct"), "correct", pa.array(flipped, pa.bool_())
+    )
+
+
+ITEMS_CASES = [
+    ("items-empty", lambda good: b"", "unreadable items file"),
+    ("items-truncated", lambda good: good[: len(good) // 2], "unreadable items file"),
+    ("items-not-parquet", lambda good: b"doc_id,correct\n0,1\n", "unreadable items file"),
+    ("items-flipped", _parquet_edit(_flip_first), "items digest mismatch"),
+    ("items-row-dropped", _parquet_edit(lambda t: t.slice(1)), "items digest mismatch"),
+    ("items-column-dropped", _parquet_edit(lambda t: t.drop(["prompt_hash"])), "unreadable"),
+]
+
 CASES: list[Case] = [
     *(Case(i, "config", c, e) for i, c, e in CONFIG_CASES),
     *(Case(i, "claims", c, e) for i, c, e in CLAIMS_CASES),
     *(Case(i, "reported", c, e) for i, c, e in REPORTED_CASES),
     *(Case(i, "record", c, e) for i, c, e in RECORD_CASES),
+    *(Case(i, "items", c, e) for i, c, e in ITEMS_CASES),
     # The same readers behind other commands.
     *(Case(f"eval-{i}", "eval-config", c, e) for i, c, e in CONFIG_CASES[:4]),
     *(Case(f"import-{i}", "import", c, e) for i, c, e in REPORTED_CASES[:6]),

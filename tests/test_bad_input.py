@@ -25,6 +25,7 @@ def _command(case: Case, file: Path, results: Path) -> list[str]:
         "reported": ["check", "--reported", str(file), "--results", str(results)],
         "import": ["import-reported", str(file), "--results", str(results)],
         "record": ["verify", "--results", str(results)],
+        "items": ["verify", "--results", str(results)],
     }[case.kind]
 
 
@@ -42,13 +43,13 @@ def test_the_corpus_is_large_and_its_ids_unique() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input_is_one_line_exit_2_and_changes_nothing(case: Case, tmp_path: Path) -> None:
     results = tmp_path / "results"
-    store = Store(results)
+    store = Store(results, layout="json" if case.kind == "record" else "parquet")
     good = record("m-us", "US", [True, False, True, True, False])
     path = store.put(good)
     store.write_scores_csv()
-    if case.kind == "record":
-        file = path
-        file.write_bytes(case.content(path.read_bytes()))
+    if case.kind in ("record", "items"):
+        file = path if case.kind == "record" else store.items_dir / f"{good.key}.parquet"
+        file.write_bytes(case.content(file.read_bytes()))
     else:
         file = tmp_path / ("input.csv" if case.kind in ("reported", "import") else "input.yaml")
         file.write_bytes(case.content)
@@ -59,7 +60,7 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(case: Case, tmp_path: 
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    if case.kind == "record":
+    if case.kind in ("record", "items"):
         lines = [x for x in result.output.splitlines() if x.startswith("BAD ")]
         assert len(lines) == 1, result.output
         assert lines[0].startswith(f"BAD {file}: "), lines[0]

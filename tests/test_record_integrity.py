@@ -85,7 +85,8 @@ def test_truncated_and_stray_files_are_reported_and_kept(tmp_path: Path) -> None
 
 
 def test_items_must_average_to_the_stored_metric(tmp_path: Path) -> None:
-    store, rec = _stored(tmp_path)
+    store, _ = _stored(tmp_path)
+    rec = record("m-us", "US", [True, False, True, True], task="mmlu")
     # Someone edits the score and re-seals the digest: the items still disagree.
     forged = rec.model_copy(
         update={"metrics": [rec.metrics[0].model_copy(update={"value": 0.99})]}

@@ -541,21 +541,22 @@ def measured_row(record: ResultRecord) -> EvidenceRow:
         measured_by="gaptrack",
         published=record.provenance.finished_at.date(),
         note=(f"quantized: {record.model.quantization}" if record.model.quantization else ""),
-        items=record.items,
+        items=record.all_items(),
     )
 
 
 def load_measured(results_dir: str | Path) -> list[EvidenceRow]:
     """One row per (model, benchmark): of several records, the one with most items (then
     the lowest key, so the choice never depends on file order)."""
-    best: dict[tuple[str, str], tuple[tuple, EvidenceRow]] = {}
+    best: dict[tuple[str, str], tuple[tuple, ResultRecord]] = {}
     for record in Store(results_dir).records():
-        row = measured_row(record)
-        rank = (-(row.n_samples or 0), record.key)
-        key = (row.model_id or row.model, row.benchmark)
+        rank = (-record.task.n_samples, record.key)
+        key = (record.model.id, benchmark_for_task(record.task.name))
         if key not in best or rank < best[key][0]:
-            best[key] = (rank, row)
-    return [row for _, row in sorted(best.values(), key=lambda pair: pair[1].row_id)]
+            best[key] = (rank, record)
+    # Rows (and their items) only for the records chosen.
+    rows = [measured_row(record) for _, record in best.values()]
+    return sorted(rows, key=lambda row: row.row_id)
 
 
 # ---------------------------------------------------------------- edition selection

@@ -11,7 +11,7 @@ from gaptrack.store import ResultRecord
 
 def record_gap_interval(a: ResultRecord, b: ResultRecord) -> Interval | None:
     """95% interval of a.score - b.score in accuracy points (0-100)."""
-    sample = pair_items(a.items, b.items, a.task.n_samples, b.task.n_samples)
+    sample = pair_items(a.all_items(), b.all_items(), a.task.n_samples, b.task.n_samples)
     if sample is not None:
         return paired_bootstrap([sample], "points")
     ma, mb = a.metric(), b.metric()

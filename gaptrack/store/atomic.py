@@ -7,10 +7,11 @@ import tempfile
 from pathlib import Path
 
 
-def _umask() -> int:
+def file_mode() -> int:
+    """What open() would give a new file: 0666 less the umask (usually 0644)."""
     mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -19,7 +20,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     try:
         # mkstemp creates 0600; a results folder shared by a team must stay readable, so
         # the file gets what open() would give it (0666 less the umask, usually 0644).
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.fchmod(fd, file_mode())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from gaptrack.store.records import ResultRecord, content_digest
+from gaptrack.store.records import Item, ResultRecord, content_digest, items_digest
 
 # lm-eval aggregates these by the mean of their per-item values.
 MEAN_METRICS = frozenset({"acc", "acc_norm", "exact_match"})
@@ -16,17 +16,28 @@ TOLERANCE = 1e-6
 
 
 def digest_problem(record: ResultRecord) -> str | None:
+    """Checks the metrics, and inline items; items in a file are checked when read."""
     if record.content_digest is None:  # a migrated version-1 record carries none
         return None
-    if content_digest(record.metrics, record.items) != record.content_digest:
+    if content_digest(record.metrics, record.items_digest) != record.content_digest:
         return "content digest mismatch: its metrics or items changed after the run wrote it"
+    if record.items_file is None and items_digest(record.items) != record.items_digest:
+        return "items digest mismatch: its items changed after the run wrote them"
     return None
 
 
-def items_problem(record: ResultRecord) -> str | None:
+def loaded_items_problem(record: ResultRecord, items: list[Item]) -> str | None:
+    """Items read from the record's items file: its digest, then its means."""
+    if record.items_digest is not None and items_digest(items) != record.items_digest:
+        return "items digest mismatch: the items file changed after the run wrote it"
+    return items_problem(record, items)
+
+
+def items_problem(record: ResultRecord, items: list[Item] | None = None) -> str | None:
     """A mean metric that its items do not average to. For a group, lm-eval averages
     either over all items (weighted by size) or over the subtasks' means: either agrees."""
-    if not record.items:
+    items = record.items if items is None else items
+    if not items:
         return None
     for metric in record.metrics:
         if metric.name not in MEAN_METRICS:
@@ -34,7 +45,7 @@ def items_problem(record: ResultRecord) -> str | None:
         label = metric.label
         primary = label == record.metric().label
         by_subtask: dict[str | None, list[float]] = defaultdict(list)
-        for item in record.items:
+        for item in items:
             value = item.scores.get(label)
             if value is None and primary and item.correct is not None:
                 value = float(item.correct)  # `correct` is the primary metric's item value

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from gaptrack.config.schema import Source
 
@@ -200,14 +201,22 @@ class Provenance(_Model):
     """Host name of the machine."""
 
 
-def content_digest(metrics: list[Metric], items: list[Item]) -> str:
-    """sha256 over the metrics and items, as canonical JSON: what tampering would change."""
-    payload = {
-        "metrics": [m.model_dump(mode="json") for m in metrics],
-        "items": [i.model_dump(mode="json") for i in items],
-    }
+def _sha256_json(payload: Any) -> str:
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False)
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def items_digest(items: list[Item]) -> str:
+    """sha256 over the items as canonical JSON, whichever layout holds them."""
+    return _sha256_json([i.model_dump(mode="json") for i in items])
+
+
+def content_digest(metrics: list[Metric], items_sha: str | None) -> str:
+    """sha256 over the metrics and the items' digest: what tampering would change, and
+    checkable without reading a single item."""
+    return _sha256_json(
+        {"metrics": [m.model_dump(mode="json") for m in metrics], "items_digest": items_sha}
+    )
 
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -220,7 +229,7 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
             metric.setdefault("direction", "higher" if higher else "lower")
             metric.setdefault("scale", scale_of(str(metric.get("name", ""))))
         metrics.append(metric)
-    return {**data, "metrics": metrics, "schema_version": 2, "content_digest": None}
+    return {**data, "metrics": metrics, "schema_version": 2}
 
 
 # schema_version -> the step that upgrades a record of that version by one version.
@@ -265,12 +274,22 @@ class ResultRecord(_Model):
     metrics: list[Metric] = Field(min_length=1)
     """Every aggregate metric lm-eval reported."""
     items: list[Item] = []
-    """Per-item results."""
+    """Per-item results, when held inline (the JSON layout); empty when `items_file` holds
+    them. Read them with `all_items()`, which works for both."""
+    items_file: str | None = None
+    """`items/<key>.parquet`, relative to the store's root, when the items are stored in
+    Parquet (one row per item)."""
+    items_digest: str | None = None
+    """`items_digest(items)` when written, wherever the items are; None only in a migrated
+    version-1 record."""
     provenance: Provenance
     """How, where and when."""
     content_digest: str | None = None
-    """`content_digest(metrics, items)` when written; None only in a migrated version-1
-    record. Checked on every read: a mismatch means the file was edited."""
+    """`content_digest(metrics, items_digest)` when written; None only in a migrated
+    version-1 record. Checked on every read: a mismatch means the file was edited."""
+
+    _root: Path | None = PrivateAttr(default=None)
+    _loaded: list[Item] | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -291,8 +310,28 @@ class ResultRecord(_Model):
         return self.metric().value
 
     def sealed(self) -> ResultRecord:
-        """This record with its content digest set (what `Store.put` writes)."""
-        return self.model_copy(update={"content_digest": content_digest(self.metrics, self.items)})
+        """This record, items inline, with its digests set (what `Store.put` seals)."""
+        items = self.all_items()
+        sha = items_digest(items)
+        return self.model_copy(
+            update={
+                "items": items,
+                "items_file": None,
+                "items_digest": sha,
+                "content_digest": content_digest(self.metrics, sha),
+            }
+        )
+
+    def all_items(self) -> list[Item]:
+        """The per-item results, inline or read (once, and checked) from `items_file`; a
+        bad items file is reported and gives no items (no paired statistics)."""
+        if self.items_file is None:
+            return self.items
+        if self._loaded is None:
+            from gaptrack.store.store import load_items
+
+            self._loaded = load_items(self)
+        return self._loaded
 
 
 class FailedAttempt(_Model):

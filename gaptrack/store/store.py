@@ -1,6 +1,8 @@
-"""The results store: `<root>/records/<key>.json`, `<root>/failures/<key>.json`, plus a
+"""The results store: `<root>/records/<key>.json` (metrics and provenance),
+`<root>/items/<key>.parquet` (per-item results), `<root>/failures/<key>.json`, plus a
 derived `scores.csv`. Every read checks the record (schema version, digest, items); a
-record that fails is reported in one line and left out, never deleted."""
+record that fails is reported in one line and left out, never deleted. Records written
+by older versions, with their items inline in the JSON, are read as they are."""
 
 from __future__ import annotations
 
@@ -9,16 +11,19 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 from pydantic import ValidationError
 
 from gaptrack.errors import GaptrackError
 from gaptrack.store.atomic import write_text_atomic
-from gaptrack.store.integrity import record_problem
-from gaptrack.store.records import FailedAttempt, ResultRecord
+from gaptrack.store.integrity import loaded_items_problem, record_problem
+from gaptrack.store.records import FailedAttempt, Item, ResultRecord
 from gaptrack.store.scores import score_rows, write_scores_csv
 
 _RECORD_NAME = re.compile(r"^[0-9a-f]{20}\.json$")
+_ITEMS_NAME = re.compile(r"^[0-9a-f]{20}\.parquet$")
+Layout = Literal["parquet", "json"]
 _reported: set[str] = set()
 
 
@@ -26,13 +31,16 @@ class RecordProblem(GaptrackError):
     """A file in the store that is not a trustworthy record."""
 
 
-def warn(problem: RecordProblem) -> None:
+LEFT_OUT = "left out of every table and verdict"
+
+
+def warn(problem: RecordProblem, consequence: str = LEFT_OUT) -> None:
     """One visible line per bad file and process, on stderr (tables go to stdout)."""
     line = problem.one_line()
     if line not in _reported:
         _reported.add(line)
         print(
-            f"warning: {line}; left out of every table and verdict "
+            f"warning: {line}; {consequence} "
             "(nothing deleted; `gaptrack verify` lists every problem)",
             file=sys.stderr,
         )
@@ -71,15 +79,44 @@ def read_record(path: Path) -> ResultRecord:
     problem = record_problem(record)
     if problem:
         raise RecordProblem(problem, file=path)
+    record._root = path.parent.parent
     return record
+
+
+def read_items_checked(record: ResultRecord) -> list[Item]:
+    """The items of `record`'s items file, checked against its digest and metrics."""
+    from gaptrack.store.items import read_items
+
+    path = (record._root or Path(".")) / str(record.items_file)
+    try:
+        items = read_items(path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # missing, cut, not Parquet
+        raise RecordProblem(f"unreadable items file ({exc})", file=path) from None
+    problem = loaded_items_problem(record, items)
+    if problem:
+        raise RecordProblem(problem, file=path)
+    return items
+
+
+def load_items(record: ResultRecord) -> list[Item]:
+    """`record.all_items()` for an items file: a bad file is reported, and gives none."""
+    try:
+        return read_items_checked(record)
+    except RecordProblem as problem:
+        # The score is covered by the record's own digest; only its items are suspect.
+        warn(problem, "its items are not used (no paired statistics)")
+        return []
 
 
 class Store:
     """A folder of result records. Safe to read while a run writes to it."""
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, layout: Layout = "parquet"):
         self.root = Path(root)
+        self.layout = layout
+        """Where `put` writes items: `parquet` files, or inline in the JSON record."""
         self.records_dir = self.root / "records"
+        self.items_dir = self.root / "items"
         self.failures_dir = self.root / "failures"
 
     def path_for(self, key: str) -> Path:
@@ -103,8 +140,17 @@ class Store:
             return None
 
     def put(self, record: ResultRecord) -> Path:
+        """Seal and write `record`; with the Parquet layout its items go first to their
+        own file, so a record on disk always has its items."""
+        sealed = record.sealed()
+        if self.layout == "parquet" and sealed.items:
+            from gaptrack.store.items import write_items
+
+            name = f"{record.key}.parquet"
+            write_items(self.items_dir / name, sealed.items)
+            sealed = sealed.model_copy(update={"items": [], "items_file": f"items/{name}"})
         path = self.path_for(record.key)
-        write_text_atomic(path, record.sealed().model_dump_json(indent=1) + "\n")
+        write_text_atomic(path, sealed.model_dump_json(indent=1) + "\n")
         return path
 
     def put_failure(self, failure: FailedAttempt) -> Path:
@@ -126,9 +172,12 @@ class Store:
                 out.append(failure)
         return out
 
-    def scan(self, temporaries: bool = False) -> tuple[list[ResultRecord], list[RecordProblem]]:
+    def scan(
+        self, temporaries: bool = False, items: bool = False
+    ) -> tuple[list[ResultRecord], list[RecordProblem]]:
         """Every good record and every problem in `records/` (bad records, stray files;
-        leftover temporary files of interrupted writes with `temporaries`)."""
+        leftover temporary files of interrupted writes with `temporaries`; with `items`,
+        every items file read and checked, and items files without a record)."""
         records: list[ResultRecord] = []
         problems: list[RecordProblem] = []
         if not self.records_dir.is_dir():
@@ -143,10 +192,29 @@ class Store:
                 problems.append(RecordProblem("stray file: not a record name", file=path))
             else:
                 try:
-                    records.append(read_record(path))
+                    record = read_record(path)
+                    if items and record.items_file:
+                        record._loaded = read_items_checked(record)
+                    records.append(record)
                 except RecordProblem as problem:
                     problems.append(problem)
+        if items:
+            problems.extend(self._stray_items(temporaries))
         return records, problems
+
+    def _stray_items(self, temporaries: bool) -> list[RecordProblem]:
+        if not self.items_dir.is_dir():
+            return []
+        problems = []
+        for path in sorted(self.items_dir.iterdir()):
+            if path.name.startswith("."):
+                if temporaries:
+                    problems.append(
+                        RecordProblem("leftover temporary file of an interrupted write", file=path)
+                    )
+            elif not _ITEMS_NAME.match(path.name) or not self.has(path.stem):
+                problems.append(RecordProblem("stray file: items of no record", file=path))
+        return problems
 
     def records(self) -> Iterator[ResultRecord]:
         """Every good record; each problem is reported in one line, never deleted."""

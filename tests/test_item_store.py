@@ -1,0 +1,89 @@
+"""Per-item results in Parquet beside a JSON record: summaries never read them, pairing
+two records' items is a join, and stores with items inline in JSON keep working."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from gaptrack.cli import app
+from gaptrack.compare.gaps import pair_items
+from gaptrack.store import Store, items
+from tests.test_gaps import record
+
+A = [True, False, True, True, False, True]
+B = [False, False, True, True, True, True]
+
+
+def test_items_go_to_parquet_and_come_back_the_same(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    rec = record("m-us", "US", A)
+    path = store.put(rec)
+    data = json.loads(path.read_text())
+    assert data["items"] == [] and data["items_file"] == f"items/{rec.key}.parquet"
+    table = pq.read_table(tmp_path / data["items_file"])
+    assert table.num_rows == len(A) and table.column("correct").to_pylist() == A
+    assert store.get(rec.key).all_items() == rec.items
+
+
+def test_a_summary_never_parses_an_item(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(tmp_path)
+    store.put(record("m-us", "US", A))
+
+    def forbidden(*_args, **_kwargs):
+        raise AssertionError("a summary read an items file")
+
+    monkeypatch.setattr(items, "read_table", forbidden)
+    assert [r.score for r in store.records()] == [4 / 6]
+    store.write_scores_csv()
+
+
+def test_pairing_two_records_is_a_join(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    a, b = record("m-us", "US", A), record("m-cn", "CN", B[:5])
+    store.put(a)
+    store.put(b)
+    joined = items.paired(tmp_path / f"items/{a.key}.parquet", tmp_path / f"items/{b.key}.parquet")
+    sample = pair_items(a.items, b.items, len(A), 5)
+    assert joined.column("a").to_pylist() == list(sample.a)
+    assert joined.column("b").to_pylist() == list(sample.b)
+
+
+def test_json_only_stores_keep_working(tmp_path: Path) -> None:
+    legacy = Store(tmp_path, layout="json")
+    rec = record("m-us", "US", A)
+    path = legacy.put(rec)
+    assert len(json.loads(path.read_text())["items"]) == len(A)
+    assert not (tmp_path / "items").exists()
+    (read,) = Store(tmp_path).records()  # the default (Parquet) store reads it
+    assert read.all_items() == rec.items
+    result = CliRunner().invoke(app, ["verify", "--results", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_tampered_items_file_is_reported_and_gives_no_items(tmp_path: Path, capfd) -> None:
+    store = Store(tmp_path)
+    rec = record("m-us", "US", A)
+    store.put(rec)
+    file = tmp_path / f"items/{rec.key}.parquet"
+    table = pq.read_table(file)
+    flipped = table.set_column(table.column_names.index("correct"), "correct", [[not c for c in A]])
+    pq.write_table(flipped, file)
+    (read,) = store.records()
+    assert read.all_items() == []
+    assert "items digest mismatch" in capfd.readouterr().err
+    result = CliRunner().invoke(app, ["verify", "--results", str(tmp_path)])
+    assert result.exit_code == 2 and f"BAD {file}: items digest mismatch" in result.output
+
+
+def test_an_items_file_without_a_record_is_stray(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    rec = record("m-us", "US", A)
+    store.put(rec)
+    store.path_for(rec.key).rename(tmp_path / "elsewhere.json")
+    result = CliRunner().invoke(app, ["verify", "--results", str(tmp_path)])
+    assert result.exit_code == 2 and "stray file: items of no record" in result.output
