@@ -30,6 +30,18 @@ def test_items_go_to_parquet_and_come_back_the_same(tmp_path: Path) -> None:
     assert store.get(rec.key).all_items() == rec.items
 
 
+def test_the_items_digest_is_the_canonical_json_of_the_items() -> None:
+    import hashlib
+
+    from gaptrack.store.records import items_digest
+
+    rec = record("m-us", "US", A)
+    canonical = json.dumps(
+        [i.model_dump(mode="json") for i in rec.items], sort_keys=True, separators=(",", ":")
+    )
+    assert items_digest(rec.items) == "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def test_a_summary_never_parses_an_item(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store(tmp_path)
     store.put(record("m-us", "US", A))

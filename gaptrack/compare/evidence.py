@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -153,6 +153,15 @@ class EvidenceRow(Frozen):
     """sha256 of the source data file the row was taken from; empty otherwise."""
     items: list[Item] = Field(default=[], exclude=True, repr=False)
     """Per-item results of a measured row, for paired statistics (never serialised)."""
+    item_source: Callable[[], list[Item]] | None = Field(default=None, exclude=True, repr=False)
+    """Reads the items when first needed instead (a store record's `all_items`): only the
+    rows a gap pairs ever have theirs read."""
+
+    def row_items(self) -> list[Item]:
+        """`items`, or those `item_source` reads."""
+        if self.items or self.item_source is None:
+            return self.items
+        return self.item_source()
 
     @field_validator("origin", "origin_b")
     @classmethod
@@ -541,7 +550,7 @@ def measured_row(record: ResultRecord) -> EvidenceRow:
         measured_by="gaptrack",
         published=record.provenance.finished_at.date(),
         note=(f"quantized: {record.model.quantization}" if record.model.quantization else ""),
-        items=record.all_items(),
+        item_source=record.all_items,
     )
 
 
@@ -554,7 +563,6 @@ def load_measured(results_dir: str | Path) -> list[EvidenceRow]:
         key = (record.model.id, benchmark_for_task(record.task.name))
         if key not in best or rank < best[key][0]:
             best[key] = (rank, record)
-    # Rows (and their items) only for the records chosen.
     rows = [measured_row(record) for _, record in best.values()]
     return sorted(rows, key=lambda row: row.row_id)
 

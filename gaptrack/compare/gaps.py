@@ -151,11 +151,9 @@ def pair_items(
 def _paired_samples(a: Contender, b: Contender) -> list[PairedSample] | None:
     samples = []
     for row_a, row_b in zip(a.rows, b.rows, strict=True):
+        items_a, items_b = row_a.row_items(), row_b.row_items()
         sample = pair_items(
-            row_a.items,
-            row_b.items,
-            row_a.n_samples or len(row_a.items),
-            row_b.n_samples or len(row_b.items),
+            items_a, items_b, row_a.n_samples or len(items_a), row_b.n_samples or len(items_b)
         )
         if sample is None:
             return None

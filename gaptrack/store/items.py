@@ -10,8 +10,6 @@ DuckDB would add a 40 MB engine for what is, per record, a single-file read."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Sequence
@@ -21,13 +19,6 @@ from gaptrack.store.records import Item
 
 _SCORE = "score:"  # column prefix of per-metric item scores, e.g. `score:acc_norm`
 JOIN_KEYS = ["subtask", "doc_id", "prompt_hash"]
-
-
-def items_digest(items: Sequence[Item]) -> str:
-    """sha256 over the items as canonical JSON (the same whichever layout holds them)."""
-    payload = [i.model_dump(mode="json") for i in items]
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def to_table(items: Sequence[Item]):
@@ -48,8 +39,9 @@ def to_table(items: Sequence[Item]):
 def from_table(table) -> list[Item]:
     rows = table.to_pylist()
     labels = [c for c in table.column_names if c.startswith(_SCORE)]
+    # Typed by the Parquet schema already: no per-item validation (the digest checks them).
     return [
-        Item(
+        Item.model_construct(
             doc_id=row["doc_id"],
             subtask=row["subtask"],
             prompt_hash=row["prompt_hash"],
