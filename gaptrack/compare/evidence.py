@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from gaptrack.base import Frozen
 from gaptrack.compare.benchmarks import BENCHMARKS, FIGURES, benchmark_for_task
@@ -153,7 +154,9 @@ class EvidenceRow(Frozen):
     """sha256 of the source data file the row was taken from; empty otherwise."""
     items: list[Item] = Field(default=[], exclude=True, repr=False)
     """Per-item results of a measured row, for paired statistics (never serialised)."""
-    item_source: Callable[[], list[Item]] | None = Field(default=None, exclude=True, repr=False)
+    item_source: SkipJsonSchema[Callable[[], list[Item]] | None] = Field(
+        default=None, exclude=True, repr=False
+    )
     """Reads the items when first needed instead (a store record's `all_items`): only the
     rows a gap pairs ever have theirs read."""
 
