@@ -1,0 +1,134 @@
+"""The benchmarks the capability index reads: for Epoch AI's files, which column holds the
+score and on what scale; for every benchmark, its chance floor and where that floor comes from.
+
+A floor is the score of random guessing. Scores are rescaled as (s - floor) / (1 - floor) and
+clipped at 0, so a model at chance carries no capability (the same treatment as Epoch AI's
+data preparation, where multiple-choice scores are corrected for guessing)."""
+
+from __future__ import annotations
+
+from gaptrack.base import Frozen
+
+
+class EpochBenchmark(Frozen):
+    """One Epoch AI Benchmarking Hub file and how to read a score from it."""
+
+    name: str
+    """Benchmark name as Epoch AI spells it (matches its ECI difficulty table)."""
+    file: str
+    """File under evidence/epoch/april2026/."""
+    column: str
+    """Column that holds the score."""
+    divisor: float = 1.0
+    """Divide by this to get a fraction (100 for percent columns, 10 for a 0-10 rubric)."""
+    epoch_run: bool = False
+    """Epoch AI ran the evaluation itself (otherwise Epoch collected it from a third source)."""
+
+
+class Floor(Frozen):
+    """Chance score of one benchmark."""
+
+    value: float
+    """Expected fraction correct by random guessing."""
+    source: str
+    """Why: answer format and the paper that defines it."""
+
+
+_E = EpochBenchmark
+EPOCH_BENCHMARKS: tuple[EpochBenchmark, ...] = (
+    _E(name="ANLI", file="adversarial_nli_external.csv", column="Score"),
+    _E(name="Aider polyglot", file="aider_polyglot_external.csv", column="Percent correct",
+       divisor=100),
+    _E(name="APEX-Agents", file="apex_agents_external.csv", column="Pass@1 score"),
+    _E(name="ARC-AGI-2", file="arc_agi_2_external.csv", column="Score"),
+    _E(name="ARC-AGI", file="arc_agi_external.csv", column="Score"),
+    _E(name="ARC AI2", file="arc_ai2_external.csv", column="Challenge score"),
+    _E(name="Balrog", file="balrog_external.csv", column="Average progress"),
+    _E(name="BBH", file="bbh_external.csv", column="Average"),
+    _E(name="CadEval", file="cad_eval_external.csv", column="Overall pass (%)"),
+    _E(name="Chess Puzzles", file="chess_puzzles.csv", column="Best score (across scorers)",
+       epoch_run=True),
+    _E(name="CSQA2", file="common_sense_qa_2_external.csv", column="Score"),
+    _E(name="Cybench", file="cybench_external.csv", column="Unguided % Solved"),
+    _E(name="DeepResearch Bench", file="deepresearchbench_external.csv", column="Average score"),
+    _E(name="Fiction.LiveBench", file="fictionlivebench_external.csv", column="16k token score"),
+    _E(name="FrontierMath-2025-02-28-Private", file="frontiermath.csv",
+       column="Best score (across scorers)", epoch_run=True),
+    _E(name="FrontierMath-Tier-4-2025-07-01-Private", file="frontiermath_tier_4.csv",
+       column="Best score (across scorers)", epoch_run=True),
+    _E(name="GeoBench", file="geobench_external.csv", column="ACW Country %"),
+    _E(name="GPQA diamond", file="gpqa_diamond.csv", column="Best score (across scorers)",
+       epoch_run=True),
+    _E(name="GSM8K", file="gsm8k_external.csv", column="EM"),
+    _E(name="HellaSwag", file="hella_swag_external.csv", column="Overall accuracy"),
+    _E(name="HLE", file="hle_external.csv", column="Accuracy"),
+    _E(name="LAMBADA", file="lambada_external.csv", column="Score"),
+    _E(name="Lech Mazur Writing", file="lech_mazur_writing_external.csv", column="Mean score",
+       divisor=10),
+    _E(name="LiveBench", file="live_bench_external.csv", column="Global average", divisor=100),
+    _E(name="MATH level 5", file="math_level_5.csv", column="Best score (across scorers)",
+       epoch_run=True),
+    _E(name="MMLU", file="mmlu_external.csv", column="EM"),
+    _E(name="OpenBookQA", file="open_book_qa_external.csv", column="Accuracy"),
+    _E(name="OSWorld", file="os_world_external.csv", column="Score", divisor=100),
+    _E(name="OTIS Mock AIME 2024-2025", file="otis_mock_aime_2024_2025.csv",
+       column="Best score (across scorers)", epoch_run=True),
+    _E(name="PIQA", file="piqa_external.csv", column="Score"),
+    _E(name="PostTrainBench", file="posttrainbench_external.csv", column="Average (%)"),
+    _E(name="ScienceQA", file="science_qa_external.csv", column="Score"),
+    _E(name="SimpleBench", file="simplebench_external.csv", column="Score (AVG@5)"),
+    _E(name="SimpleQA Verified", file="simpleqa_verified.csv",
+       column="Best score (across scorers)", epoch_run=True),
+    _E(name="SWE-Bench verified", file="swe_bench_verified.csv",
+       column="Best score (across scorers)", epoch_run=True),
+    _E(name="Terminal Bench", file="terminalbench_external.csv", column="Accuracy mean"),
+    _E(name="The Agent Company", file="the_agent_company_external.csv", column="% Resolved"),
+    _E(name="TriviaQA", file="trivia_qa_external.csv", column="EM"),
+    _E(name="VideoMME", file="video_mme_external.csv", column="Overall (no subtitles)"),
+    _E(name="VPCT", file="vpct_external.csv", column="Correct"),
+    _E(name="WeirdML", file="weirdml_external.csv", column="Accuracy"),
+    _E(name="Winogrande", file="wino_grande_external.csv", column="Accuracy"),
+)
+
+# Epoch's benchmark names that are the same test as a gaptrack benchmark id, so that
+# reported and measured rows land on the same difficulty as Epoch's rows.
+EPOCH_TO_GAPTRACK = {
+    "MMLU": "mmlu",
+    "GPQA diamond": "gpqa_diamond",
+    "GSM8K": "gsm8k",
+    "HellaSwag": "hellaswag",
+    "ARC AI2": "arc_challenge",
+}
+
+_MC4 = "four answer options"
+FLOORS: dict[str, Floor] = {
+    "mmlu": Floor(value=0.25, source=f"{_MC4} (Hendrycks et al. 2020, arXiv 2009.03300)"),
+    "gpqa_diamond": Floor(value=0.25, source=f"{_MC4} (Rein et al. 2023, arXiv 2311.12022)"),
+    "hellaswag": Floor(value=0.25, source="four endings (Zellers et al. 2019, arXiv 1905.07830)"),
+    "arc_challenge": Floor(value=0.25, source=f"{_MC4}, a few 3/5 (Clark et al. 2018, "
+                           "arXiv 1803.05457)"),
+    "arc_easy": Floor(value=0.25, source=f"{_MC4} (Clark et al. 2018, arXiv 1803.05457)"),
+    "mmmu": Floor(value=0.221, source="random-choice baseline 22.1 % on validation "
+                  "(Yue et al. 2023, arXiv 2311.16502, Table 2)"),
+    "OpenBookQA": Floor(value=0.25, source=f"{_MC4} (Mihaylov et al. 2018, arXiv 1809.02789)"),
+    "Winogrande": Floor(value=0.5, source="two options (Sakaguchi et al. 2019, arXiv 1907.10641)"),
+    "PIQA": Floor(value=0.5, source="two solutions (Bisk et al. 2019, arXiv 1911.11641)"),
+    "ANLI": Floor(value=1 / 3, source="three labels (Nie et al. 2019, arXiv 1910.14599)"),
+    "CSQA2": Floor(value=0.5, source="yes/no answers (Talmor et al. 2021, arXiv 2201.05320)"),
+    "VideoMME": Floor(value=0.25, source=f"{_MC4} (Fu et al. 2024, arXiv 2405.21075)"),
+    "ScienceQA": Floor(value=0.3983, source="random-chance row 39.83 % (Lu et al. 2022, "
+                       "arXiv 2209.09513, Table 3), 2-5 options"),
+}
+"""Benchmarks not listed have floor 0: free-form answers (MATH, GSM8K, AIME, HumanEval,
+FrontierMath, ...), agentic task success, or mixed formats without a published chance row
+(BBH: its multiple-choice tasks have floors but the exact-match tasks have none)."""
+
+
+def floor_of(benchmark: str) -> Floor:
+    """The chance floor of a benchmark key (0 where none applies)."""
+    return FLOORS.get(benchmark, Floor(value=0.0, source="free-form or no published chance row"))
+
+
+def index_key(epoch_name: str) -> str:
+    """The benchmark key used in the fit for an Epoch benchmark name."""
+    return EPOCH_TO_GAPTRACK.get(epoch_name, epoch_name)

@@ -1,0 +1,125 @@
+"""Epoch AI's Benchmarking Hub rows (CC-BY 4.0), shipped under evidence/epoch/, as the
+long table the capability index fits: one row per (model version, benchmark) score."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from gaptrack.compare.index.benchmarks import EPOCH_BENCHMARKS, EpochBenchmark, index_key
+from gaptrack.errors import GaptrackError
+from gaptrack.paths import project_root
+
+EPOCH_DIR = project_root() / "evidence" / "epoch"
+APRIL_DIR = EPOCH_DIR / "april2026"
+MANIFEST = EPOCH_DIR / "SOURCES.csv"
+
+# Epoch's multi-country entries are joint developments; they belong to neither side.
+_COUNTRIES = {
+    "United States of America": "US",
+    "China": "CN",
+    "Hong Kong,China": "CN",
+    "France": "FR",
+    "United Kingdom of Great Britain and Northern Ireland": "GB",
+    "Canada": "CA",
+    "United Arab Emirates": "AE",
+    "Germany": "DE",
+    "Israel": "IL",
+    "Japan": "JP",
+    "Korea (Republic of)": "KR",
+}
+
+COLUMNS = [
+    "row_id", "model", "version", "benchmark", "score", "stderr", "released", "origin",
+    "open_weights", "reporter", "measured_by", "kind", "n_items", "source",
+]
+"""Columns of the long evidence table every part of the index reads."""
+
+
+def manifest() -> list[dict[str, str]]:
+    """The shipped files with origin repo, commit, path and sha256."""
+    with open(MANIFEST, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def verify_digests() -> list[str]:
+    """Files whose sha256 differs from the manifest (empty when all match)."""
+    bad = []
+    for row in manifest():
+        data = (EPOCH_DIR / row["file"]).read_bytes()
+        if hashlib.sha256(data).hexdigest() != row["sha256"]:
+            bad.append(row["file"])
+    return bad
+
+
+def country_code(text: object) -> str | None:
+    """ISO code of an Epoch country cell; joint entries keep every code joined with '+'."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    if text in _COUNTRIES:
+        return _COUNTRIES[text]
+    return "+".join(_COUNTRIES.get(part.strip(), part.strip()) for part in text.split(","))
+
+
+def eci_table(which: str = "april2026") -> pd.DataFrame:
+    """Epoch's ECI file: `april2026` (third-party copy) or `epoch_repo` (Epoch's, Nov 2025)."""
+    frame = pd.read_csv(EPOCH_DIR / which / "epoch_capabilities_index.csv")
+    frame["released"] = pd.to_datetime(frame["Release date"], errors="coerce")
+    frame["origin"] = frame["Country"].map(country_code)
+    frame["open_weights"] = frame["Model accessibility"].map(
+        lambda a: a.startswith("Open weights") if isinstance(a, str) else None)
+    return frame
+
+
+def _read_one(spec: EpochBenchmark, versions: pd.DataFrame) -> pd.DataFrame:
+    path = APRIL_DIR / spec.file
+    raw = pd.read_csv(path)
+    if spec.column not in raw.columns:
+        raise GaptrackError(f"no column {spec.column!r}", file=path, field=spec.column)
+    score = pd.to_numeric(raw[spec.column], errors="coerce") / spec.divisor
+    out = pd.DataFrame({
+        "row_id": [f"epoch.{spec.file[:-4]}.{i + 2}" for i in range(len(raw))],
+        "version": raw["Model version"],
+        "benchmark": index_key(spec.name),
+        "epoch_benchmark": spec.name,
+        "score": score,
+        "stderr": pd.to_numeric(raw.get("stderr"), errors="coerce") if "stderr" in raw else None,
+        "released": pd.to_datetime(raw["Release date"], errors="coerce"),
+        "origin": raw["Country"].map(country_code),
+        "reporter": "third_party" if spec.epoch_run else _reporter(raw),
+        "measured_by": "Epoch AI" if spec.epoch_run else raw.get("Source", pd.Series(
+            "collected by Epoch AI", index=raw.index)).fillna("collected by Epoch AI"),
+        "kind": "epoch",
+        "n_items": None,
+        "source": f"evidence/epoch/april2026/{spec.file}",
+    })
+    # A version's name, release date, origin and access come from Epoch's model table
+    # where the row itself leaves them empty.
+    merged = out.merge(versions, how="left", left_on="version", right_on="Model version")
+    out["model"] = merged["Model name"].fillna(merged["version"]).to_numpy()
+    out["released"] = out["released"].fillna(merged["released_v"]).to_numpy()
+    out["origin"] = out["origin"].fillna(merged["origin_v"]).to_numpy()
+    out["open_weights"] = merged["open_weights_v"].to_numpy()
+    return out
+
+
+def _reporter(raw: pd.DataFrame) -> pd.Series:
+    """developer where the collected figure comes from the developer's own paper or card."""
+    source = raw.get("Source", pd.Series("", index=raw.index)).fillna("").str.lower()
+    own = source.str.contains("technical report|system card|model card|blog|announcement|"
+                              "paper|release", regex=True)
+    return own.map({True: "developer", False: "third_party"})
+
+
+def load_epoch_rows() -> pd.DataFrame:
+    """Every shipped Epoch score row (rows with no model version or no score included:
+    the index reports and drops them)."""
+    eci = eci_table()
+    versions = eci[["Model version", "Model name", "released", "origin", "open_weights"]]
+    versions = versions.drop_duplicates("Model version").rename(columns={
+        "released": "released_v", "origin": "origin_v", "open_weights": "open_weights_v"})
+    frames = [_read_one(spec, versions) for spec in EPOCH_BENCHMARKS]
+    return pd.concat(frames, ignore_index=True)
