@@ -30,30 +30,51 @@ mmlu_external open_book_qa_external os_world_external otis_mock_aime_2024_2025 p
 posttrainbench_external science_qa_external simplebench_external simpleqa_verified
 swe_bench_verified terminalbench_external the_agent_company_external trivia_qa_external
 video_mme_external vpct_external weirdml_external wino_grande_external
-additional_eci_data/eci_benchmark_difficulties_and_slopes additional_eci_data/eci_scaling""".split()
+additional_eci_data/eci_benchmark_difficulties_and_slopes additional_eci_data/eci_scaling""".split()  # noqa: SIM905 (a word list reads better)
 
 
 def main(april_git: str, epoch_git: str) -> None:
     out = Path("evidence/epoch")
     rows = []
-    jobs = [(april_git, APRIL, f"benchmark_data/{n}.csv", f"april2026/{Path(n).name}.csv")
-            for n in APRIL_FILES]
+    jobs = [
+        (april_git, APRIL, f"benchmark_data/{n}.csv", f"april2026/{Path(n).name}.csv")
+        for n in APRIL_FILES
+    ]
     jobs += [
-        (epoch_git, EPOCH, "data/website/epoch_capabilities_index.csv",
-         "epoch_repo/epoch_capabilities_index.csv"),
+        (
+            epoch_git,
+            EPOCH,
+            "data/website/epoch_capabilities_index.csv",
+            "epoch_repo/epoch_capabilities_index.csv",
+        ),
         (epoch_git, EPOCH_HEAD, "data/benchmarks_runs.csv", "epoch_repo/benchmarks_runs.csv"),
-        (epoch_git, EPOCH_HEAD, "data/external_benchmark_mmlu.csv",
-         "epoch_repo/external_benchmark_mmlu.csv"),
+        (
+            epoch_git,
+            EPOCH_HEAD,
+            "data/external_benchmark_mmlu.csv",
+            "epoch_repo/external_benchmark_mmlu.csv",
+        ),
     ]
     for git_dir, (repo, commit), src, dest in jobs:
-        data = subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{src}"],
-                              capture_output=True, check=True).stdout
+        data = subprocess.run(
+            ["git", "--git-dir", git_dir, "show", f"{commit}:{src}"],
+            capture_output=True,
+            check=True,
+        ).stdout
         target = out / dest
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        rows.append({"file": dest, "origin_repo": repo, "commit": commit, "path": src,
-                     "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
-                     "copied": dt.date.today().isoformat()})
+        rows.append(
+            {
+                "file": dest,
+                "origin_repo": repo,
+                "commit": commit,
+                "path": src,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "bytes": len(data),
+                "copied": dt.date.today().isoformat(),
+            }
+        )
     with open(out / "SOURCES.csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()

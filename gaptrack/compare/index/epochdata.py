@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from pathlib import Path
 
 import pandas as pd
 
@@ -33,8 +32,20 @@ _COUNTRIES = {
 }
 
 COLUMNS = [
-    "row_id", "model", "version", "benchmark", "score", "stderr", "released", "origin",
-    "open_weights", "reporter", "measured_by", "kind", "n_items", "source",
+    "row_id",
+    "model",
+    "version",
+    "benchmark",
+    "score",
+    "stderr",
+    "released",
+    "origin",
+    "open_weights",
+    "reporter",
+    "measured_by",
+    "kind",
+    "n_items",
+    "source",
 ]
 """Columns of the long evidence table every part of the index reads."""
 
@@ -70,7 +81,8 @@ def eci_table(which: str = "april2026") -> pd.DataFrame:
     frame["released"] = pd.to_datetime(frame["Release date"], errors="coerce")
     frame["origin"] = frame["Country"].map(country_code)
     frame["open_weights"] = frame["Model accessibility"].map(
-        lambda a: a.startswith("Open weights") if isinstance(a, str) else None)
+        lambda a: a.startswith("Open weights") if isinstance(a, str) else None
+    )
     return frame
 
 
@@ -80,22 +92,29 @@ def _read_one(spec: EpochBenchmark, versions: pd.DataFrame) -> pd.DataFrame:
     if spec.column not in raw.columns:
         raise GaptrackError(f"no column {spec.column!r}", file=path, field=spec.column)
     score = pd.to_numeric(raw[spec.column], errors="coerce") / spec.divisor
-    out = pd.DataFrame({
-        "row_id": [f"epoch.{spec.file[:-4]}.{i + 2}" for i in range(len(raw))],
-        "version": raw["Model version"],
-        "benchmark": index_key(spec.name),
-        "epoch_benchmark": spec.name,
-        "score": score,
-        "stderr": pd.to_numeric(raw.get("stderr"), errors="coerce") if "stderr" in raw else None,
-        "released": pd.to_datetime(raw["Release date"], errors="coerce"),
-        "origin": raw["Country"].map(country_code),
-        "reporter": "third_party" if spec.epoch_run else _reporter(raw),
-        "measured_by": "Epoch AI" if spec.epoch_run else raw.get("Source", pd.Series(
-            "collected by Epoch AI", index=raw.index)).fillna("collected by Epoch AI"),
-        "kind": "epoch",
-        "n_items": None,
-        "source": f"evidence/epoch/april2026/{spec.file}",
-    })
+    out = pd.DataFrame(
+        {
+            "row_id": [f"epoch.{spec.file[:-4]}.{i + 2}" for i in range(len(raw))],
+            "version": raw["Model version"],
+            "benchmark": index_key(spec.name),
+            "epoch_benchmark": spec.name,
+            "score": score,
+            "stderr": pd.to_numeric(raw.get("stderr"), errors="coerce")
+            if "stderr" in raw
+            else None,
+            "released": pd.to_datetime(raw["Release date"], errors="coerce"),
+            "origin": raw["Country"].map(country_code),
+            "reporter": "third_party" if spec.epoch_run else _reporter(raw),
+            "measured_by": "Epoch AI"
+            if spec.epoch_run
+            else raw.get("Source", pd.Series("collected by Epoch AI", index=raw.index)).fillna(
+                "collected by Epoch AI"
+            ),
+            "kind": "epoch",
+            "n_items": None,
+            "source": f"evidence/epoch/april2026/{spec.file}",
+        }
+    )
     # A version's name, release date, origin and access come from Epoch's model table
     # where the row itself leaves them empty.
     merged = out.merge(versions, how="left", left_on="version", right_on="Model version")
@@ -109,8 +128,9 @@ def _read_one(spec: EpochBenchmark, versions: pd.DataFrame) -> pd.DataFrame:
 def _reporter(raw: pd.DataFrame) -> pd.Series:
     """developer where the collected figure comes from the developer's own paper or card."""
     source = raw.get("Source", pd.Series("", index=raw.index)).fillna("").str.lower()
-    own = source.str.contains("technical report|system card|model card|blog|announcement|"
-                              "paper|release", regex=True)
+    own = source.str.contains(
+        "technical report|system card|model card|blog|announcement|paper|release", regex=True
+    )
     return own.map({True: "developer", False: "third_party"})
 
 
@@ -119,7 +139,8 @@ def load_epoch_rows() -> pd.DataFrame:
     the index reports and drops them)."""
     eci = eci_table()
     versions = eci[["Model version", "Model name", "released", "origin", "open_weights"]]
-    versions = versions.drop_duplicates("Model version").rename(columns={
-        "released": "released_v", "origin": "origin_v", "open_weights": "open_weights_v"})
+    versions = versions.drop_duplicates("Model version").rename(
+        columns={"released": "released_v", "origin": "origin_v", "open_weights": "open_weights_v"}
+    )
     frames = [_read_one(spec, versions) for spec in EPOCH_BENCHMARKS]
     return pd.concat(frames, ignore_index=True)
