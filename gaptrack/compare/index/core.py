@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from gaptrack.compare.index.fit import ANCHORS, FitError, Problem, anchor_map, solve
 from gaptrack.compare.index.prepare import Prepared, aggregate, pool_key
@@ -74,14 +73,12 @@ def _anchored(prep: Prepared, x: np.ndarray, idx, anchors) -> IndexFit:
     )
 
 
-def refit(
-    fit: IndexFit, y: np.ndarray, weight: np.ndarray, sparsity: sp.csr_matrix | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+def refit(fit: IndexFit, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(capability, difficulty) of one bootstrap replicate, NaN for models left with fewer
     than two benchmarks and for benchmarks left with no rows."""
     prep = fit.prep
     problem = _problem(prep, y, weight)
-    x = solve(problem, x0=fit.x, max_nfev=100)
+    x = solve(problem, x0=fit.x, quick=True)
     nm, nb = len(prep.models), len(prep.benchmarks)
     n_bench = np.bincount(problem.m, minlength=nm)
     c, d = x[:nm].copy(), x[nm : nm + nb].copy()

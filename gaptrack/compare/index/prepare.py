@@ -79,6 +79,7 @@ def prepare(frame: pd.DataFrame, options: Options) -> Prepared:
     if options.since:
         rows = rows[rows["released"] >= pd.Timestamp(options.since)]
     floors = rows["benchmark"].map(lambda b: floor_of(b).value) if options.chance else 0.0
+    rows["floor"] = floors
     rows["y"] = ((rows["score"] - floors) / (1 - floors)).clip(0, 1)
     rows["pk"] = rows["key"].map(pool_key)
     counts = rows.groupby("pk")["benchmark"].nunique()
