@@ -92,7 +92,11 @@ class Problem:
 
 
 def solve(
-    problem: Problem, x0: np.ndarray | None = None, ridge: float = RIDGE, quick: bool = False
+    problem: Problem,
+    x0: np.ndarray | None = None,
+    ridge: float = RIDGE,
+    quick: bool = False,
+    max_nfev: int = 200,
 ) -> np.ndarray:
     """Raw parameters of the least-squares fit; FitError when scipy does not converge.
     quick: looser tolerances for bootstrap refits from a warm start (capabilities within
@@ -114,7 +118,7 @@ def solve(
         bounds=(lower, upper),
         method="trf",
         tr_solver="lsmr",
-        max_nfev=200,
+        max_nfev=max_nfev,
         **tolerances,
     )
     if result.status <= 0:

@@ -104,8 +104,8 @@ def prepare(frame: pd.DataFrame, options: Options) -> Prepared:
         .reset_index()
     )
     benchmarks = sorted(rows["benchmark"].unique())
-    rows["mi"] = pd.Categorical(rows["pk"], categories=models["pk"]).codes
-    rows["bi"] = pd.Categorical(rows["benchmark"], categories=benchmarks).codes
+    rows["mi"] = pd.Categorical(rows["pk"], categories=models["pk"]).codes.astype(np.int64)
+    rows["bi"] = pd.Categorical(rows["benchmark"], categories=benchmarks).codes.astype(np.int64)
     rows["pair"] = rows["mi"].to_numpy() * len(benchmarks) + rows["bi"].to_numpy()
     return Prepared(
         rows=rows, models=models, benchmarks=benchmarks, left_out=left_out, too_few=too_few
