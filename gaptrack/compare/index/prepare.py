@@ -26,8 +26,9 @@ class Options:
     """Keep models released on or after this date (YYYY-MM-DD)."""
     chance: bool = True
     """Rescale scores so that chance counts as zero."""
-    reporters: tuple[str, ...] = ("developer", "third_party")
-    """Which reporters' rows to use (third_party alone for the independent-only fit)."""
+    reporters: tuple[str, ...] | None = None
+    """Use only these reporters' rows (("third_party",) for the independent-only fit);
+    None uses all."""
 
 
 @dataclass
@@ -69,7 +70,10 @@ def prepare(frame: pd.DataFrame, options: Options) -> Prepared:
     """The fit's input from the long evidence table (epochdata.COLUMNS)."""
     reason = _reasons(frame)
     left_out = pd.DataFrame({"row_id": frame["row_id"], "reason": reason})[reason != ""]
-    rows = frame[(reason == "") & frame["reporter"].isin(options.reporters)].copy()
+    usable = reason == ""
+    if options.reporters:
+        usable &= frame["reporter"].isin(options.reporters)
+    rows = frame[usable].copy()
     name = rows["model"] if options.pool else rows["version"].fillna(rows["model"])
     rows["key"] = name.fillna(rows["version"]).astype(str)
     rows["released"] = pd.to_datetime(rows["released"])

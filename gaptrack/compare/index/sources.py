@@ -1,0 +1,69 @@
+"""All evidence the index fits, as one long table: Epoch AI's rows, the reported evidence
+(evidence/*.csv and the user's) and gaptrack's own measurements from the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gaptrack.compare.benchmarks import BENCHMARKS
+from gaptrack.compare.evidence import EvidenceRow, load_measured, load_reported
+from gaptrack.compare.index.epochdata import COLUMNS, load_epoch_rows
+
+
+def _reporter(row: EvidenceRow) -> str:
+    # The shared evidence schema's `reporter` column where present; before it, a measured row
+    # is gaptrack's own (third party) and a reported one is read from its source kind.
+    explicit = getattr(row, "reporter", None)
+    if explicit:
+        return str(explicit)
+    if row.kind == "measured":
+        return "third_party"
+    return "unknown"
+
+
+def rows_frame(rows: Iterable[EvidenceRow]) -> pd.DataFrame:
+    """Score rows on percent benchmarks as fractions (ratings such as Arena Elo have no
+    maximum, so they cannot enter a sigmoid fit and are skipped)."""
+    out = []
+    for row in rows:
+        bench = BENCHMARKS.get(row.benchmark)
+        if row.quantity != "score" or bench is None or bench.unit != "percent":
+            continue
+        out.append(
+            {
+                "row_id": row.row_id,
+                "model": row.model,
+                "version": row.model,
+                "benchmark": row.benchmark,
+                "score": None if row.value is None else row.value / 100,
+                "stderr": None if row.stderr is None else row.stderr / 100,
+                "released": pd.Timestamp(row.released) if row.released else pd.NaT,
+                "origin": row.origin,
+                "open_weights": row.open_weights,
+                "reporter": _reporter(row),
+                "measured_by": "gaptrack"
+                if row.kind == "measured"
+                else getattr(row, "measured_by", None) or row.organisation,
+                "kind": row.kind,
+                "n_items": row.n_samples if row.kind == "measured" else np.nan,
+                "source": row.source,
+            }
+        )
+    return pd.DataFrame(out, columns=COLUMNS)
+
+
+def load_all(
+    results_dir: str | Path | None, reported_files: Iterable[str | Path] = (), epoch: bool = True
+) -> pd.DataFrame:
+    """Epoch's rows, then reported, then measured evidence, in the index's layout."""
+    frames = [load_epoch_rows()] if epoch else []
+    reported = load_reported(results_dir, list(reported_files))
+    measured = load_measured(results_dir) if results_dir and Path(results_dir).exists() else []
+    frames.append(rows_frame([*reported, *measured]))
+    frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    frame["released"] = pd.to_datetime(frame["released"])
+    return frame
