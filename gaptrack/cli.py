@@ -194,10 +194,11 @@ def prepare_cmd(
 
 
 def _register_extensions() -> None:
-    from gaptrack import cli_compare, cli_publish
+    from gaptrack import cli_compare, cli_index, cli_publish
 
     cli_compare.register(app)
     cli_publish.register(app)
+    cli_index.register(app)
 
 
 _register_extensions()

@@ -118,7 +118,8 @@ def _read_one(spec: EpochBenchmark, versions: pd.DataFrame) -> pd.DataFrame:
     # A version's name, release date, origin and access come from Epoch's model table
     # where the row itself leaves them empty.
     merged = out.merge(versions, how="left", left_on="version", right_on="Model version")
-    out["model"] = merged["Model name"].fillna(merged["version"]).to_numpy()
+    # Some names in Epoch's table carry a stray newline; identity must not depend on it.
+    out["model"] = merged["Model name"].fillna(merged["version"]).str.strip().to_numpy()
     out["released"] = out["released"].fillna(merged["released_v"]).to_numpy()
     out["origin"] = out["origin"].fillna(merged["origin_v"]).to_numpy()
     out["open_weights"] = merged["open_weights_v"].to_numpy()

@@ -1,0 +1,40 @@
+"""`gaptrack index`: capability per model and months behind, with intervals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def index(
+    results: Path = typer.Option(
+        Path("results"), "--results", help="Results folder: the store, and where index/*.csv go."
+    ),
+    reported: list[Path] = typer.Option(
+        [], "--reported", help="Extra reported-evidence CSV (repeatable)."
+    ),
+    boot: int = typer.Option(100, "--boot", min=0, help="Bootstrap replicates."),
+    seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
+    top: int = typer.Option(25, "--top", min=1, help="Models to print (all go to the CSV)."),
+    epoch_check: bool = typer.Option(
+        True, "--epoch-check/--no-epoch-check", help="Check against Epoch AI's figures."
+    ),
+) -> None:
+    """Fit one capability per model over all evidence; print ranks, difficulties, months behind."""
+    import warnings
+
+    from gaptrack.compare.index.outcome import run
+    from gaptrack.publish.index_out import print_outcome, write_csvs
+
+    with warnings.catch_warnings():
+        # all-NaN months (before a side has any model) are expected, and shown as NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        outcome = run(results, reported, n_boot=boot, seed=seed, epoch_check=epoch_check)
+    print_outcome(outcome, typer.echo, top=top)
+    written = write_csvs(outcome, results / "index")
+    typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {results / 'index'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("index")(index)
