@@ -38,7 +38,7 @@ def main() -> None:
         f"(target < 10 s) -> {'met' if wall < 10 else 'NOT met'} on wall time, "
         f"{'met' if cpu < 10 else 'NOT met'} on CPU time"
     )
-    report, check = outcome.report, outcome.epoch
+    report = outcome.report
     print(
         f"  {len(report.models)} models, {len(report.benchmarks)} benchmarks, "
         f"{len(report.fit.prep.rows)} rows; {len(report.reps.failed)} replicates failed"
