@@ -130,3 +130,22 @@ def test_bootstrap_interval_of_average_lag_covers_the_truth_in_a_small_simulatio
         estimate = lag_summary(fit, bootstrap(fit, 30, seed=k), sides, grid)["average"]
         covered += estimate.lo <= truth <= estimate.hi
     assert covered >= 4
+
+
+def test_index_command_prints_and_writes_pandas_readable_csvs(tmp_path):
+    from typer.testing import CliRunner
+
+    from gaptrack.cli import app
+
+    result = CliRunner().invoke(
+        app, ["index", "--results", str(tmp_path), "--boot", "3", "--no-epoch-check"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Months behind: CN behind US" in result.output
+    assert "c001-us-leads" in result.output
+    models = pd.read_csv(tmp_path / "index" / "models.csv")
+    assert models["model"].is_unique and {"capability", "lo", "hi"} <= set(models.columns)
+    assert models.loc[models["model"] == "GPT-5", "capability"].item() == pytest.approx(150)
+    months = pd.read_csv(tmp_path / "index" / "months.csv")
+    assert not months.duplicated(["sides", "month"]).any()
+    assert (pd.read_csv(tmp_path / "index" / "left_out.csv")["reason"] != "").all()

@@ -156,6 +156,15 @@ def print_outcome(outcome: IndexOutcome, say: Say, top: int = 25) -> None:
             f"  US minus CN: {_e(sr.us_minus_cn)} (an interval containing 0: no evidence that "
             "they differ)"
         )
+    say("\nClaims about a lead or a trend, second verdict on this index (gap in points):")
+    for v in outcome.claims:
+        months = (
+            "" if v.months is None or np.isnan(v.months) else f"; CN {v.months:.1f} months behind"
+        )
+        say(
+            f"  {v.claim_id}: {v.question}: {v.value:+.1f} [{v.lo:+.1f}, {v.hi:+.1f}] -> "
+            f"{v.verdict}{months}"
+        )
     say("\nComparisons (different benchmarks and methods: comparisons, not reproductions):")
     say(
         f"  months CN behind US on {CAISI_DATE}: {_e(outcome.caisi)} beside NIST CAISI's about "

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
+from gaptrack.compare.claims import load_claims
 from gaptrack.compare.index.analysis import SIDES, Estimate, IndexReport, run_index
+from gaptrack.compare.index.claimcheck import IndexVerdict, index_verdict
 from gaptrack.compare.index.epochcheck import EpochCheck, run_epoch_check
 from gaptrack.compare.index.months import lag_series
 from gaptrack.compare.index.prepare import Options
@@ -35,6 +37,8 @@ class IndexOutcome:
     """CN-behind-US months on CAISI_DATE, with interval (None where no data reach it)."""
     n_rows: int
     """Evidence rows read (before any was left out)."""
+    claims: list[IndexVerdict]
+    """Second verdicts, on this index, for the claims about a lead or a trend."""
 
 
 def lag_on(report: IndexReport, date: str) -> Estimate | None:
@@ -61,6 +65,7 @@ def run(
     n_boot: int = 100,
     seed: int = 0,
     epoch_check: bool = True,
+    claims_file: str | Path | None = None,
 ) -> IndexOutcome:
     frame = load_all(results_dir, reported_files)
     report = run_index(frame, Options(), n_boot=n_boot, seed=seed)
@@ -72,4 +77,9 @@ def run(
         epoch=run_epoch_check(n_boot=n_boot, seed=seed) if epoch_check else None,
         caisi=lag_on(report, CAISI_DATE),
         n_rows=len(frame),
+        claims=[
+            v
+            for c in load_claims(claims_file).claims
+            if c.statement is not None and (v := index_verdict(c, report)) is not None
+        ],
     )
