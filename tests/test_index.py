@@ -149,3 +149,25 @@ def test_index_command_prints_and_writes_pandas_readable_csvs(tmp_path):
     months = pd.read_csv(tmp_path / "index" / "months.csv")
     assert not months.duplicated(["sides", "month"]).any()
     assert (pd.read_csv(tmp_path / "index" / "left_out.csv")["reason"] != "").all()
+
+
+def test_measured_rows_are_redrawn_over_their_items():
+    from gaptrack.compare.index.bootstrap import _item_redraw
+
+    sim = simulate(np.random.default_rng(6), n_models=10, n_bench=4)
+    rows = sim.rows.assign(kind="measured", n_items=50.0)
+    fit = fit_index(prepare(rows, PLAIN), sim.anchors)
+    draws = np.array([_item_redraw(fit, np.random.default_rng(k)) for k in range(200)])
+    # binomial over 50 items: the spread of each redrawn score is sqrt(p(1-p)/50)
+    p = fit.prep.rows["score"].to_numpy()
+    expected = np.sqrt(p * (1 - p) / 50)
+    assert np.allclose(draws.std(axis=0), expected, atol=0.02)
+
+
+def test_fit_on_epochs_rows_agrees_with_epochs_eci():
+    from gaptrack.compare.index.epochcheck import run_epoch_check
+
+    check = run_epoch_check(n_boot=0)
+    assert check.pooled.spearman >= 0.99
+    assert check.pooled.n_common > 100
+    assert 5 <= check.average.value <= 9
