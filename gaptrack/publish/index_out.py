@@ -107,13 +107,18 @@ def print_outcome(outcome: IndexOutcome, say: Say, top: int = 25) -> None:
         f"Evidence: {outcome.n_rows} rows read, {len(prep.rows)} used; "
         f"{len(prep.left_out)} left out (cannot identify model or benchmark):"
     )
-    for reason, n in prep.left_out["reason"].value_counts().items():
-        example = prep.left_out.loc[prep.left_out["reason"] == reason, "row_id"].iloc[0]
-        say(f"  {n} rows: {reason} (e.g. {example})")
-    say(
-        f"{len(prep.too_few)} models get no index: fewer than 2 benchmarks "
-        "(listed in too_few_benchmarks.csv)"
-    )
+    left = prep.left_out
+    epoch = left["row_id"].str.startswith("epoch.")
+    # The user's own rows are named one per line; Epoch's many are summarised by reason
+    # (every one is named in left_out.csv).
+    for row_id, reason in zip(left.loc[~epoch, "row_id"], left.loc[~epoch, "reason"], strict=True):
+        say(f"  left out {row_id}: {reason}")
+    for reason, n in left.loc[epoch, "reason"].value_counts().items():
+        example = left.loc[epoch & (left["reason"] == reason), "row_id"].iloc[0]
+        say(f"  left out {n} Epoch AI rows: {reason} (e.g. {example})")
+    names = ", ".join(f"{m} ({n})" for m, n in prep.too_few.head(8).itertuples(index=False))
+    more = "" if len(prep.too_few) <= 8 else ", ... (all in too_few_benchmarks.csv)"
+    say(f"{len(prep.too_few)} models get no index, fewer than 2 benchmarks: {names}{more}")
     anchors = ", ".join(f"{n} = {v:g}" for n, v in r.fit.anchors)
     failed = f"; {len(r.reps.failed)} failed: {r.reps.failed[0]}" if r.reps.failed else ""
     say(
