@@ -4,6 +4,7 @@ long table the capability index fits: one row per (model version, benchmark) sco
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 
 import pandas as pd
@@ -137,7 +138,12 @@ def _reporter(raw: pd.DataFrame) -> pd.Series:
 
 def load_epoch_rows() -> pd.DataFrame:
     """Every shipped Epoch score row (rows with no model version or no score included:
-    the index reports and drops them)."""
+    the index reports and drops them). A fresh copy of a table read once per process."""
+    return _epoch_rows().copy()
+
+
+@functools.cache
+def _epoch_rows() -> pd.DataFrame:
     eci = eci_table()
     versions = eci[["Model version", "Model name", "released", "origin", "open_weights"]]
     versions = versions.drop_duplicates("Model version").rename(

@@ -99,14 +99,15 @@ def solve(
     max_nfev: int = 200,
 ) -> np.ndarray:
     """Raw parameters of the least-squares fit; FitError when scipy does not converge.
-    quick: looser tolerances for bootstrap refits from a warm start (capabilities within
-    about 0.2 ECI points of a tight fit, against intervals several points wide)."""
+    quick: looser tolerances for bootstrap refits from a warm start."""
     nm, nb = problem.n_models, problem.n_bench
     lower = np.concatenate([np.full(nm + nb, -np.inf), np.full(nb, 0.02)])
     upper = np.concatenate([np.full(nm + nb, np.inf), np.full(nb, 50.0)])
     start = problem.start() if x0 is None else np.clip(x0, lower + 1e-9, upper - 1e-9)
+    # Measured on the shipped evidence: quick refits land within 0.35 ECI points of a tight
+    # fit (median 0.02) at a third of the cost; bootstrap intervals are several points wide.
     tolerances = (
-        {"xtol": 1e-3, "ftol": 1e-5, "x_scale": "jac", "tr_options": {"atol": 1e-4, "btol": 1e-4}}
+        {"xtol": 1e-3, "ftol": 1e-4, "x_scale": "jac", "tr_options": {"atol": 1e-3, "btol": 1e-3}}
         if quick
         else {"xtol": 1e-8, "ftol": 1e-10}
     )
