@@ -57,6 +57,8 @@ def main() -> None:
         covered += est.lo <= truth <= est.hi
         widths.append(est.hi - est.lo)
         errors.append(est.value - truth)
+        if (k + 1) % 20 == 0:
+            print(f"  {k + 1} sets: coverage so far {covered / (k + 1):.1%}", flush=True)
     share = covered / args.sets
     # binomial standard error of the coverage estimate itself
     se = np.sqrt(share * (1 - share) / args.sets)
