@@ -53,6 +53,12 @@ TasksOpt = Annotated[
     list[str] | None, typer.Option("--tasks", help="Run only this task of the suite (repeatable).")
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", min=1, help="Cap items per task.")]
+BackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--backend", help="hf or vllm for every model of this run (default: each entry's)."
+    ),
+]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Re-evaluate results already stored.")]
 
 
@@ -65,6 +71,7 @@ def eval_cmd(
     limit: LimitOpt = None,
     force: ForceOpt = False,
     results: ResultsOpt = None,
+    backend: BackendOpt = None,
     executor: Annotated[
         str | None,
         typer.Option("--executor", help="local (default), ray or slurm; default: the config's."),
@@ -109,6 +116,7 @@ def eval_cmd(
         limit=limit,
         force=force,
         results_dir=results,
+        backend=backend,
     )
     summary = evaluate(cfg, request, reporter=ConsoleReporter(), executor=chosen)
     print_summary(summary)
@@ -124,6 +132,7 @@ def plan_cmd(
     tasks: TasksOpt = None,
     limit: LimitOpt = None,
     results: ResultsOpt = None,
+    backend: BackendOpt = None,
     gpu_memory: Annotated[
         float | None, typer.Option("--gpu-memory", help="GB of one GPU (default: config's, 80).")
     ] = None,
@@ -144,6 +153,7 @@ def plan_cmd(
         tasks=tuple(tasks or ()),
         limit=limit,
         results_dir=results,
+        backend=backend,
     )
     plan = make_plan(cfg, request)
     memory = gpu_memory or cfg.cluster.gpu_memory_gb

@@ -176,3 +176,14 @@ def test_chat_template_and_sampling_run_in_lm_eval(tmp_path: Path, tiny_llama: P
     assert len(plain_items) == len(chat_items) == 6
     assert all(a != b for a, b in zip(plain_items, chat_items, strict=True))
     assert records[False].cache_key.generation["enable_thinking"] is False
+
+
+def test_backend_per_run_changes_keys_and_jobs(tiny_config: Path) -> None:
+    config = load_config(tiny_config)
+    hf = make_plan(config, EvalRequest())
+    vllm = make_plan(config, EvalRequest(backend="vllm"))
+    assert {e.key.backend for e in vllm.entries} == {"vllm"}
+    assert {e.model.backend for e in vllm.entries} == {"vllm"}
+    assert not {e.key.digest() for e in hf.entries} & {e.key.digest() for e in vllm.entries}
+    with pytest.raises(GaptrackError, match="--backend 'tgi': use hf or vllm"):
+        make_plan(config, EvalRequest(backend="tgi"))

@@ -39,6 +39,8 @@ def test_gpus_from_params_dtype_or_entry() -> None:
     assert gpus_needed(model(params_b=70.6, gpus=8)) == 8  # the entry's own setting wins
     vllm = model(params_b=671.0, backend="vllm", tensor_parallel_size=8, data_parallel_size=2)
     assert gpus_needed(vllm) == 16
+    assert gpus_needed(model(params_b=72.7, backend="vllm")) == 3  # no sizes set: by memory
+    assert gpus_needed(model(params_b=7.0, backend="vllm", data_parallel_size=4)) == 4
 
 
 def test_task_cost_counts_choices_fewshot_and_group_limits() -> None:

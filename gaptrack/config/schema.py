@@ -124,8 +124,9 @@ class ModelSpec(Frozen):
     trust_remote_code: bool = False
     backend: Literal["hf", "vllm"] = "hf"
     """lm-eval's `hf` (transformers) or `vllm` backend (optional extra, GPU only)."""
-    tensor_parallel_size: int = Field(default=1, ge=1)
-    """vLLM: GPUs one copy of the model is split over."""
+    tensor_parallel_size: int | None = Field(default=None, ge=1)
+    """vLLM: GPUs one copy of the model is split over; unset: one (and `gaptrack plan`
+    estimates the GPUs from the model's size)."""
     data_parallel_size: int = Field(default=1, ge=1)
     """vLLM: copies of the model that share the items."""
     gpus: int | None = Field(default=None, ge=0)

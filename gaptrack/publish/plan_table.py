@@ -52,8 +52,10 @@ def print_plan(plan: Plan, jobs: list[JobEstimate], gpu_memory_gb: float) -> Non
     if unknown:
         typer.echo(f"size unknown (not in the table): {', '.join(unknown)}")
     for job in jobs:
-        if job.gpus > 1 and job.model.backend == "hf" and not job.model.parallelize:
+        model = job.model
+        sized = (model.tensor_parallel_size or 1) * model.data_parallel_size
+        if model.backend == "vllm" and sized < job.gpus:
             typer.echo(
-                f"note: {job.model.id} needs {job.gpus} GPUs: set `parallelize: true` "
-                f"(or backend vllm with tensor_parallel_size)"
+                f"note: {model.id} needs {job.gpus} GPUs: set its tensor_parallel_size "
+                f"(vLLM puts each copy on one GPU otherwise)"
             )

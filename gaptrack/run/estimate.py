@@ -62,16 +62,18 @@ def task_cost(
 def gpus_needed(
     model: ModelSpec, dtype: str | None = None, gpu_memory_gb: float = DEFAULT_GPU_MEMORY_GB
 ) -> int:
-    """The model entry's own `gpus`, else vLLM's tensor x data parallel sizes, else enough
-    GPUs of `gpu_memory_gb` to hold the weights in `dtype` with room to run."""
+    """The model entry's own `gpus`, else vLLM's tensor x data parallel sizes where the
+    entry sets them, else enough GPUs of `gpu_memory_gb` to hold the weights in `dtype` with
+    room to run (times vLLM's data-parallel copies)."""
     if model.gpus is not None:
         return model.gpus
-    if model.backend == "vllm":
+    if model.backend == "vllm" and model.tensor_parallel_size is not None:
         return model.tensor_parallel_size * model.data_parallel_size
     resolved = dtype or model.dtype
     resolved = "bfloat16" if resolved == "auto" else resolved  # what `auto` is on CUDA
     need_gb = model.params_b * BYTES_PER_PARAM[resolved] * _OVERHEAD + _FIXED_GB
-    return max(1, math.ceil(need_gb / gpu_memory_gb))
+    copies = model.data_parallel_size if model.backend == "vllm" else 1
+    return max(1, math.ceil(need_gb / gpu_memory_gb)) * copies
 
 
 def human(number: float | None, unit: str = "") -> str:

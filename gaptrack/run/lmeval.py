@@ -145,7 +145,7 @@ def load_lm(job: ModelJob):
             dtype=job.dtype,
             batch_size=job.batch_size,
             trust_remote_code=spec.trust_remote_code,
-            tensor_parallel_size=spec.tensor_parallel_size,
+            tensor_parallel_size=spec.tensor_parallel_size or 1,
             data_parallel_size=spec.data_parallel_size,
             **seed,
             **model_settings(job.generation),

@@ -34,6 +34,8 @@ class EvalRequest:
     """Re-evaluate even what is stored."""
     results_dir: Path | None = None
     """Overrides the config's results_dir."""
+    backend: str | None = None
+    """`hf` or `vllm` for every model of this run, over each entry's own `backend`."""
 
 
 @dataclass
@@ -109,6 +111,10 @@ def make_plan(config: Config, request: EvalRequest) -> Plan:
         )
     tasks = [t for t in suite.tasks if not wanted or t.name in wanted]
     models = select_models(config, request.only)
+    if request.backend not in (None, "hf", "vllm"):
+        raise GaptrackError(f"--backend {request.backend!r}: use hf or vllm")
+    if request.backend is not None:  # a per-run backend: in every key, record and job
+        models = [m.model_copy(update={"backend": request.backend}) for m in models]
 
     device = pick_device(request.device)
     resolution = resolve_tasks(
