@@ -1,33 +1,50 @@
 """The Python API that the CLI is a thin layer over; scripts import from here.
 
-from gaptrack.api import load_config, evaluate, EvalRequest
+from gaptrack.api import load_config, evaluate, EvalRequest, check_claims
 summary = evaluate(load_config("demo"), EvalRequest(limit=20))
-"""
+verdicts = check_claims(load_config("demo").results_dir)
 
+Names are imported on first use (PEP 562), so `results` does not pay for scipy and
+`check` does not pay for the runner."""
+
+from __future__ import annotations
+
+import importlib
 from pathlib import Path
 
-from gaptrack.config import load_config
-from gaptrack.run.evaluate import EvalSummary, evaluate
-from gaptrack.run.plan import EvalRequest, make_plan
-from gaptrack.store import ResultRecord, Store
-from gaptrack.validate import validate_config
+_WHERE = {
+    "CheckOptions": "gaptrack.compare.check",
+    "check_claims": "gaptrack.compare.check",
+    "import_reported": "gaptrack.compare.evidence",
+    "ClaimVerdict": "gaptrack.compare.verdicts",
+    "load_config": "gaptrack.config",
+    "validate_config": "gaptrack.config.validate",
+    "EvalSummary": "gaptrack.run.evaluate",
+    "evaluate": "gaptrack.run.evaluate",
+    "EvalRequest": "gaptrack.run.plan",
+    "make_plan": "gaptrack.run.plan",
+    "ResultRecord": "gaptrack.store",
+    "Store": "gaptrack.store",
+}
 
-__all__ = [
-    "capability_index",
-    "collect_findings",
-    "publication_folder",
-    "EvalRequest",
-    "EvalSummary",
-    "ResultRecord",
-    "Store",
-    "evaluate",
-    "load_config",
-    "make_plan",
-    "validate_config",
-]
+__all__ = sorted([*_WHERE, "capability_index", "collect_findings", "publication_folder"])
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'gaptrack.api' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
 
 
 def _config_and_results(config: str | Path | None, results: Path | None):
+    from gaptrack.config import load_config
+
     cfg = load_config(config) if config is not None else None
     folder = results or (cfg.results_dir if cfg else Path("results"))
     return cfg, Path(folder)

@@ -1,4 +1,4 @@
-"""`check` and `import-reported` through a local Typer app, on the shipped evidence."""
+"""`check` and `import-reported` through the real app, on the shipped evidence."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from gaptrack import cli_compare
+from gaptrack.cli import app
 from gaptrack.compare.check import CheckOptions, check_claims, reproduction_checks
 from gaptrack.compare.evidence import (
     CSV_COLUMNS,
@@ -21,8 +20,6 @@ from gaptrack.errors import ConfigError
 from gaptrack.store.store import Store
 from tests.test_gaps import record
 
-app = typer.Typer()
-cli_compare.register(app)
 runner = CliRunner()
 
 
@@ -89,8 +86,8 @@ def test_one_claim_and_byte_identical_reruns(tmp_path):
 
 def test_unknown_claim_is_a_config_error(tmp_path):
     result = runner.invoke(app, ["check", "--results", str(tmp_path), "--claim", "nope"])
-    assert isinstance(result.exception, ConfigError)
-    assert "no claim 'nope'" in result.exception.one_line()
+    assert result.exit_code == 2
+    assert result.output.startswith("error: --claim: no claim 'nope'")
 
 
 def _csv(path: Path, rows: list[dict]) -> Path:
@@ -154,10 +151,10 @@ def test_import_bad_row_is_one_line_error_and_writes_nothing(tmp_path, bad, wher
     results = tmp_path / "results"
     src = _csv(tmp_path / "bad.csv", [GOOD, {**GOOD, "model": "B", **bad}])
     result = runner.invoke(app, ["import-reported", str(src), "--results", str(results)])
-    err = result.exception
-    assert isinstance(err, ConfigError)
-    assert err.one_line().startswith(f"{src}: {where}: ")
-    assert message in err.one_line()
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {src}: {where}: ")
+    assert message in lines[0]
     assert not (results / "reported").exists()
 
 
@@ -208,6 +205,27 @@ def test_every_shipped_evidence_file_loads():
     assert files and all(p.suffix == ".csv" for p in files)
     rows = load_reported(None)
     assert len({r.row_id for r in rows}) == len(rows)
+
+
+def test_a_column_that_does_not_apply_to_the_row_kind_is_rejected(tmp_path):
+    release = {
+        "quantity": "release",
+        "model": "M",
+        "origin": "CN",
+        "released": "2025-01-01",
+        "value": "3",
+        "source": "s",
+    }
+    with pytest.raises(ConfigError, match="row 1, column value: does not apply to a release row"):
+        read_reported(_csv(tmp_path / "x.csv", [release]))
+
+
+def test_api_checks_claims(tmp_path):
+    from gaptrack import api
+
+    verdicts = api.check_claims(tmp_path, "c001-gap-9-to-2", api.CheckOptions(write=False))
+    assert verdicts[0].verdict == "supported"
+    assert isinstance(verdicts[0], api.ClaimVerdict)
 
 
 def test_unknown_column_is_rejected(tmp_path):

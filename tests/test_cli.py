@@ -117,5 +117,33 @@ def test_help_is_fast_and_imports_no_torch() -> None:
         [sys.executable, "-m", "gaptrack", "--help"], capture_output=True, text=True
     )
     assert help_out.returncode == 0
-    for command in ("eval", "validate", "models", "results"):
+    for command in ("eval", "validate", "models", "results", "prepare", "check", "import-reported"):
         assert command in help_out.stdout
+
+
+def test_every_command_group_is_registered_on_the_real_app() -> None:
+    from gaptrack.cli.app import COMMAND_GROUPS
+
+    names = {c.name for c in app.registered_commands}
+    assert names == {
+        "eval",
+        "validate",
+        "prepare",
+        "models",
+        "results",
+        "check",
+        "import-reported",
+    }
+    assert len(COMMAND_GROUPS) == 4
+
+
+def test_check_writes_into_the_configs_results_folder(
+    tiny_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = invoke("check", "-c", str(tiny_config), "--claim", "c001-gap-9-to-2")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "results" / "claims" / "c001-gap-9-to-2.json").is_file()
+    assert not (elsewhere / "results").exists()

@@ -10,6 +10,7 @@ import pytest
 from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.evidence import (
     EvidenceRow,
+    ScoreRow,
     apply_editions,
     choose_editions,
     load_reported,
@@ -32,7 +33,7 @@ D = dt.date
 def score(
     model: str, origin: str, released: str, value: float, bench: str = "mmlu", **extra
 ) -> EvidenceRow:
-    return EvidenceRow(
+    return ScoreRow(
         kind="reported",
         model=model,
         origin=origin,
@@ -48,7 +49,7 @@ def score(
 def arena(
     model: str, origin: str, snapshot: str, value: float, edition: str = "2025"
 ) -> EvidenceRow:
-    return EvidenceRow(
+    return ScoreRow(
         kind="reported",
         model=model,
         origin=origin,

@@ -8,7 +8,13 @@ import datetime as dt
 import pytest
 
 from gaptrack.compare.claims import Claim, Document
-from gaptrack.compare.evidence import EvidenceRow, measured_row
+from gaptrack.compare.evidence import (
+    EventRow,
+    EvidenceRow,
+    FigureRow,
+    ReleaseRow,
+    measured_row,
+)
 from gaptrack.compare.stats import Interval
 from gaptrack.compare.verdicts import combine, compare, evaluate_claim
 from tests.test_gaps import arena, record, score
@@ -208,9 +214,8 @@ def test_source_measure_note():
 
 
 def _release(model: str, family: str, date: str) -> EvidenceRow:
-    return EvidenceRow(
+    return ReleaseRow(
         kind="reported",
-        quantity="release",
         model=model,
         origin="CN",
         family=family,
@@ -248,9 +253,8 @@ def test_cadence_median_interval():
 
 
 def _figure(value: float, snapshot: str, approx: bool = False, source: str = "s") -> EvidenceRow:
-    return EvidenceRow(
+    return FigureRow(
         kind="reported",
-        quantity="figure",
         model="Qwen",
         origin="CN",
         benchmark="hf_downloads_m",
@@ -288,9 +292,8 @@ def test_figure_branches():
 
 
 def test_event_branches():
-    ev_row = EvidenceRow(
+    ev_row = EventRow(
         kind="reported",
-        quantity="event",
         model="Qwen",
         origin="CN",
         benchmark="qwen_passes_llama_hf_downloads",
@@ -316,3 +319,10 @@ def test_event_branches():
 def test_untested_claims_have_no_evaluation():
     result = evaluate_claim(claim(None, kind="forecast"), DOC, ARENA)
     assert result.verdict == "untested" and result.evaluations == []
+
+
+def test_every_statement_kind_has_an_evaluator():
+    from gaptrack.compare.claims import STATEMENT_TAGS
+    from gaptrack.compare.verdicts import EVALUATORS
+
+    assert set(EVALUATORS) == STATEMENT_TAGS

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gaptrack.base import Frozen
 from gaptrack.compare.claims import load_claims
-from gaptrack.compare.evidence import EvidenceRow, load_measured, load_reported
+from gaptrack.compare.evidence import EvidenceKind, EvidenceRow, load_measured, load_reported
 from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
 from gaptrack.errors import ConfigError
 from gaptrack.store.atomic import write_text_atomic
@@ -84,9 +84,9 @@ def _norm(name: str) -> str:
 def reproduction_checks(rows: Sequence[EvidenceRow]) -> list[Reproduction]:
     """Measured next to reported for the same model (gaptrack id, or name ignoring case and
     punctuation) and benchmark."""
-    reported = [r for r in rows if r.kind == "reported" and r.quantity == "score"]
+    reported = [r for r in rows if r.kind == EvidenceKind.REPORTED and r.quantity == "score"]
     out = []
-    for m in (r for r in rows if r.kind == "measured" and r.value is not None):
+    for m in (r for r in rows if r.kind == EvidenceKind.MEASURED and r.value is not None):
         for r in reported:
             same_model = (m.model_id and r.model_id == m.model_id) or _norm(r.model) in (
                 _norm(m.model),
@@ -112,61 +112,6 @@ def status_share(rows: Sequence[EvidenceRow]) -> dict[str, int]:
     """Reported rows per status (`verified`, `secondary`, `unverified`)."""
     counts = {"verified": 0, "secondary": 0, "unverified": 0}
     for row in rows:
-        if row.kind == "reported":
+        if row.kind == EvidenceKind.REPORTED:
             counts[row.status] += 1
     return counts
-
-
-# ---------------------------------------------------------------- table text
-
-
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
-def summary_lines(verdict: ClaimVerdict) -> list[dict[str, str]]:
-    """One table row per evaluation (one for an untested claim)."""
-    claim = verdict.claim
-    if not verdict.evaluations:
-        return [
-            {
-                "claim": claim.id,
-                "kind": claim.kind,
-                "verdict": "untested",
-                "value": "-",
-                "interval": "-",
-                "evidence": "-",
-                "models": "-",
-            }
-        ]
-    lines = []
-    for ev in verdict.evaluations:
-        valued = [c for c in ev.checks if c.value is not None]
-        gap_checks = [c for c in ev.checks if c.point is not None]
-        if gap_checks and len(gap_checks) < len(ev.checks):  # a trend: two gaps, then change
-            change = "" if ev.value is None else f" ({ev.value:+.2f})"
-            value = " -> ".join(_fmt(c.value) for c in gap_checks) + change
-        elif len(gap_checks) > 1:
-            value = " | ".join(_fmt(c.value) for c in gap_checks)
-        elif len(valued) == 1 or ev.value is not None:
-            value = _fmt(ev.value if ev.value is not None else valued[0].value)
-        else:
-            value = " | ".join(_fmt(c.value) for c in valued) or "-"
-        shown = [ev] if ev.value is not None else valued
-        intervals = [
-            f"[{x.interval.low:.2f}, {x.interval.high:.2f}]" if x.interval else "none"
-            for x in shown
-        ]
-        interval = " | ".join(intervals) if any(x.interval for x in shown) else "none"
-        lines.append(
-            {
-                "claim": claim.id,
-                "kind": claim.kind,
-                "verdict": ev.verdict,
-                "value": value,
-                "interval": interval,
-                "evidence": ev.evidence_kind,
-                "models": "; ".join(ev.models) or "-",
-            }
-        )
-    return lines

@@ -19,19 +19,13 @@ from pydantic import (
 from gaptrack.base import Frozen
 from gaptrack.compare.benchmarks import check_benchmark, check_figure
 from gaptrack.compare.dates import PartialDate, period_end, period_start
-from gaptrack.config.countries import ISO_3166_ALPHA2
+from gaptrack.compare.evidence.rows import EvidenceKind
+from gaptrack.config.countries import Country
 from gaptrack.config.schema import SIZE_CLASSES
 from gaptrack.errors import ConfigError
 from gaptrack.paths import project_root
 
-
-def _iso(value: str) -> str:
-    if value not in ISO_3166_ALPHA2:
-        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code (US, CN, ...)")
-    return value
-
-
-Origin = Annotated[str, AfterValidator(_iso)]
+Origin = Country
 BenchmarkId = Annotated[str, AfterValidator(check_benchmark)]
 FigureId = Annotated[str, AfterValidator(check_figure)]
 Op = Literal["<", "<=", ">", ">=", "=="]
@@ -87,7 +81,7 @@ class GapQuantity(Frozen):
     edition: EditionRef | None = None
     """Report edition the reported evidence must come from; None: per report, the latest
     edition published on or before the claim's date."""
-    evidence: list[Literal["reported", "measured"]] = ["reported", "measured"]
+    evidence: list[EvidenceKind] = [EvidenceKind.REPORTED, EvidenceKind.MEASURED]
     """Evidence kinds to evaluate, in order of preference (the first decides the verdict)."""
 
     @field_validator("size_class")

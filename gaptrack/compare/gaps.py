@@ -13,7 +13,7 @@ from gaptrack.base import Frozen
 from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.dates import month_ends
-from gaptrack.compare.evidence import EvidenceRow
+from gaptrack.compare.evidence import EvidenceKind, EvidenceRow
 from gaptrack.compare.stats import (
     Interval,
     McNemar,
@@ -54,7 +54,7 @@ class GapPoint(Frozen):
 
     at: dt.date
     """Date asked."""
-    evidence_kind: Literal["measured", "reported"]
+    evidence_kind: EvidenceKind
     """Which evidence it was computed from."""
     snapshot: dt.date | None = None
     """Leaderboard snapshot used (leaderboards only)."""
@@ -207,7 +207,7 @@ def gap_at(
     rows: Sequence[EvidenceRow],
     quantity: GapQuantity,
     at: dt.date,
-    kind: Literal["measured", "reported"],
+    kind: EvidenceKind,
 ) -> GapPoint:
     """The gap between the two origins' frontiers at `at`, from rows of one evidence kind."""
     rows = [r for r in rows if r.kind == kind]
@@ -254,7 +254,7 @@ def gap_series(
     quantity: GapQuantity,
     start: dt.date,
     end: dt.date,
-    kind: Literal["measured", "reported"],
+    kind: EvidenceKind,
 ) -> list[GapPoint]:
     """The gap at the end of every month from start to end."""
     return [gap_at(rows, quantity, month_end, kind) for month_end in month_ends(start, end)]

@@ -1,5 +1,9 @@
 """ISO 3166-1 alpha-2 codes, so that a typo in a model's origin is caught at validation."""
 
+from typing import Annotated
+
+from pydantic import AfterValidator
+
 ISO_3166_ALPHA2 = frozenset(
     """
     AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
@@ -13,3 +17,13 @@ ISO_3166_ALPHA2 = frozenset(
     VN VU WF WS YE YT ZA ZM ZW
     """.split()  # noqa: SIM905 (one line of codes reads better than 249)
 )
+
+
+def check_country(value: str) -> str:
+    if value not in ISO_3166_ALPHA2:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code (US, CN, FR, ...)")
+    return value
+
+
+Country = Annotated[str, AfterValidator(check_country)]
+"""An ISO 3166-1 alpha-2 code: the one country type of configs, claims and evidence."""

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from gaptrack.base import Frozen
-from gaptrack.config.countries import ISO_3166_ALPHA2
+from gaptrack.config.countries import Country
 
 
 class HubSource(Frozen):
@@ -108,7 +108,7 @@ class ModelSpec(Frozen):
     """Stable id used in file names and on the command line."""
     name: str
     """Display name."""
-    origin: str
+    origin: Country
     """ISO 3166-1 alpha-2 code of the developer's country (US, CN, FR, ...)."""
     organisation: str
     released: dt.date
@@ -140,15 +140,6 @@ class ModelSpec(Frozen):
     quantization: str | None = None
     """Set when the weights are not the originals (e.g. a 4-bit GGUF): the report says so."""
     notes: str | None = None
-
-    @field_validator("origin")
-    @classmethod
-    def _iso_origin(cls, value: str) -> str:
-        if value not in ISO_3166_ALPHA2:
-            raise ValueError(
-                f"{value!r} is not an ISO 3166-1 alpha-2 country code (US, CN, FR, ...)"
-            )
-        return value
 
     @property
     def size_class(self) -> str:

@@ -7,21 +7,17 @@ from typing import Annotated
 
 import typer
 
+from gaptrack.cli.options import ReportedOpt, ResultsOpt
+
 ConfigOpt = Annotated[
     str | None,
-    typer.Option("--config", "-c", help="Config file, or NAME for configs/NAME.yaml (optional)."),
-]
-ResultsOpt = Annotated[
-    Path | None,
     typer.Option(
-        "--results", help="Results folder (default: the config's results_dir, else results)."
+        "--config", "-c", metavar="FILE|NAME", help="Config whose results to publish (optional)."
     ),
 ]
 OutOpt = Annotated[
-    Path | None, typer.Option("--out", help="Where to write (default: the results folder).")
-]
-ReportedOpt = Annotated[
-    list[Path] | None, typer.Option("--reported", help="Extra reported-evidence CSV (repeatable).")
+    Path | None,
+    typer.Option("--out", metavar="DIR", help="Where to write (default: the results folder)."),
 ]
 
 

@@ -1,0 +1,49 @@
+"""The `gaptrack` command: a thin typer layer over gaptrack.api. Heavy imports (torch,
+lm_eval) happen inside the commands that run models, so `--help` stays fast.
+
+Every command group is a module of this package with a `register(app)`; all of them
+are registered here unconditionally, so a broken import fails loudly instead of
+silently removing a command."""
+
+from __future__ import annotations
+
+import typer
+import typer.core
+
+from gaptrack.cli import check, index, publish, run, setup, store, stored
+from gaptrack.errors import GaptrackError
+
+
+class _Group(typer.core.TyperGroup):
+    """Turns a GaptrackError from any command into one line on stderr and exit code 2,
+    also under typer's CliRunner (which bypasses main())."""
+
+    def invoke(self, ctx):
+        from gaptrack.store.store import forget_warnings
+
+        forget_warnings()
+        try:
+            return super().invoke(ctx)
+        except GaptrackError as exc:
+            typer.echo(f"error: {exc.one_line()}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+app = typer.Typer(
+    name="gaptrack",
+    cls=_Group,
+    help="Check claims about the US-China AI gap with real models and real benchmarks.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+COMMAND_GROUPS = (run, setup, stored, check, index, publish, store)
+"""In the order their commands appear in --help."""
+
+for _group in COMMAND_GROUPS:
+    _group.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,68 @@
+"""`gaptrack check` and `gaptrack import-reported`: claims against evidence. Errors are
+not caught here: the app prints a GaptrackError as one line, exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gaptrack.cli.options import DEFAULT_CHECK_CONFIG, OptionalConfigOpt, ResultsOpt
+
+
+def _results_dir(config: str, results: Path | None) -> Path:
+    """--results, else the config's results_dir: the same rule as `eval`."""
+    if results is not None:
+        return results
+    from gaptrack.api import load_config
+
+    return load_config(config).results_dir
+
+
+def check_cmd(
+    config: OptionalConfigOpt = DEFAULT_CHECK_CONFIG,
+    results: ResultsOpt = None,
+    claim: Annotated[str | None, typer.Option("--claim", help="Check only this claim id.")] = None,
+    claims: Annotated[
+        Path | None,
+        typer.Option("--claims", help="Claims registry (default: seeds/claims.yaml)."),
+    ] = None,
+    reported: Annotated[
+        list[Path] | None,
+        typer.Option("--reported", help="Extra reported-evidence CSV (repeatable)."),
+    ] = None,
+) -> None:
+    """Give every claim a verdict from measured and reported evidence; write
+    <results>/claims/<claim_id>.json."""
+    from gaptrack.api import CheckOptions, check_claims
+    from gaptrack.compare.check import load_evidence, reproduction_checks, status_share
+    from gaptrack.publish.check_console import print_check
+
+    results_dir = _results_dir(config, results)
+    options = CheckOptions(claims_file=claims, reported_files=list(reported or []))
+    verdicts = check_claims(results_dir, claim, options)
+    evidence = load_evidence(results_dir, options)
+    repro = reproduction_checks(evidence) if claim is None else []
+    print_check(verdicts, results_dir, status_share(evidence), repro)
+
+
+def import_reported_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV with the columns of evidence/reported.csv.")],
+    config: OptionalConfigOpt = DEFAULT_CHECK_CONFIG,
+    results: ResultsOpt = None,
+) -> None:
+    """Validate reported figures and merge them into <results>/reported/imported.csv."""
+    from gaptrack.api import import_reported
+
+    result = import_reported(file, _results_dir(config, results))
+    typer.echo(
+        f"{result.path}: read {result.read} rows: {result.added} added, "
+        f"{result.replaced} replaced, {result.unchanged} unchanged; "
+        f"{result.total} rows in the file"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check_cmd)
+    app.command("import-reported")(import_reported_cmd)

@@ -1,0 +1,51 @@
+"""Options shared by several commands, declared once as `Annotated` aliases so that a
+flag means the same thing (and has the same help) in every command that takes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+ConfigOpt = Annotated[
+    str, typer.Option("--config", "-c", help="Config file, or NAME for configs/NAME.yaml.")
+]
+OptionalConfigOpt = Annotated[
+    str,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config whose results folder is used (file, or NAME for configs/NAME.yaml).",
+    ),
+]
+ResultsOpt = Annotated[
+    Path | None,
+    typer.Option("--results", help="Results folder (default: the config's results_dir)."),
+]
+DeviceOpt = Annotated[
+    str, typer.Option("--device", help="auto (CUDA if available), cpu, cuda, cuda:1.")
+]
+OnlyOpt = Annotated[
+    list[str] | None, typer.Option("--only", help="Run only this model id (repeatable).")
+]
+TasksOpt = Annotated[
+    list[str] | None, typer.Option("--tasks", help="Run only this task of the suite (repeatable).")
+]
+LimitOpt = Annotated[int | None, typer.Option("--limit", min=1, help="Cap items per task.")]
+BackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--backend", help="hf or vllm for every model of this run (default: each entry's)."
+    ),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Re-evaluate results already stored.")]
+
+ReportedOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--reported", metavar="CSV", help="Extra reported-evidence CSV (repeatable)."),
+]
+
+DEFAULT_CHECK_CONFIG = "demo"
+"""`check` and `import-reported` need a results folder, never a stray ./results: without
+-c they use the demo config's."""

@@ -1,0 +1,139 @@
+"""`gaptrack eval`: run a config's models on its suite."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gaptrack.cli.options import (
+    BackendOpt,
+    ConfigOpt,
+    DeviceOpt,
+    ForceOpt,
+    LimitOpt,
+    OnlyOpt,
+    ResultsOpt,
+    TasksOpt,
+)
+
+GpusPerJobOpt = Annotated[
+    int | None,
+    typer.Option("--gpus-per-job", min=0, metavar="N", help="GPUs every job asks for."),
+]
+
+
+def _executor(cfg, executor, ray_address, partition, time_limit, gpus_per_job, max_retries):
+    from gaptrack.run.executors import ExecutorOptions, make_executor
+
+    cluster = cfg.cluster
+    flags = {
+        "ray_address": ray_address,
+        "partition": partition,
+        "time_limit_min": time_limit,
+        "gpus_per_job": gpus_per_job,
+        "max_retries": max_retries,
+    }
+    settings = cluster.model_dump(exclude={"executor"}) | {
+        k: v for k, v in flags.items() if v is not None
+    }
+    return make_executor(executor or cluster.executor, ExecutorOptions(**settings))
+
+
+def eval_cmd(
+    config: ConfigOpt,
+    device: DeviceOpt = "auto",
+    only: OnlyOpt = None,
+    tasks: TasksOpt = None,
+    limit: LimitOpt = None,
+    force: ForceOpt = False,
+    results: ResultsOpt = None,
+    backend: BackendOpt = None,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            "--executor",
+            metavar="NAME",
+            help="local (default), ray or slurm; default: the config's.",
+        ),
+    ] = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address", metavar="ADDRESS", help="Ray cluster to use (default: start one)."
+        ),
+    ] = None,
+    partition: Annotated[
+        str | None, typer.Option("--partition", metavar="NAME", help="Slurm partition.")
+    ] = None,
+    time_limit: Annotated[
+        int | None,
+        typer.Option("--time-limit", min=1, metavar="MINUTES", help="Slurm minutes per job."),
+    ] = None,
+    gpus_per_job: GpusPerJobOpt = None,
+    max_retries: Annotated[
+        int | None,
+        typer.Option(
+            "--max-retries", min=0, metavar="N", help="Ray re-runs of a job whose worker died."
+        ),
+    ] = None,
+) -> None:
+    """Evaluate every model of a config on its suite; store each result in results/."""
+    from gaptrack.api import EvalRequest, evaluate, load_config
+    from gaptrack.publish.console import ConsoleReporter, print_summary
+
+    cfg = load_config(config)
+    chosen = _executor(cfg, executor, ray_address, partition, time_limit, gpus_per_job, max_retries)
+    request = EvalRequest(
+        device=device,
+        only=tuple(only or ()),
+        tasks=tuple(tasks or ()),
+        limit=limit,
+        force=force,
+        results_dir=results,
+        backend=backend,
+    )
+    summary = evaluate(cfg, request, reporter=ConsoleReporter(), executor=chosen)
+    print_summary(summary)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def plan_cmd(
+    config: ConfigOpt,
+    device: DeviceOpt = "auto",
+    only: OnlyOpt = None,
+    tasks: TasksOpt = None,
+    limit: LimitOpt = None,
+    results: ResultsOpt = None,
+    backend: BackendOpt = None,
+    gpu_memory: Annotated[
+        float | None,
+        typer.Option("--gpu-memory", metavar="GB", help="GB of one GPU (default: config's, 80)."),
+    ] = None,
+    gpus_per_job: GpusPerJobOpt = None,
+) -> None:
+    """Print the jobs `eval` would run (what the store lacks), their work and GPU needs."""
+    from gaptrack.api import EvalRequest, load_config, make_plan
+    from gaptrack.publish.plan_table import print_plan
+    from gaptrack.run.device import guess_device
+    from gaptrack.run.estimate import estimate_plan
+
+    cfg = load_config(config)
+    request = EvalRequest(
+        device=guess_device(device),  # no torch import: the plan must answer at once
+        only=tuple(only or ()),
+        tasks=tuple(tasks or ()),
+        limit=limit,
+        results_dir=results,
+        backend=backend,
+    )
+    plan = make_plan(cfg, request)
+    memory = gpu_memory or cfg.cluster.gpu_memory_gb
+    per_job = gpus_per_job if gpus_per_job is not None else cfg.cluster.gpus_per_job
+    print_plan(plan, estimate_plan(plan, per_job, memory), memory)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(eval_cmd)
+    app.command("plan")(plan_cmd)

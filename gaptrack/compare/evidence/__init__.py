@@ -1,0 +1,51 @@
+"""Evidence: typed rows (rows), reported CSV files (csvio), gaptrack's own store records
+(measured), and which report editions a claim may use (editions)."""
+
+from gaptrack.compare.evidence.csvio import (
+    CSV_COLUMNS,
+    ImportResult,
+    import_reported,
+    load_reported,
+    merge_rows,
+    read_reported,
+    rows_to_csv,
+    shipped_reported_files,
+    user_reported_dir,
+)
+from gaptrack.compare.evidence.editions import EditionChoice, apply_editions, choose_editions
+from gaptrack.compare.evidence.measured import load_measured, measured_row
+from gaptrack.compare.evidence.rows import (
+    EventRow,
+    EvidenceKind,
+    EvidenceRow,
+    FigureRow,
+    GapRow,
+    ReleaseRow,
+    ScoreRow,
+    Status,
+)
+
+__all__ = [
+    "CSV_COLUMNS",
+    "EditionChoice",
+    "EventRow",
+    "EvidenceKind",
+    "EvidenceRow",
+    "FigureRow",
+    "GapRow",
+    "ImportResult",
+    "ReleaseRow",
+    "ScoreRow",
+    "Status",
+    "apply_editions",
+    "choose_editions",
+    "import_reported",
+    "load_measured",
+    "load_reported",
+    "measured_row",
+    "merge_rows",
+    "read_reported",
+    "rows_to_csv",
+    "shipped_reported_files",
+    "user_reported_dir",
+]

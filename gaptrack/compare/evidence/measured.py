@@ -1,0 +1,59 @@
+"""Measured evidence: gaptrack's own store records as score rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gaptrack.compare.benchmarks import BENCHMARKS, benchmark_for_task
+from gaptrack.compare.evidence.rows import EvidenceKind, ScoreRow
+from gaptrack.store.records import ResultRecord
+from gaptrack.store.store import Store
+
+
+def _shots(record: ResultRecord) -> str:
+    shots = record.task.num_fewshot
+    return "default" if shots is None else str(shots)
+
+
+def measured_row(record: ResultRecord) -> ScoreRow:
+    """A store record's primary metric as evidence; accuracies become percent."""
+    bench_id = benchmark_for_task(record.task.name)
+    metric = record.metric()
+    scale = 100.0 if bench_id not in BENCHMARKS or BENCHMARKS[bench_id].unit == "percent" else 1.0
+    return ScoreRow(
+        row_id=record.key,
+        kind=EvidenceKind.MEASURED,
+        model=record.model.name,
+        model_id=record.model.id,
+        organisation=record.model.organisation,
+        origin=record.model.origin,
+        released=record.model.released,
+        open_weights=record.model.open_weights,
+        params_b=record.model.params_b,
+        benchmark=bench_id,
+        metric=record.task.primary_metric,
+        value=metric.value * scale,
+        stderr=None if metric.stderr is None else metric.stderr * scale,
+        n_samples=record.task.n_samples,
+        source=f"store record {record.key} (task {record.task.name}, "
+        f"{_shots(record)}-shot, limit {record.task.limit})",
+        source_kind="measured",
+        status="verified",
+        measured_by="gaptrack",
+        published=record.provenance.finished_at.date(),
+        note=(f"quantized: {record.model.quantization}" if record.model.quantization else ""),
+        item_source=record.all_items,
+    )
+
+
+def load_measured(results_dir: str | Path) -> list[ScoreRow]:
+    """One row per (model, benchmark): of several records, the one with most items (then
+    the lowest key, so the choice never depends on file order)."""
+    best: dict[tuple[str, str], tuple[tuple, ResultRecord]] = {}
+    for record in Store(results_dir).records():
+        rank = (-record.task.n_samples, record.key)
+        key = (record.model.id, benchmark_for_task(record.task.name))
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, record)
+    rows = [measured_row(record) for _, record in best.values()]
+    return sorted(rows, key=lambda row: row.row_id)

@@ -1,0 +1,28 @@
+"""Claim + evidence -> verdict: supported, contradicted, inconclusive (interval straddles
+the claimed value, or evidence missing, stale or thin), or untested (no statement).
+
+base: what evaluators produce; dispatch: statement kind -> evaluator; gap, cadence,
+figure, event: one module per statement family."""
+
+from gaptrack.compare.verdicts.base import (
+    Check,
+    ClaimVerdict,
+    Evaluation,
+    Label,
+    PublishedGap,
+    combine,
+    compare,
+)
+from gaptrack.compare.verdicts.dispatch import EVALUATORS, evaluate_claim
+
+__all__ = [
+    "EVALUATORS",
+    "Check",
+    "ClaimVerdict",
+    "Evaluation",
+    "Label",
+    "PublishedGap",
+    "combine",
+    "compare",
+    "evaluate_claim",
+]

@@ -1,0 +1,163 @@
+"""What every evaluator produces (checks, evaluations, the claim's verdict) and the
+comparisons they share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from gaptrack.base import Frozen
+from gaptrack.compare.claims import Claim, Document, Op
+from gaptrack.compare.evidence import EvidenceKind, EvidenceRow
+from gaptrack.compare.gaps import GapPoint
+from gaptrack.compare.stats import Interval
+
+Label = Literal["supported", "contradicted", "inconclusive", "untested"]
+
+
+class PublishedGap(Frozen):
+    """A gap the report itself publishes, set against the one recomputed from its scores."""
+
+    value: float
+    """Published gap."""
+    row_id: str
+    """Evidence row of the published gap."""
+    source: str
+    """Its source."""
+    band_low: float
+    """Lowest gap the recomputation gives with each score off by half its printed step."""
+    band_high: float
+    """Highest such gap."""
+    within_rounding: bool
+    """The published value (+- half its own last digit) meets that band."""
+
+
+class Check(Frozen):
+    """One comparison the statement makes (one condition, one date, one figure)."""
+
+    label: str
+    """What was compared, e.g. `gap at 2024-01-31 > 9`."""
+    verdict: Label
+    """Outcome of this comparison."""
+    value: float | None = None
+    """Computed value."""
+    interval: Interval | None = None
+    """Its 95 % interval; None where the evidence publishes no uncertainty."""
+    reason: str
+    """Why this outcome, in words."""
+    point: GapPoint | None = None
+    """The gap behind a gap comparison (models, snapshot, method, McNemar test)."""
+    published: PublishedGap | None = None
+    """The report's own figure for the same gap, where one is in the evidence."""
+
+
+class Evaluation(Frozen):
+    """A statement evaluated on one kind of evidence."""
+
+    evidence_kind: EvidenceKind
+    """`measured` (gaptrack's store) or `reported` (published figures)."""
+    verdict: Label
+    """Combined outcome of the checks: any contradicted -> contradicted; all supported ->
+    supported; otherwise inconclusive."""
+    value: float | None = None
+    """Headline value: the single check's value, or the change of the gap for a trend."""
+    interval: Interval | None = None
+    """Interval of the headline value."""
+    models: list[str] = []
+    """Models behind the value (A vs B per date, or releases counted)."""
+    checks: list[Check] = []
+    """The individual comparisons."""
+    editions: str | None = None
+    """Report editions used and why."""
+    notes: list[str] = []
+    """Where the evidence measures something other than the claim, or less of it."""
+    rows: list[EvidenceRow] = []
+    """Exactly the evidence rows used."""
+
+
+class ClaimVerdict(Frozen):
+    """A claim with its verdict and the evidence behind it: the file under results/claims."""
+
+    claim: Claim
+    """The claim as registered."""
+    document: Document
+    """Its source document."""
+    verdict: Label
+    """The verdict of the first evaluation in the claim's order of preference."""
+    evidence_kind: EvidenceKind | None = None
+    """Evidence kind of that evaluation."""
+    evaluations: list[Evaluation] = []
+    """One per evidence kind evaluated."""
+
+
+def compare(
+    value: float, interval: Interval | None, op: Op, target: float, tolerance: float = 0.0
+) -> tuple[Label, str]:
+    """Decide `value op target`: with an interval, only an interval wholly on one side
+    decides; without one, the point value decides (and the caller says so)."""
+    if op == "==":
+        return _compare_equal(value, interval, target, tolerance)
+    holds = {
+        "<": value < target,
+        "<=": value <= target,
+        ">": value > target,
+        ">=": value >= target,
+    }[op]
+    if interval is None:
+        return (
+            "supported" if holds else "contradicted",
+            f"{value:.4g} {op if holds else 'not ' + op} {target:g} (point value)",
+        )
+    lo, hi = interval.low, interval.high
+    sure = {"<": hi < target, "<=": hi <= target, ">": lo > target, ">=": lo >= target}[op]
+    refuted = {"<": lo >= target, "<=": lo > target, ">": hi <= target, ">=": hi < target}[op]
+    if sure:
+        return "supported", f"whole interval [{lo:.3g}, {hi:.3g}] {op} {target:g}"
+    if refuted:
+        return "contradicted", f"whole interval [{lo:.3g}, {hi:.3g}] fails {op} {target:g}"
+    return "inconclusive", f"interval [{lo:.3g}, {hi:.3g}] straddles {target:g}"
+
+
+def _compare_equal(
+    value: float, interval: Interval | None, target: float, tolerance: float
+) -> tuple[Label, str]:
+    low_t, high_t = target - tolerance, target + tolerance
+    if interval is None:
+        ok = low_t <= value <= high_t
+        return (
+            "supported" if ok else "contradicted",
+            f"{value:.4g} is {'within' if ok else 'outside'} {target:g} +- {tolerance:g}",
+        )
+    if low_t <= interval.low and interval.high <= high_t:
+        return "supported", f"interval inside {target:g} +- {tolerance:g}"
+    if interval.high < low_t or interval.low > high_t:
+        return "contradicted", f"interval outside {target:g} +- {tolerance:g}"
+    return "inconclusive", f"interval overlaps the edge of {target:g} +- {tolerance:g}"
+
+
+def combine(labels: Sequence[Label]) -> Label:
+    if not labels:
+        return "inconclusive"
+    if "contradicted" in labels:
+        return "contradicted"
+    if all(label == "supported" for label in labels):
+        return "supported"
+    return "inconclusive"
+
+
+def agree(labels: Sequence[Label]) -> Label:
+    """Several independent sources for one figure: a verdict only when they agree."""
+    if labels and all(label == labels[0] for label in labels):
+        return labels[0]
+    return "inconclusive"
+
+
+def unique_rows(rows: Sequence[EvidenceRow]) -> list[EvidenceRow]:
+    seen: dict[str, EvidenceRow] = {}
+    for row in rows:
+        seen.setdefault(row.row_id, row)
+    return sorted(seen.values(), key=lambda r: r.row_id)
+
+
+def reported_rows(rows: Sequence[EvidenceRow]) -> list[EvidenceRow]:
+    return [r for r in rows if r.kind == EvidenceKind.REPORTED]

@@ -1,0 +1,273 @@
+"""Gap statements (threshold, parity, trend): the gap between two origins' frontiers,
+evaluated once per evidence kind the claim asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from gaptrack.compare.benchmarks import BENCHMARKS
+from gaptrack.compare.claims import Claim, GapParity, GapQuantity, GapThreshold, GapTrend, Op
+from gaptrack.compare.dates import period_end
+from gaptrack.compare.evidence import (
+    EvidenceKind,
+    EvidenceRow,
+    apply_editions,
+    choose_editions,
+)
+from gaptrack.compare.gaps import GapPoint, gap_at
+from gaptrack.compare.stats import Interval, difference_interval, rounding_band
+from gaptrack.compare.verdicts.base import (
+    Check,
+    Evaluation,
+    PublishedGap,
+    combine,
+    compare,
+    reported_rows,
+    unique_rows,
+)
+
+Checks = tuple[list[Check], float | None, Interval | None]
+"""The checks of one statement, with the headline value and its interval."""
+
+
+class _Context:
+    """What every gap check needs besides the statement: the rows of one evidence kind,
+    and all reported rows (where the report's own published gaps are)."""
+
+    def __init__(
+        self, rows: Sequence[EvidenceRow], kind: EvidenceKind, reported: Sequence[EvidenceRow]
+    ):
+        self.rows = rows
+        self.kind = kind
+        self.reported = reported
+
+    def point(self, quantity: GapQuantity, at) -> GapPoint:
+        return gap_at(self.rows, quantity, at, self.kind)
+
+
+def _decimals(value: float) -> int:
+    text = repr(float(value))
+    return 0 if text.endswith(".0") else len(text.split(".")[1]) if "." in text else 0
+
+
+def _same_point(row: EvidenceRow, point: GapPoint, quantity: GapQuantity, wanted: str) -> bool:
+    month = point.snapshot or point.at
+    return (
+        row.quantity == wanted
+        and row.benchmark == quantity.benchmarks[0]
+        and row.origin == quantity.origin_a
+        and row.origin_b == quantity.origin_b
+        and row.snapshot is not None
+        and (row.snapshot.year, row.snapshot.month) == (month.year, month.month)
+        and row.edition_label in {r.edition_label for r in point.rows}
+    )
+
+
+def published_gap(
+    point: GapPoint, quantity: GapQuantity, rows: Sequence[EvidenceRow]
+) -> PublishedGap | None:
+    """The report's own figure for the gap at this point, and whether the recomputation
+    meets it within rounding."""
+    if point.evidence_kind != "reported" or point.gap is None or len(quantity.benchmarks) != 1:
+        return None
+    wanted = "gap_rel" if quantity.unit == "percent" else "gap_abs"
+    for row in rows:
+        if _same_point(row, point, quantity, wanted):
+            half = BENCHMARKS[quantity.benchmarks[0]].resolution / 2
+            low, high = rounding_band(point.a.value, point.b.value, half, quantity.unit)
+            own = 0.5 * 10 ** -_decimals(row.value)
+            return PublishedGap(
+                value=row.value,
+                row_id=row.row_id,
+                source=row.source,
+                band_low=low,
+                band_high=high,
+                within_rounding=low - own <= row.value <= high + own,
+            )
+    return None
+
+
+def _gap_check(
+    point: GapPoint, label: str, decide: Callable, quantity: GapQuantity, ctx: _Context
+) -> Check:
+    published = published_gap(point, quantity, ctx.reported)
+    if point.gap is None:
+        reason = point.problem or "no gap could be computed"
+        return Check(
+            label=label, verdict="inconclusive", point=point, reason=reason, published=published
+        )
+    verdict, reason = decide(point.gap, point.interval)
+    if point.problem:
+        verdict, reason = "inconclusive", f"{point.problem}; {reason}"
+    return Check(
+        label=label,
+        verdict=verdict,
+        value=point.gap,
+        interval=point.interval,
+        reason=reason,
+        point=point,
+        published=published,
+    )
+
+
+def _unit_text(quantity: GapQuantity) -> str:
+    return "%" if quantity.unit == "percent" else " pts"
+
+
+def _threshold_checks(statement: GapThreshold, ctx: _Context) -> Checks:
+    quantity = statement.quantity
+    checks = []
+    for cond in statement.conditions:
+        at = period_end(cond.at)
+        checks.append(
+            _gap_check(
+                ctx.point(quantity, at),
+                f"gap at {at.isoformat()} {cond.op} {cond.value:g}{_unit_text(quantity)}",
+                lambda g, i, c=cond: compare(g, i, c.op, c.value, c.tolerance),
+                quantity,
+                ctx,
+            )
+        )
+    if len(checks) == 1:
+        return checks, checks[0].value, checks[0].interval
+    return checks, None, None
+
+
+def _parity_checks(statement: GapParity, ctx: _Context) -> Checks:
+    quantity = statement.quantity
+    at = period_end(statement.at)
+    check = _gap_check(
+        ctx.point(quantity, at),
+        f"|gap at {at.isoformat()}| <= {statement.within:g}{_unit_text(quantity)}",
+        lambda g, i: compare(g, i, "==", 0.0, statement.within),
+        quantity,
+        ctx,
+    )
+    return [check], check.value, check.interval
+
+
+def _trend_checks(statement: GapTrend, ctx: _Context) -> Checks:
+    quantity = statement.quantity
+    start, end = period_end(statement.start), period_end(statement.end)
+    first, last = ctx.point(quantity, start), ctx.point(quantity, end)
+    # the per-date checks only carry the two points (usable or not); the trend check decides
+    checks = [
+        Check(
+            label=f"gap at {p.at.isoformat()}",
+            verdict="inconclusive" if p.problem or p.gap is None else "supported",
+            value=p.gap,
+            interval=p.interval,
+            point=p,
+            reason=p.problem or "gap computed",
+            published=published_gap(p, quantity, ctx.reported),
+        )
+        for p in (first, last)
+    ]
+    if first.gap is None or last.gap is None:
+        return checks, None, None
+    change = last.gap - first.gap
+    interval = None
+    if first.interval is not None and last.interval is not None:
+        interval = difference_interval((first.gap, first.interval), (last.gap, last.interval))
+    op: Op = "<" if statement.direction == "narrowing" else ">"
+    verdict, reason = compare(change, interval, op, 0.0)
+    if first.problem or last.problem:
+        verdict = "inconclusive"
+        reason = "; ".join(p.problem for p in (first, last) if p.problem) + f"; {reason}"
+    trend = Check(
+        label=f"change of gap {start.isoformat()} -> {end.isoformat()} {op} 0 "
+        f"({statement.direction})",
+        verdict=verdict,
+        value=change,
+        interval=interval,
+        reason=reason,
+    )
+    return [*checks, trend], change, interval
+
+
+def _gap_notes(
+    claim: Claim, kind: EvidenceKind, points: Sequence[GapPoint], used: Sequence[EvidenceRow]
+) -> list[str]:
+    quantity = claim.statement.quantity
+    notes = []
+    if kind == EvidenceKind.MEASURED:
+        models = sorted({r.model for r in used})
+        notes.append(
+            "Measured evidence covers only the models in gaptrack's store ("
+            + ", ".join(models)
+            + "), not the frontier of either origin; the "
+            "verdict is about these models and these items only."
+        )
+        quantized = sorted({r.model for r in used if r.note.startswith("quantized")})
+        if quantized:
+            notes.append("Quantized weights: " + ", ".join(quantized) + ".")
+    if claim.source_measure and claim.source_measure not in quantity.benchmarks:
+        notes.append(
+            f"The claim's source measured {claim.source_measure}; this evaluation "
+            f"uses {' + '.join(quantity.benchmarks)}, a different measure."
+        )
+    if any(p.uncertainty == "none published" and p.gap is not None for p in points):
+        notes.append(
+            "Reported figures without published uncertainty: the verdict rests on "
+            "point values (interval None)."
+        )
+    indirect = sorted(
+        {f"{r.model} ({r.source_kind})" for r in used if r.source_kind in ("secondary", "derived")}
+    )
+    if indirect:
+        notes.append("Secondary or derived rows used: " + "; ".join(indirect) + ".")
+    return notes
+
+
+def _pair_names(point: GapPoint) -> str:
+    a = point.a.model if point.a else "-"
+    b = point.b.model if point.b else "-"
+    return f"{a} vs {b}"
+
+
+def _evaluate_kind(claim: Claim, make_checks: Callable[..., Checks], ctx: _Context) -> Evaluation:
+    quantity: GapQuantity = claim.statement.quantity
+    editions = None
+    if ctx.kind == EvidenceKind.REPORTED:
+        named = (quantity.edition.report, quantity.edition.edition) if quantity.edition else None
+        choice = choose_editions(ctx.rows, named, period_end(claim.date))
+        ctx.rows = apply_editions(ctx.rows, choice, exclusive=named is not None)
+        editions = choice.how
+    checks, value, interval = make_checks(claim.statement, ctx)
+    points = [c.point for c in checks if c.point is not None]
+    used = unique_rows([r for p in points for r in p.rows])
+    return Evaluation(
+        evidence_kind=ctx.kind,
+        verdict=combine([c.verdict for c in checks]),
+        value=value,
+        interval=interval,
+        models=[f"{p.at.isoformat()}: {_pair_names(p)}" for p in points],
+        checks=checks,
+        editions=editions,
+        notes=_gap_notes(claim, ctx.kind, points, used),
+        rows=used,
+    )
+
+
+def _over_kinds(make_checks: Callable[..., Checks]):
+    """An evaluator: the statement on each evidence kind the quantity lists."""
+
+    def evaluate(claim: Claim, rows: Sequence[EvidenceRow]) -> list[Evaluation]:
+        quantity = claim.statement.quantity
+        reported = reported_rows(rows)
+        evaluations = []
+        for kind in quantity.evidence:
+            kind_rows = [r for r in rows if r.kind == kind]
+            has_any = any(getattr(r, "benchmark", None) in quantity.benchmarks for r in kind_rows)
+            if kind == EvidenceKind.MEASURED and not has_any and len(quantity.evidence) > 1:
+                continue  # no store records for these benchmarks: nothing to say
+            ctx = _Context(kind_rows, EvidenceKind(kind), reported)
+            evaluations.append(_evaluate_kind(claim, make_checks, ctx))
+        return evaluations
+
+    return evaluate
+
+
+evaluate_threshold = _over_kinds(_threshold_checks)
+evaluate_parity = _over_kinds(_parity_checks)
+evaluate_trend = _over_kinds(_trend_checks)

@@ -1,0 +1,118 @@
+"""What `gaptrack check` prints: one table row per evaluation, the report figures it
+recomputed, a count of verdicts, and measured scores set against reported ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import typer
+
+from gaptrack.compare.check import Reproduction, claims_dir
+from gaptrack.compare.verdicts import ClaimVerdict
+
+COLUMNS = ["claim", "kind", "verdict", "value", "interval", "evidence", "models"]
+
+
+def _table(rows: list[dict[str, str]], columns: list[str]) -> str:
+    widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns}
+    widths["models"] = len("models")  # last column runs free
+    head = "  ".join(c.ljust(widths[c]) for c in columns)
+    body = ["  ".join(r[c].ljust(widths[c]) for c in columns).rstrip() for r in rows]
+    return "\n".join([head.rstrip(), *body])
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _value_text(ev) -> str:
+    valued = [c for c in ev.checks if c.value is not None]
+    gap_checks = [c for c in ev.checks if c.point is not None]
+    if gap_checks and len(gap_checks) < len(ev.checks):  # a trend: two gaps, then change
+        change = "" if ev.value is None else f" ({ev.value:+.2f})"
+        return " -> ".join(_fmt(c.value) for c in gap_checks) + change
+    if len(gap_checks) > 1:
+        return " | ".join(_fmt(c.value) for c in gap_checks)
+    if len(valued) == 1 or ev.value is not None:
+        return _fmt(ev.value if ev.value is not None else valued[0].value)
+    return " | ".join(_fmt(c.value) for c in valued) or "-"
+
+
+def _interval_text(ev) -> str:
+    shown = [ev] if ev.value is not None else [c for c in ev.checks if c.value is not None]
+    if not any(x.interval for x in shown):
+        return "none"
+    return " | ".join(
+        f"[{x.interval.low:.2f}, {x.interval.high:.2f}]" if x.interval else "none" for x in shown
+    )
+
+
+def summary_lines(verdict: ClaimVerdict) -> list[dict[str, str]]:
+    """One table row per evaluation (one for an untested claim)."""
+    claim = verdict.claim
+    if not verdict.evaluations:
+        blank = dict.fromkeys(COLUMNS, "-")
+        return [{**blank, "claim": claim.id, "kind": claim.kind, "verdict": "untested"}]
+    return [
+        {
+            "claim": claim.id,
+            "kind": claim.kind,
+            "verdict": ev.verdict,
+            "value": _value_text(ev),
+            "interval": _interval_text(ev),
+            "evidence": ev.evidence_kind,
+            "models": "; ".join(ev.models) or "-",
+        }
+        for ev in verdict.evaluations
+    ]
+
+
+def _published_lines(verdicts: Sequence[ClaimVerdict]) -> list[str]:
+    lines = []
+    for verdict in verdicts:
+        for ev in verdict.evaluations:
+            for chk in ev.checks:
+                pub = chk.published
+                if pub is None:
+                    continue
+                outcome = "reproduced within rounding" if pub.within_rounding else "NOT reproduced"
+                lines.append(
+                    f"{verdict.claim.id}: {chk.label}: computed {chk.value:.4g}, "
+                    f"published {pub.value:g} -> {outcome} "
+                    f"(rounding band {pub.band_low:.3f}..{pub.band_high:.3f})"
+                )
+    return lines
+
+
+def print_check(
+    verdicts: Sequence[ClaimVerdict],
+    results_dir: Path,
+    share: dict[str, int],
+    repro: Sequence[Reproduction],
+) -> None:
+    rows = [line for v in verdicts for line in summary_lines(v)]
+    typer.echo(_table(rows, COLUMNS))
+    for line in _published_lines(verdicts):
+        typer.echo(line)
+    tested = sum(1 for v in verdicts if v.verdict != "untested")
+    counts: dict[str, int] = {}
+    for v in verdicts:
+        counts[v.verdict] = counts.get(v.verdict, 0) + 1
+    summary = ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+    typer.echo(
+        f"{len(verdicts)} claims: {tested} tested, {len(verdicts) - tested} untested "
+        f"({summary}). Details: {claims_dir(results_dir)}/<claim_id>.json"
+    )
+    total = sum(share.values())
+    typer.echo(
+        f"reported evidence: {share['verified']} of {total} rows verified at their source "
+        f"({100 * share['verified'] / max(total, 1):.0f} %), {share['secondary']} secondary, "
+        f"{share['unverified']} unverified"
+    )
+    for r in repro:
+        typer.echo(
+            f"reproduction: {r.model} {r.benchmark}: measured {r.measured:.1f} "
+            f"(n={r.measured_n}) vs reported {r.reported:.1f} "
+            f"[{r.reported_id}] ({r.reported_source}): {r.difference:+.1f} pts"
+        )
