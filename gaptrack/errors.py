@@ -28,3 +28,19 @@ class ConfigError(GaptrackError):
 
 class SourceError(GaptrackError):
     """A model source that cannot be resolved (missing folder, bad checksum, missing package)."""
+
+
+class FieldProblem(ValueError):
+    """Raised inside a pydantic validator when the problem lies in a sub-field (a list item,
+    a CSV column): the loader reads `field` from the error's context, never from the text."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def field_problem(error: dict) -> FieldProblem | None:
+    """The FieldProblem behind one entry of `ValidationError.errors()`, if any."""
+    problem = (error.get("ctx") or {}).get("error")
+    return problem if isinstance(problem, FieldProblem) else None

@@ -63,7 +63,7 @@ def test_hub_id_and_revision_load_from_the_cache(
     assert not hub.failed and not local.failed, hub.failed or local.failed
     (hub_record,) = Store(tmp_path / "hub-results").records()
     (local_record,) = Store(tmp_path / "local-results").records()
-    assert hub_record.cache_key.model_fingerprint == "hub:gaptrack-test/tiny-llama@main"
+    assert str(hub_record.cache_key.model_fingerprint) == "hub:gaptrack-test/tiny-llama@main"
     assert hub_record.model.revision == COMMIT  # the branch resolved to its commit
     assert hub_record.model.source.model_dump() == {
         "kind": "hub",

@@ -110,7 +110,7 @@ def test_parse_results_speaks_gaptrack_schema() -> None:
         },
     }
     outcome = lmeval.parse_results(results, "gsm8k")
-    assert outcome.primary_metric == "exact_match/strict-match"
+    assert str(outcome.primary_metric) == "exact_match/strict-match"
     strict = next(m for m in outcome.metrics if m.filter == "strict-match")
     assert strict.value == 0.5 and strict.stderr is None and type(strict.value) is float
     assert [i.correct for i in outcome.items] == [True, False]

@@ -17,6 +17,7 @@ import pytest
 
 from gaptrack.config.schema import HubSource, LocalSource, ModelSpec, PackagedSource
 from gaptrack.errors import SourceError
+from gaptrack.refs import Fingerprint
 from gaptrack.sources import (
     MANIFEST,
     ResolvedModel,
@@ -33,12 +34,13 @@ from gaptrack.sources import fingerprint as fp
 
 def test_hub_fingerprint_and_materialize_do_no_io() -> None:
     source = HubSource(repo="Qwen/Qwen2.5-0.5B", revision="abc123")
-    assert model_fingerprint(source) == "hub:Qwen/Qwen2.5-0.5B@abc123"
+    assert model_fingerprint(source) == Fingerprint.hub("Qwen/Qwen2.5-0.5B", "abc123")
+    assert str(model_fingerprint(source)) == "hub:Qwen/Qwen2.5-0.5B@abc123"  # what keys hash
     resolved = materialize(source)
     assert resolved == ResolvedModel(
         pretrained="Qwen/Qwen2.5-0.5B",
         revision="abc123",
-        fingerprint="hub:Qwen/Qwen2.5-0.5B@abc123",
+        fingerprint=Fingerprint.hub("Qwen/Qwen2.5-0.5B", "abc123"),
         description="hub Qwen/Qwen2.5-0.5B@abc123",
     )
 
@@ -76,7 +78,7 @@ def test_local_fingerprint_is_stable_and_caches_big_files(
     calls = _count_hashes(monkeypatch)
     source = LocalSource(path=model_folder)
     first = model_fingerprint(source)
-    assert first.startswith("sha256:") and len(first) == 7 + 64
+    assert first.kind == "sha256" and len(first.digest) == 64
     assert calls.count("model.safetensors") == 1
     assert fp.hash_cache_file().is_file()
 
@@ -200,7 +202,7 @@ def fake_convert(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
 
 def test_packaged_fingerprint_is_declared_sha(site: Path) -> None:
     source = _fake_packages(site, PIECES)
-    assert model_fingerprint(source) == f"sha256:{source.sha256}"
+    assert model_fingerprint(source) == Fingerprint.content(source.sha256)
 
 
 def test_packaged_joins_in_order_and_caches(
@@ -226,7 +228,7 @@ def test_packaged_joins_in_order_and_caches(
         "fakemodel-part3",
     ]
     assert {"transformers", "torch", "gguf"} <= set(manifest["versions"])
-    assert resolved.fingerprint == f"sha256:{source.sha256}"
+    assert resolved.fingerprint == Fingerprint.content(source.sha256)
     assert resolved.revision is None
     assert "fakemodel-part1==1.0 + 2 more parts" in resolved.description
     assert any("converting" in m for m in messages)

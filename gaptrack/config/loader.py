@@ -3,7 +3,6 @@ that name the file and the field."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +10,10 @@ import yaml
 from pydantic import ValidationError
 
 from gaptrack.config.schema import Config, ModelSpec
-from gaptrack.errors import ConfigError
+from gaptrack.errors import ConfigError, field_problem
 from gaptrack.paths import project_root
 
 _SOURCE_TAGS = {"hub", "local", "packaged"}
-_SUB_PATH = re.compile(r"^(\w+\[\d+\](?:\.\w+)*): ")
 
 
 class _Loader(yaml.SafeLoader):
@@ -56,12 +54,11 @@ def validation_error(exc: ValidationError, file: Path, prefix: str = "") -> Conf
         msg = "unknown key (not part of the schema)"
     elif first["type"] == "union_tag_invalid":
         msg = "source.kind must be one of: hub, local, packaged"
-    # Validators that span a list (duplicate ids, repeated tasks) name the item inside
-    # their message, as "models[1].id: ..."; that sub-path belongs to the field.
-    sub = _SUB_PATH.match(msg)
-    if sub:
-        loc = ".".join(part for part in (loc, sub.group(1)) if part)
-        msg = msg[sub.end() :]
+    # Validators that span a list (duplicate ids, repeated tasks) name the item they blame.
+    problem = field_problem(first)
+    if problem is not None:
+        loc = ".".join(part for part in (loc, problem.field) if part)
+        msg = problem.message
     return ConfigError(msg, file=file, field=f"{prefix}{loc}" or None)
 
 

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from gaptrack.base import Frozen
 from gaptrack.config.countries import Country
+from gaptrack.errors import FieldProblem
 
 
 class HubSource(Frozen):
@@ -200,7 +201,7 @@ class Suite(Frozen):
         seen: set[str] = set()
         for i, task in enumerate(self.tasks):
             if task.name in seen:
-                raise ValueError(f"tasks[{i}]: task {task.name!r} is listed twice")
+                raise FieldProblem(f"tasks[{i}]", f"task {task.name!r} is listed twice")
             seen.add(task.name)
         return self
 
@@ -259,7 +260,7 @@ class Config(Frozen):
         seen: set[str] = set()
         for i, model in enumerate(self.models):
             if model.id in seen:
-                raise ValueError(f"models[{i}].id: duplicate model id {model.id!r}")
+                raise FieldProblem(f"models[{i}].id", f"duplicate model id {model.id!r}")
             seen.add(model.id)
         return self
 

@@ -95,7 +95,7 @@ def print_summary(summary: EvalSummary, show_missing: bool = False) -> None:
             r.model.origin,
             r.model.size_class,
             r.task.name,
-            r.task.primary_metric,
+            str(r.task.primary_metric),
             score_cell(r),
             str(r.task.n_samples),
             "new" if r.key in fresh else "stored",

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from gaptrack.refs import MetricRef
 from gaptrack.run.runner import ModelJob, TaskFailure, TaskJob, TaskOutcome, one_line_error
 from gaptrack.store.records import Item, Metric, scale_of
 
@@ -19,10 +20,10 @@ if TYPE_CHECKING:
 # The metric tables and gaps use when a task has several. The Open LLM Leaderboard's
 # choices: length-normalised accuracy where choices differ in length.
 PRIMARY_METRIC = {
-    "arc_challenge": "acc_norm",
-    "arc_easy": "acc_norm",
-    "hellaswag": "acc_norm",
-    "gsm8k": "exact_match/strict-match",
+    "arc_challenge": MetricRef(name="acc_norm"),
+    "arc_easy": MetricRef(name="acc_norm"),
+    "hellaswag": MetricRef(name="acc_norm"),
+    "gsm8k": MetricRef(name="exact_match", filter="strict-match"),
 }
 _DEFAULT_ORDER = ("acc", "exact_match", "acc_norm", "f1", "mcc")
 
@@ -198,25 +199,20 @@ def parse_metrics(task_results: dict[str, Any], higher: dict[str, bool]) -> list
     ]
 
 
-def choose_primary(task: str, metrics: list[Metric]) -> str:
-    names = {(m.name, m.filter) for m in metrics}
+def choose_primary(task: str, metrics: list[Metric]) -> MetricRef:
+    refs = {m.ref for m in metrics}
     wanted = PRIMARY_METRIC.get(task)
-    if wanted:
-        name, _, filt = wanted.partition("/")
-        if (name, filt or "none") in names:
-            return wanted
+    if wanted in refs:
+        return wanted
     for candidate in _DEFAULT_ORDER:
-        matching = sorted(f for n, f in names if n == candidate)
+        matching = sorted(r.filter for r in refs if r.name == candidate)
         if matching:
             filt = "strict-match" if "strict-match" in matching else matching[0]
-            return candidate if filt == "none" else f"{candidate}/{filt}"
-    first = metrics[0]
-    return first.name if first.filter == "none" else f"{first.name}/{first.filter}"
+            return MetricRef(name=candidate, filter=filt)
+    return metrics[0].ref
 
 
-def parse_items(samples: dict[str, list[dict]], primary: str, is_group: bool) -> list[Item]:
-    metric, _, filt = primary.partition("/")
-    filt = filt or "none"
+def parse_items(samples: dict[str, list[dict]], primary: MetricRef, is_group: bool) -> list[Item]:
     items: dict[tuple[str, int], Item] = {}
     for subtask in sorted(samples):
         for sample in samples[subtask]:
@@ -235,9 +231,9 @@ def parse_items(samples: dict[str, list[dict]], primary: str, is_group: bool) ->
                 value = _number(sample.get(name))
                 if value is None:
                     continue
-                label = name if sample_filter == "none" else f"{name}/{sample_filter}"
-                item.scores[label] = value
-                if name == metric and sample_filter == filt and value in (0.0, 1.0):
+                ref = MetricRef(name=name, filter=sample_filter)
+                item.scores[str(ref)] = value
+                if ref == primary and value in (0.0, 1.0):
                     item.correct = value == 1.0
     return list(items.values())
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from gaptrack.refs import MetricRef
 from gaptrack.store.records import CacheKey, Item, Metric
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class TaskOutcome:
 
     metrics: list[Metric]
     items: list[Item]
-    primary_metric: str
+    primary_metric: MetricRef
     n_samples: int
     n_total: int | None = None
     version: str | None = None

@@ -12,6 +12,7 @@ from pathlib import Path
 from gaptrack.config.schema import HubSource, LocalSource, ModelSpec, PackagedSource
 from gaptrack.errors import SourceError
 from gaptrack.paths import models_cache
+from gaptrack.refs import Fingerprint
 from gaptrack.sources.fingerprint import folder_fingerprint
 from gaptrack.sources.packaged import MANIFEST, materialize_packaged, packages_label
 
@@ -33,18 +34,18 @@ class ResolvedModel:
     """What HFLM gets as `pretrained`: a hub id or a local folder path."""
     revision: str | None
     """Hub revision; None for folders."""
-    fingerprint: str
+    fingerprint: Fingerprint
     """Identifies the weights in the results cache key."""
     description: str
     """Human-readable provenance for reports and logs."""
 
 
-def model_fingerprint(source: AnySource) -> str:
+def model_fingerprint(source: AnySource) -> Fingerprint:
     if isinstance(source, HubSource):
-        return f"hub:{source.repo}@{source.revision}"
+        return Fingerprint.hub(source.repo, source.revision)
     if isinstance(source, PackagedSource):
         # The declared digest: materialize refuses files that do not match it.
-        return f"sha256:{source.sha256}"
+        return Fingerprint.content(source.sha256)
     if isinstance(source, LocalSource):
         return folder_fingerprint(_checked_folder(source.path))
     raise TypeError(f"unknown model source {type(source).__name__}")

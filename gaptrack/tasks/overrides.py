@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from gaptrack.base import Unsupported
 from gaptrack.tasks.local_data import DataPackage, LocalSplit, local_splits, read_request_log
 
 _SPLIT_KEYS = ("training_split", "validation_split", "test_split", "fewshot_split")
@@ -45,18 +46,20 @@ def fewshot_source(cfg: dict[str, Any]) -> str | None:
 
 def plan_leaf(
     task: str, builtin_yaml: Path, cfg: dict[str, Any], package: DataPackage
-) -> LeafPlan | str:
+) -> LeafPlan | Unsupported:
     """How to run a built-in leaf task on the package's data, or why it cannot be."""
     if "class" in cfg or cfg.get("custom_dataset") is not None:
-        return f"{task} builds its data in Python"
+        return Unsupported(reason=f"{task} builds its data in Python")
     dataset_path, dataset_name = cfg.get("dataset_path"), cfg.get("dataset_name")
     if not isinstance(dataset_path, str):
-        return f"{task} names no hub dataset"
+        return Unsupported(reason=f"{task} names no hub dataset")
     held = local_splits(package, dataset_path, dataset_name)
     eval_split = cfg.get("test_split") or cfg.get("validation_split")
     if eval_split not in held:
         where = f"{dataset_path}" + (f" ({dataset_name})" if dataset_name else "")
-        return f"{task}: {package.identity} has no '{eval_split}' split of {where}"
+        return Unsupported(
+            reason=f"{task}: {package.identity} has no '{eval_split}' split of {where}"
+        )
     fewshot_split = fewshot_source(cfg)
     named = {cfg.get(key) for key in _SPLIT_KEYS} | {fewshot_split}
     return LeafPlan(

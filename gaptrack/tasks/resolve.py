@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
+from gaptrack.base import Unsupported
 from gaptrack.errors import GaptrackError
 from gaptrack.tasks.local_data import DataPackage, data_package
 from gaptrack.tasks.overrides import LeafPlan, plan_leaf, write_leaf
@@ -108,7 +109,8 @@ def resolve_tasks(
         problem = _not_local(name, manifest, (num_fewshot or {}).get(name)) if cache else None
         if cache is None or problem is not None:
             if mode == "local":
-                raise GaptrackError(f"no usable local copy: {problem}")
+                reason = problem.reason if problem else "no local data package is installed"
+                raise GaptrackError(f"no usable local copy: {reason}")
             tasks[name] = ResolvedTask(name, f"lm_eval-{lm_eval_version}", "hub")
             continue
         assert manifest is not None
@@ -123,17 +125,17 @@ def resolve_tasks(
     return TaskResolution(tasks=tasks, include_paths=include_paths, builtins=builtins)
 
 
-def _not_local(name: str, manifest: dict[str, Any] | None, shots: int | None) -> str | None:
+def _not_local(name: str, manifest: dict[str, Any] | None, shots: int | None) -> Unsupported | None:
     """Why the packaged copy cannot run ``name`` ``shots``-shot (None: task default), if so."""
     if manifest is None:
-        return f"{name} is not a known lm-eval task"
+        return Unsupported(reason=f"{name} is not a known lm-eval task")
     if "reason" in manifest:
-        return manifest["reason"]
+        return Unsupported(reason=manifest["reason"])
     shots = manifest["default_num_fewshot"] if shots is None else shots
     if shots > 0 and not manifest["fewshot"]:
-        return (
-            f"{name}: {manifest['data_source']} lacks the split lm-eval draws few-shot examples "
-            f"from, and this run asks for {shots}-shot"
+        return Unsupported(
+            reason=f"{name}: {manifest['data_source']} lacks the split lm-eval draws few-shot "
+            f"examples from, and this run asks for {shots}-shot"
         )
     return None
 
@@ -279,13 +281,13 @@ class _Cache:
         if name not in index:
             return None
         leaves = _leaf_tasks(name, index)
-        if isinstance(leaves, str):
-            return {"name": name, "reason": leaves}
+        if isinstance(leaves, Unsupported):
+            return {"name": name, "reason": leaves.reason}
         plans = [
             plan_leaf(leaf, index[leaf].yaml_path, index[leaf].cfg or {}, self.package)
             for leaf in leaves
         ]
-        reasons = [plan for plan in plans if isinstance(plan, str)]
+        reasons = [plan.reason for plan in plans if isinstance(plan, Unsupported)]
         if reasons:
             more = f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""
             return {"name": name, "reason": reasons[0] + more}
@@ -333,7 +335,7 @@ class _Cache:
         return json.loads(record_file.read_text(encoding="utf-8"))
 
 
-def _leaf_tasks(name: str, index: dict[str, Entry]) -> list[str] | str:
+def _leaf_tasks(name: str, index: dict[str, Entry]) -> list[str] | Unsupported:
     """The leaf tasks a task, tag or group name runs, or why they cannot be overridden."""
     from lm_eval.tasks._index import Kind
 
@@ -344,21 +346,21 @@ def _leaf_tasks(name: str, index: dict[str, Entry]) -> list[str] | str:
         members: list[Any] = sorted(entry.tags)
     elif entry.kind is Kind.GROUP and entry.cfg is not None:
         if _DATA_KEYS & entry.cfg.keys():
-            return f"group {name} sets its members' data itself"
+            return Unsupported(reason=f"group {name} sets its members' data itself")
         task_field = entry.cfg.get("task")
         members = task_field if isinstance(task_field, list) else [task_field]
     else:
-        return f"{name} is defined in Python"
+        return Unsupported(reason=f"{name} is defined in Python")
     leaves: list[str] = []
     for member in members:
         if isinstance(member, dict):
             if _DATA_KEYS & member.keys():
-                return f"group {name} sets a member's data itself"
+                return Unsupported(reason=f"group {name} sets a member's data itself")
             member = member.get("task", member.get("group"))
         if not isinstance(member, str) or member not in index:
-            return f"group {name} defines a member inline"
+            return Unsupported(reason=f"group {name} defines a member inline")
         found = _leaf_tasks(member, index)
-        if isinstance(found, str):
+        if isinstance(found, Unsupported):
             return found
         leaves += [leaf for leaf in found if leaf not in leaves]
     return leaves

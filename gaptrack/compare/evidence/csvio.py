@@ -13,8 +13,8 @@ from pathlib import Path
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from gaptrack.compare.dates import normalise, period_end
-from gaptrack.compare.evidence.rows import EvidenceKind, EvidenceRow, RowProblem
-from gaptrack.errors import ConfigError
+from gaptrack.compare.evidence.rows import EvidenceKind, EvidenceRow
+from gaptrack.errors import ConfigError, field_problem
 from gaptrack.paths import project_root
 from gaptrack.store.atomic import write_text_atomic
 
@@ -126,9 +126,9 @@ def _row_error(exc: ValidationError, quantity: str) -> tuple[str, str]:
     loc = [str(part) for part in first["loc"] if str(part) != quantity]
     column = loc[0] if loc else "quantity"
     column = "id" if column == "row_id" else column
-    problem = (first.get("ctx") or {}).get("error")
-    if isinstance(problem, RowProblem):
-        return problem.column, problem.message
+    problem = field_problem(first)
+    if problem is not None:
+        return problem.field, problem.message
     if first["type"] == "missing":
         need = f"{_article(quantity)} {quantity} row needs {_article(column)} {column}"
         return column, f"{column} is empty: {need}"
@@ -141,8 +141,8 @@ def _row_error(exc: ValidationError, quantity: str) -> tuple[str, str]:
             "quantity",
             f"{quantity!r} is not one of score, gap_rel, gap_abs, figure, event, release",
         )
-    if isinstance(problem, ValueError):
-        return column, str(problem)
+    if isinstance((first.get("ctx") or {}).get("error"), ValueError):
+        return column, str(first["ctx"]["error"])
     return column, first["msg"]
 
 

@@ -31,7 +31,7 @@ def measured_row(record: ResultRecord) -> ScoreRow:
         open_weights=record.model.open_weights,
         params_b=record.model.params_b,
         benchmark=bench_id,
-        metric=record.task.primary_metric,
+        metric=str(record.task.primary_metric),
         value=metric.value * scale,
         stderr=None if metric.stderr is None else metric.stderr * scale,
         n_samples=record.task.n_samples,

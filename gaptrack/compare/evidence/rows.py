@@ -18,6 +18,7 @@ from gaptrack.base import Frozen
 from gaptrack.compare.benchmarks import BENCHMARKS, FIGURES
 from gaptrack.config.countries import Country
 from gaptrack.config.schema import size_class
+from gaptrack.errors import FieldProblem
 from gaptrack.store.records import Item
 
 
@@ -40,16 +41,6 @@ STATUS_ORDER: dict[str, int] = {"unverified": 0, "secondary": 1, "verified": 2}
 
 _ROW_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-class RowProblem(ValueError):
-    """A row that does not hold together, naming the column to blame (read back from
-    pydantic's error context by the CSV reader, never parsed out of the message)."""
-
-    def __init__(self, column: str, message: str):
-        super().__init__(message)
-        self.column = column
-        self.message = message
 
 
 class _Row(Frozen):
@@ -100,7 +91,7 @@ class _Row(Frozen):
     @classmethod
     def _id(cls, value: str) -> str:
         if value and not _ROW_ID.match(value):
-            raise RowProblem(
+            raise FieldProblem(
                 "id", f"{value!r} is not a row id (letters, digits and . _ : + - only)"
             )
         return value
@@ -109,20 +100,20 @@ class _Row(Frozen):
     @classmethod
     def _source(cls, value: str) -> str:
         if not value.strip():
-            raise RowProblem("source", "source is empty: every row names its source")
+            raise FieldProblem("source", "source is empty: every row names its source")
         return value
 
     @field_validator("source_digest")
     @classmethod
     def _digest(cls, value: str) -> str:
         if value and not _SHA256.match(value):
-            raise RowProblem("source_digest", f"{value!r} is not a sha256 hex digest")
+            raise FieldProblem("source_digest", f"{value!r} is not a sha256 hex digest")
         return value
 
     @model_validator(mode="after")
     def _report_with_edition(self):
         if (self.report is None) != (self.edition is None):
-            raise RowProblem("edition", "report and edition go together")
+            raise FieldProblem("edition", "report and edition go together")
         return self
 
     @property
@@ -197,7 +188,7 @@ class _Valued(Frozen):
 
 def _known_benchmark(value: str) -> None:
     if value not in BENCHMARKS:
-        raise RowProblem(
+        raise FieldProblem(
             "benchmark",
             f"{value!r} is not a known benchmark (known: {', '.join(sorted(BENCHMARKS))})",
         )
@@ -207,7 +198,7 @@ def _known_figure(value: str, event: bool) -> None:
     known = sorted(f.id for f in FIGURES.values() if f.event == event)
     if value not in known:
         what = "event" if event else "figure"
-        raise RowProblem(
+        raise FieldProblem(
             "benchmark", f"{value!r} is not a known {what} (known: {', '.join(known)})"
         )
 
@@ -241,7 +232,7 @@ class ScoreRow(_ModelRow, _Valued):
         if self.kind == EvidenceKind.REPORTED:
             _known_benchmark(self.benchmark)
         if self.snapshot is None and self.released is None:
-            raise RowProblem(
+            raise FieldProblem(
                 "released",
                 "a score outside a leaderboard snapshot needs the model's release date",
             )
