@@ -78,7 +78,7 @@ def test_one_claim_and_byte_identical_reruns(tmp_path):
     measured = next(e for e in saved["evaluations"] if e["evidence_kind"] == "measured")
     assert measured["verdict"] == "inconclusive"  # nothing released by 2024-01
     feb = measured["checks"][1]
-    assert feb["interval"]["method"].startswith("paired bootstrap")
+    assert feb["interval"]["method"]["kind"] == "paired_bootstrap"
     assert any("only the models in gaptrack's store" in n for n in measured["notes"])
     assert any("source measured chatbot_arena" in n for n in measured["notes"])
     assert "measured" in first.output and "us-tiny vs cn-tiny" in first.output

@@ -10,6 +10,7 @@ from scipy import stats as sps
 
 from gaptrack.compare.stats import (
     Interval,
+    IntervalMethod,
     PairedSample,
     difference_interval,
     gap_value,
@@ -23,9 +24,9 @@ from gaptrack.compare.stats import (
 
 def test_gap_value_absolute_and_relative():
     assert gap_value(1385, 1362, "points") == 23
-    assert gap_value(1385, 1362, "percent") == pytest.approx(100 * 23 / 1362)  # 1.6887 %
-    assert gap_value(1215, 1112, "percent") == pytest.approx(9.2626, abs=1e-4)
-    assert gap_value(5, 0, "percent") is None
+    assert gap_value(1385, 1362, "relative") == pytest.approx(100 * 23 / 1362)  # 1.6887 %
+    assert gap_value(1215, 1112, "relative") == pytest.approx(9.2626, abs=1e-4)
+    assert gap_value(5, 0, "relative") is None
 
 
 def test_unpaired_interval_points_is_normal_with_combined_se():
@@ -33,18 +34,18 @@ def test_unpaired_interval_points_is_normal_with_combined_se():
     half = 1.959963984540054 * 5.0  # sqrt(3^2 + 4^2) = 5
     assert iv.low == pytest.approx(10 - half)
     assert iv.high == pytest.approx(10 + half)
-    assert "sqrt(se_a^2 + se_b^2)" in iv.method
+    assert iv.method.kind == "unpaired_normal"
 
 
-def test_unpaired_interval_percent_uses_delta_method():
+def test_unpaired_interval_relative_uses_delta_method():
     a, se_a, b, se_b = 60.0, 3.0, 50.0, 4.0
-    iv = unpaired_interval(a, se_a, b, se_b, "percent")
+    iv = unpaired_interval(a, se_a, b, se_b, "relative")
     # 100 * sqrt(0.0036 + 0.009216)
     se = 100 * math.sqrt((se_a / b) ** 2 + (a * se_b / b**2) ** 2)
     assert se == pytest.approx(11.3208, abs=1e-4)
     assert (iv.low + iv.high) / 2 == pytest.approx(20.0)
     assert iv.high - iv.low == pytest.approx(2 * 1.959963984540054 * se)
-    assert unpaired_interval(1, 1, 0, 1, "percent") is None
+    assert unpaired_interval(1, 1, 0, 1, "relative") is None
 
 
 def test_mcnemar_exact_and_mid_p_by_hand():
@@ -86,7 +87,13 @@ def test_paired_bootstrap_matches_direct_numpy_computation():
     low, high = np.percentile(direct, [2.5, 97.5])
     assert iv.low == pytest.approx(low)
     assert iv.high == pytest.approx(high)
-    assert iv.method == "paired bootstrap (2000 resamples, seed 0, 80 shared items)"
+    assert (iv.method.kind, iv.method.resamples, iv.method.seed, iv.method.items) == (
+        "paired_bootstrap",
+        2000,
+        0,
+        80,
+    )
+    assert iv.method.text == "paired bootstrap (2000 resamples, seed 0, 80 shared items)"
     point_a, point_b, gap = paired_point([PairedSample(a=a.tolist(), b=b.tolist())], "points")
     assert gap == pytest.approx(100 * (a.mean() - b.mean()))
     assert iv.low < gap < iv.high
@@ -98,8 +105,8 @@ def test_paired_bootstrap_identical_models_gives_zero_width_and_is_deterministic
     assert (iv.low, iv.high) == (0.0, 0.0)
     x = [True, False, False, True, True, False, True] * 6
     y = [False, False, True, True, False, False, True] * 6
-    first = paired_bootstrap([PairedSample(a=x, b=y)], "percent")
-    second = paired_bootstrap([PairedSample(a=x, b=y)], "percent")
+    first = paired_bootstrap([PairedSample(a=x, b=y)], "relative")
+    second = paired_bootstrap([PairedSample(a=x, b=y)], "relative")
     assert first == second
 
 
@@ -116,8 +123,9 @@ def test_aggregate_point_is_mean_of_benchmarks():
 
 
 def test_difference_interval_combines_two_gaps():
-    first = (9.0, Interval(low=7.0, high=11.0, method="m"))
-    second = (2.0, Interval(low=1.0, high=3.0, method="m"))
+    normal = IntervalMethod(kind="unpaired_normal")
+    first = (9.0, Interval(low=7.0, high=11.0, method=normal))
+    second = (2.0, Interval(low=1.0, high=3.0, method=normal))
     iv = difference_interval(first, second)
     se = math.hypot(4 / (2 * 1.959963984540054), 2 / (2 * 1.959963984540054))
     assert (iv.low + iv.high) / 2 == pytest.approx(-7.0)
@@ -125,7 +133,7 @@ def test_difference_interval_combines_two_gaps():
 
 
 def test_rounding_band_of_the_ai_index_february_2025_gap():
-    low, high = rounding_band(1385, 1362, 0.5, "percent")
+    low, high = rounding_band(1385, 1362, 0.5, "relative")
     assert low == pytest.approx(100 * 22 / 1362.5)  # 1.6147 %
     assert high == pytest.approx(100 * 24 / 1361.5)  # 1.7628 %
     assert low < 1.70 < high

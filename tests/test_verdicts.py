@@ -15,12 +15,12 @@ from gaptrack.compare.evidence import (
     ReleaseRow,
     measured_row,
 )
-from gaptrack.compare.stats import Interval
+from gaptrack.compare.stats import Interval, IntervalMethod
 from gaptrack.compare.verdicts import combine, compare, evaluate_claim
 from tests.test_gaps import arena, record, score
 
 DOC = Document(id="d", file="d.txt", title="T", publisher="P", date="2025-07")
-IV = Interval(low=8.0, high=12.0, method="test")
+IV = Interval(low=8.0, high=12.0, method=IntervalMethod(kind="unpaired_normal"))
 
 
 def claim(statement: dict | None, **extra) -> Claim:
@@ -89,7 +89,7 @@ ARENA = [
 ]
 ARENA_Q = {
     "benchmarks": ["chatbot_arena"],
-    "unit": "percent",
+    "unit": "relative",
     "edition": {"report": "AI Index", "edition": "2025"},
 }
 
@@ -178,7 +178,7 @@ def test_measured_threshold_inconclusive_when_interval_straddles():
     assert measured.verdict == "inconclusive"
     assert measured.value == pytest.approx(6.0)
     assert measured.interval.low < 0 < measured.interval.high
-    assert "paired bootstrap" in measured.interval.method
+    assert measured.interval.method.kind == "paired_bootstrap"
     assert any("only the models in gaptrack's store" in n for n in measured.notes)
 
 

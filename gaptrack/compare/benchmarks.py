@@ -24,8 +24,9 @@ class Benchmark(Frozen):
     """Identifier used in claims.yaml and in the evidence's `benchmark` column."""
     name: str
     """Display name."""
-    unit: Literal["percent", "elo"]
-    """Scale of a score: accuracy in percent (0-100), or an Elo-style rating."""
+    scale: Literal["percent", "elo"]
+    """Scale of a score: accuracy in percent (0-100), or an Elo-style rating. (A gap's
+    unit is another matter: claims.GapQuantity.unit, `points` or `relative`.)"""
     resolution: float
     """Smallest step in which sources print a score (0.1 for accuracies, 1 for Arena
     ratings); half of it bounds the rounding error of a published score."""

@@ -69,9 +69,9 @@ class GapQuantity(Frozen):
     """Origin whose frontier is subtracted from (the leader in the AI Index's formula)."""
     origin_b: Origin = "CN"
     """Origin compared against; the relative gap divides by its score."""
-    unit: Literal["points", "percent"]
+    unit: Literal["points", "relative"]
     """`points`: A - B in the benchmark's unit (accuracy points, Elo points);
-    `percent`: (A - B) / B * 100, the AI Index's formula."""
+    `relative`: (A - B) / B * 100, percent of B's score (the AI Index's formula)."""
     open_weights_a: bool | None = None
     """Restrict side A to open-weight (true) or closed (false) models; None: any."""
     open_weights_b: bool | None = None

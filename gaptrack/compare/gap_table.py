@@ -117,7 +117,7 @@ def gap_table(
                 continue
             for pool in POOLS:
                 q_points = _quantity(benchmark, pool, "points", *origins)
-                q_rel = _quantity(benchmark, pool, "percent", *origins)
+                q_rel = _quantity(benchmark, pool, "relative", *origins)
                 for at in month_ends(min(dates), max(dates)):
                     point = gap_at(mine, q_points, at, kind)
                     if point.a is None or point.b is None or point.gap is None:

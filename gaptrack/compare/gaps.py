@@ -63,7 +63,7 @@ class GapPoint(Frozen):
     b: Contender | None = None
     """Side B's frontier model; None if side B has no evidence."""
     gap: float | None = None
-    """A - B (points) or (A - B) / B * 100 (percent)."""
+    """A - B (points) or (A - B) / B * 100 (relative)."""
     interval: Interval | None = None
     """95 % interval; None where the evidence publishes no uncertainty."""
     uncertainty: Literal["paired", "unpaired", "none published", "none"] = "none"

@@ -18,13 +18,47 @@ BOOTSTRAP_RESAMPLES = 2000
 _CHUNK = 250  # resamples per batch: bounds memory on full-size test sets
 
 
+MethodKind = Literal["paired_bootstrap", "unpaired_normal", "delta_method", "difference"]
+
+
+class IntervalMethod(Frozen):
+    """How an interval was computed, as data (a report can group or filter by it); `text`
+    is the same in words."""
+
+    kind: MethodKind
+    """`paired_bootstrap`: percentile bootstrap over shared items; `unpaired_normal`:
+    normal interval from two independent standard errors; `delta_method`: the same for a
+    relative gap (A - B) / B; `difference`: difference of two gaps as independent normals."""
+    resamples: int | None = None
+    """Bootstrap resamples."""
+    seed: int | None = None
+    """Bootstrap seed."""
+    items: int | None = None
+    """Items resampled (shared by both models, over all benchmarks)."""
+
+    @property
+    def text(self) -> str:
+        if self.kind == "paired_bootstrap":
+            return (
+                f"paired bootstrap ({self.resamples} resamples, seed {self.seed}, "
+                f"{self.items} shared items)"
+            )
+        return {
+            "unpaired_normal": "unpaired normal, se = sqrt(se_a^2 + se_b^2)",
+            "delta_method": "unpaired normal, delta method for (A - B) / B",
+            "difference": "difference of two gaps, independent normals",
+        }[self.kind]
+
+
 class Interval(Frozen):
     """A 95 % interval and the method that produced it."""
 
     low: float
+    """Lower end."""
     high: float
-    method: str
-    """E.g. `paired bootstrap (2000 resamples, seed 0, 57 shared items)`."""
+    """Upper end."""
+    method: IntervalMethod
+    """How it was computed."""
 
     def contains(self, value: float) -> bool:
         return self.low <= value <= self.high
@@ -50,7 +84,10 @@ class PairedSample(Frozen):
     b: list[bool]
 
 
-Unit = Literal["points", "percent"]
+Unit = Literal["points", "relative"]
+"""A gap's unit: `points` (A - B, in the benchmark's own scale) or `relative`
+((A - B) / B * 100, percent of B's score). Not to be confused with a benchmark's
+`scale: percent`, which says its scores run from 0 to 100."""
 
 
 def gap_value(a: float, b: float, unit: Unit) -> float | None:
@@ -114,7 +151,9 @@ def paired_bootstrap(
     return Interval(
         low=float(low),
         high=float(high),
-        method=f"paired bootstrap ({resamples} resamples, seed {seed}, {n_items} shared items)",
+        method=IntervalMethod(
+            kind="paired_bootstrap", resamples=resamples, seed=seed, items=n_items
+        ),
     )
 
 
@@ -137,13 +176,13 @@ def unpaired_interval(a: float, se_a: float, b: float, se_b: float, unit: Unit) 
     if unit == "points":
         se = math.sqrt(se_a**2 + se_b**2)
         centre = a - b
-        method = "unpaired normal, se = sqrt(se_a^2 + se_b^2)"
+        method = IntervalMethod(kind="unpaired_normal")
     else:
         if b == 0:
             return None
         se = 100.0 * math.sqrt((se_a / b) ** 2 + (a * se_b / b**2) ** 2)
         centre = (a - b) / b * 100.0
-        method = "unpaired normal, delta method for (A - B) / B"
+        method = IntervalMethod(kind="delta_method")
     return Interval(low=centre - Z95 * se, high=centre + Z95 * se, method=method)
 
 
@@ -160,7 +199,7 @@ def difference_interval(first: tuple[float, Interval], second: tuple[float, Inte
     return Interval(
         low=centre - Z95 * se,
         high=centre + Z95 * se,
-        method="difference of two gaps, independent normals",
+        method=IntervalMethod(kind="difference"),
     )
 
 

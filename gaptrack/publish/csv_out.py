@@ -141,7 +141,7 @@ def gap_rows(gaps: Iterable[GapRow]) -> list[dict[str, object]]:
                 "gap_rel_low": rel.low if rel else None,
                 "gap_rel_high": rel.high if rel else None,
                 "uncertainty": g.uncertainty,
-                "method": iv.method if iv else None,
+                "method": iv.method.text if iv else None,
                 "snapshot": g.snapshot,
                 "problem": g.problem,
             }

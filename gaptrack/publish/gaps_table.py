@@ -62,7 +62,7 @@ def gap_rows(records: list[ResultRecord], origin_a: str, origin_b: str) -> list[
                 f"{b.model.id} {b.score:.3f}",
                 f"{100 * (a.score - b.score):+.1f}",
                 f"[{interval.low:+.1f}, {interval.high:+.1f}]" if interval else "n/a",
-                interval.method if interval else "no uncertainty published",
+                interval.method.text if interval else "no uncertainty published",
                 settings_note(a, b) or "same",
             ]
         )

@@ -102,7 +102,7 @@ def _latest_rows(rows: Sequence[GapRow]) -> list[list[str]]:
                 f"{r.b.model} ({r.b.value:.1f})",
                 f"{r.gap:+.1f}",
                 iv,
-                r.interval.method if r.interval else r.uncertainty,
+                r.interval.method.text if r.interval else r.uncertainty,
             ]
         )
     return out

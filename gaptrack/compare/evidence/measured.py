@@ -19,7 +19,7 @@ def measured_row(record: ResultRecord) -> ScoreRow:
     """A store record's primary metric as evidence; accuracies become percent."""
     bench_id = benchmark_for_task(record.task.name)
     metric = record.metric()
-    scale = 100.0 if bench_id not in BENCHMARKS or BENCHMARKS[bench_id].unit == "percent" else 1.0
+    scale = 100.0 if bench_id not in BENCHMARKS or BENCHMARKS[bench_id].scale == "percent" else 1.0
     return ScoreRow(
         row_id=record.key,
         kind=EvidenceKind.MEASURED,

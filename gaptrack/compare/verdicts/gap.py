@@ -70,7 +70,7 @@ def published_gap(
     meets it within rounding."""
     if point.evidence_kind != "reported" or point.gap is None or len(quantity.benchmarks) != 1:
         return None
-    wanted = "gap_rel" if quantity.unit == "percent" else "gap_abs"
+    wanted = "gap_rel" if quantity.unit == "relative" else "gap_abs"
     for row in rows:
         if _same_point(row, point, quantity, wanted):
             half = BENCHMARKS[quantity.benchmarks[0]].resolution / 2
@@ -111,7 +111,7 @@ def _gap_check(
 
 
 def _unit_text(quantity: GapQuantity) -> str:
-    return "%" if quantity.unit == "percent" else " pts"
+    return "%" if quantity.unit == "relative" else " pts"
 
 
 def _threshold_checks(statement: GapThreshold, ctx: _Context) -> Checks:
