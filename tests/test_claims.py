@@ -6,28 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-from gaptrack.compare.claims import default_claims_file, load_claims, normalise_space
+from gaptrack.compare.claims import default_claims_file, load_claims
 from gaptrack.errors import ConfigError
 
 SEEDS = default_claims_file().parent
 
 
-def test_every_quote_is_a_substring_of_its_document():
-    raw = yaml.safe_load(default_claims_file().read_text(encoding="utf-8"))
-    texts = {
-        d["id"]: normalise_space((SEEDS / d["file"]).read_text(encoding="utf-8"))
-        for d in raw["documents"]
-    }
-    missing = [
-        c["id"] for c in raw["claims"] if normalise_space(c["quote"]) not in texts[c["document"]]
-    ]
-    assert missing == []
-
-
 def test_registry_covers_all_five_seed_documents():
-    registry = load_claims()
+    registry = load_claims()  # checks every quote against its document
     seed_files = sorted(p.name for p in SEEDS.glob("*.txt"))
     assert len(seed_files) == 5
     assert sorted(d.file for d in registry.documents if d.file.endswith(".txt")) == seed_files
@@ -47,7 +34,6 @@ def test_registry_covers_all_five_seed_documents():
     } <= kinds
     for claim in registry.claims:
         assert claim.date is not None  # filled from the document
-        assert claim.testable or claim.untestable_reason
 
 
 def test_famous_claim_is_structured():

