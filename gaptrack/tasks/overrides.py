@@ -123,22 +123,7 @@ def write_leaf(
     Returns the leaf's record: its digest covers the YAML with paths made relative, the data
     package's identity, the sizes of the files read from it and the bytes of converted files.
     """
-    data_files: dict[str, list[Path]] = {}
-    file_identity: dict[str, Any] = {}
-    for split, local in plan.splits.items():
-        if local.to_row is None:
-            data_files[split] = list(local.files)
-            for shard in local.files:
-                file_identity[str(shard.relative_to(package.root))] = shard.stat().st_size
-        else:
-            relative = [
-                shard.relative_to(build_dir)
-                for shard in _write_converted(local, build_dir / "data" / split)
-            ]
-            data_files[split] = [final_dir / shard for shard in relative]
-            for shard in relative:
-                digest = hashlib.sha256((build_dir / shard).read_bytes()).hexdigest()
-                file_identity[shard.as_posix()] = digest
+    data_files, file_identity = _data_files(plan, package, build_dir, final_dir)
     overrides: dict[str, Any] = {
         "include": plan.builtin_yaml,
         "task": plan.task,
@@ -181,6 +166,30 @@ def write_leaf(
         "fewshot": plan.missing_fewshot_split is None,
         "default_num_fewshot": plan.default_num_fewshot,
     }
+
+
+def _data_files(
+    plan: LeafPlan, package: DataPackage, build_dir: Path, final_dir: Path
+) -> tuple[dict[str, list[Path]], dict[str, Any]]:
+    """Per split, the files the YAML names (the package's own, or converted copies in
+    ``build_dir``), and what identifies them: sizes of package files, digests of copies."""
+    data_files: dict[str, list[Path]] = {}
+    file_identity: dict[str, Any] = {}
+    for split, local in plan.splits.items():
+        if local.to_row is None:
+            data_files[split] = list(local.files)
+            for shard in local.files:
+                file_identity[str(shard.relative_to(package.root))] = shard.stat().st_size
+        else:
+            relative = [
+                shard.relative_to(build_dir)
+                for shard in _write_converted(local, build_dir / "data" / split)
+            ]
+            data_files[split] = [final_dir / shard for shard in relative]
+            for shard in relative:
+                digest = hashlib.sha256((build_dir / shard).read_bytes()).hexdigest()
+                file_identity[shard.as_posix()] = digest
+    return data_files, file_identity
 
 
 def _write_converted(local: LocalSplit, dest: Path) -> list[Path]:
