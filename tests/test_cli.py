@@ -93,14 +93,23 @@ def test_eval_then_models_then_results(tiny_config: Path) -> None:
     assert again.exit_code == 0
     assert "0 evaluated, 4 from the store" in again.output
 
+    # `models` and `results` see what `eval --limit` stored, whatever the limit.
     models = invoke("models", "--config", str(tiny_config))
     assert models.exit_code == 0
-    # Nothing stored for the full-size (no --limit) run yet.
-    assert "tiny-llama" in models.output and "0/2" in models.output
+    assert "tiny-llama" in models.output and "2/2" in models.output
+    assert "0/2" in invoke("models", "-c", str(tiny_config), "--limit", "3").output
 
     results = invoke("results", "--config", str(tiny_config))
-    assert results.exit_code == 0
-    assert results.output.count("not run") == 4
+    assert results.exit_code == 0, results.output
+    assert "not run" not in results.output
+    score_rows = [line for line in results.output.splitlines() if line.startswith("tiny-")]
+    assert len(score_rows) == 4 and all(line.split()[4] == "4" for line in score_rows)
+    only = invoke("results", "-c", str(tiny_config), "--only", "tiny-llama", "--tasks", "tiny_mc")
+    assert [line.split()[:4] for line in only.output.splitlines() if line.startswith("tiny-")] == [
+        ["tiny-llama", "US", "<1B", "tiny_mc"]
+    ]
+    other_limit = invoke("results", "-c", str(tiny_config), "--limit", "3")
+    assert other_limit.output.count("not run") == 4
 
 
 def test_eval_narrowing_errors_exit_2(tiny_config: Path) -> None:
@@ -131,6 +140,7 @@ def test_every_command_group_is_registered_on_the_real_app() -> None:
         "results",
         "check",
         "import-reported",
+        "configs",
     }
 
 

@@ -7,10 +7,12 @@ silently removing a command."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 import typer.core
 
-from gaptrack.cli import check, index, publish, run, setup, store, stored
+from gaptrack.cli import check, discover, index, publish, run, setup, store, stored
 from gaptrack.errors import GaptrackError
 
 
@@ -36,9 +38,33 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Plain help: rich's layout prints <bool> and <list[str]> beside every flag.
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-COMMAND_GROUPS = (run, setup, stored, check, index, publish, store)
+
+def _version(value: bool) -> None:
+    if value:
+        from gaptrack import __version__
+
+        typer.echo(f"gaptrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Check claims about the US-China AI gap with real models and real benchmarks."""
+
+
+COMMAND_GROUPS = (run, setup, stored, check, index, publish, store, discover)
 """In the order their commands appear in --help."""
 
 for _group in COMMAND_GROUPS:

@@ -23,14 +23,18 @@ def _results_dir(config: str, results: Path | None) -> Path:
 def check_cmd(
     config: OptionalConfigOpt = DEFAULT_CHECK_CONFIG,
     results: ResultsOpt = None,
-    claim: Annotated[str | None, typer.Option("--claim", help="Check only this claim id.")] = None,
+    claim: Annotated[
+        str | None, typer.Option("--claim", metavar="CLAIM_ID", help="Check only this claim id.")
+    ] = None,
     claims: Annotated[
         Path | None,
-        typer.Option("--claims", help="Claims registry (default: seeds/claims.yaml)."),
+        typer.Option(
+            "--claims", metavar="FILE", help="Claims registry (default: seeds/claims.yaml)."
+        ),
     ] = None,
     reported: Annotated[
         list[Path] | None,
-        typer.Option("--reported", help="Extra reported-evidence CSV (repeatable)."),
+        typer.Option("--reported", metavar="CSV", help="Extra reported-evidence CSV (repeatable)."),
     ] = None,
 ) -> None:
     """Give every claim a verdict from measured and reported evidence; write
@@ -48,7 +52,9 @@ def check_cmd(
 
 
 def import_reported_cmd(
-    file: Annotated[Path, typer.Argument(help="CSV with the columns of evidence/reported.csv.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="CSV", help="CSV with the columns of evidence/reported.csv.")
+    ],
     config: OptionalConfigOpt = DEFAULT_CHECK_CONFIG,
     results: ResultsOpt = None,
 ) -> None:

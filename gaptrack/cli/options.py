@@ -8,35 +8,44 @@ from typing import Annotated
 
 import typer
 
-ConfigOpt = Annotated[
-    str, typer.Option("--config", "-c", help="Config file, or NAME for configs/NAME.yaml.")
-]
+_CONFIG_HELP = "Config file, or NAME: NAME.yaml here, in ./configs/, or shipped (gaptrack configs)."
+ConfigOpt = Annotated[str, typer.Option("--config", "-c", metavar="FILE|NAME", help=_CONFIG_HELP)]
 OptionalConfigOpt = Annotated[
     str,
     typer.Option(
         "--config",
         "-c",
-        help="Config whose results folder is used (file, or NAME for configs/NAME.yaml).",
+        metavar="FILE|NAME",
+        help="Config whose results folder is used. " + _CONFIG_HELP,
     ),
 ]
 ResultsOpt = Annotated[
     Path | None,
-    typer.Option("--results", help="Results folder (default: the config's results_dir)."),
+    typer.Option(
+        "--results", metavar="DIR", help="Results folder (default: the config's results_dir)."
+    ),
 ]
 DeviceOpt = Annotated[
-    str, typer.Option("--device", help="auto (CUDA if available), cpu, cuda, cuda:1.")
+    str,
+    typer.Option("--device", metavar="DEVICE", help="auto (CUDA if available), cpu, cuda, cuda:1."),
 ]
 OnlyOpt = Annotated[
-    list[str] | None, typer.Option("--only", help="Run only this model id (repeatable).")
+    list[str] | None,
+    typer.Option("--only", metavar="MODEL_ID", help="Only this model of the config (repeatable)."),
 ]
 TasksOpt = Annotated[
-    list[str] | None, typer.Option("--tasks", help="Run only this task of the suite (repeatable).")
+    list[str] | None,
+    typer.Option("--tasks", metavar="TASK", help="Only this task of the suite (repeatable)."),
 ]
-LimitOpt = Annotated[int | None, typer.Option("--limit", min=1, help="Cap items per task.")]
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", min=1, metavar="N", help="Cap items per task.")
+]
 BackendOpt = Annotated[
     str | None,
     typer.Option(
-        "--backend", help="hf or vllm for every model of this run (default: each entry's)."
+        "--backend",
+        metavar="NAME",
+        help="hf or vllm for every model of this run (default: each entry's).",
     ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Re-evaluate results already stored.")]

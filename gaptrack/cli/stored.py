@@ -2,28 +2,67 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from gaptrack.cli.options import ConfigOpt, ResultsOpt
+from gaptrack.cli.options import ConfigOpt, LimitOpt, OnlyOpt, ResultsOpt, TasksOpt
 
 
-def models_cmd(config: ConfigOpt, results: ResultsOpt = None) -> None:
-    """List a config's models, their origin and size, and what is stored for each."""
+def _plan(config: str, results, only, tasks):
     from gaptrack.api import EvalRequest, load_config, make_plan
-    from gaptrack.publish.console import print_models
 
-    cfg = load_config(config)
-    print_models(make_plan(cfg, EvalRequest(results_dir=results)))
+    request = EvalRequest(
+        only=tuple(only or ()), tasks=tuple(tasks or ()), results_dir=results, device="cpu"
+    )
+    return make_plan(load_config(config), request)
 
 
-def results_cmd(config: ConfigOpt, results: ResultsOpt = None) -> None:
-    """Print a config's stored scores and the best-US vs best-CN gap per benchmark."""
-    from gaptrack.api import EvalRequest, load_config, make_plan
+def models_cmd(
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            "-c",
+            metavar="FILE|NAME",
+            help="Config whose models to list; without it, the packaged models gaptrack ships.",
+        ),
+    ] = None,
+    results: ResultsOpt = None,
+    only: OnlyOpt = None,
+    tasks: TasksOpt = None,
+    limit: LimitOpt = None,
+) -> None:
+    """List a config's models, their origin and size, and how many of their tasks have a
+    stored result (at any limit, or at --limit); without -c, the packaged catalogue."""
+    from gaptrack.publish.console import print_catalogue, print_models
+    from gaptrack.run.plan import stored_records
+
+    if config is None:
+        from gaptrack.config.loader import SHIPPED_CATALOGUES, load_catalogue, shipped_configs_dir
+
+        path = shipped_configs_dir() / SHIPPED_CATALOGUES["packaged"]
+        print_catalogue(list(load_catalogue(path).values()), path)
+        return
+    plan = _plan(config, results, only, tasks)
+    print_models(plan, stored_records(plan, limit))
+
+
+def results_cmd(
+    config: ConfigOpt,
+    results: ResultsOpt = None,
+    only: OnlyOpt = None,
+    tasks: TasksOpt = None,
+    limit: LimitOpt = None,
+) -> None:
+    """Print every stored score of a config's models and tasks (any limit, with the limit
+    as a column; --limit N keeps one) and the best-US vs best-CN gap per benchmark."""
     from gaptrack.publish.console import print_summary
     from gaptrack.run.evaluate import EvalSummary
+    from gaptrack.run.plan import stored_records
 
-    plan = make_plan(load_config(config), EvalRequest(results_dir=results))
-    print_summary(EvalSummary(plan), show_missing=True)
+    plan = _plan(config, results, only, tasks)
+    print_summary(EvalSummary(plan), show_missing=True, records=stored_records(plan, limit))
 
 
 def register(app: typer.Typer) -> None:

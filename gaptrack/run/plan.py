@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from gaptrack.config.schema import Config, ModelSpec
 from gaptrack.errors import GaptrackError
 from gaptrack.run.device import pick_device, pick_dtype
-from gaptrack.store import CacheKey, Store
+from gaptrack.store import CacheKey, ResultRecord, Store
 
 if TYPE_CHECKING:
     from gaptrack.tasks import TaskResolution
@@ -66,6 +66,21 @@ class Plan:
         for entry in self.pending():
             grouped.setdefault(entry.model.id, []).append(entry)
         return grouped
+
+
+def stored_records(plan: Plan, limit: int | None = None) -> list[ResultRecord]:
+    """Every stored record of the plan's (model, task) pairs, whatever limit, few-shot
+    setting or dtype it was run with (the same model weights: the fingerprint must match);
+    with `limit`, only records run with that limit."""
+    wanted = {(e.model.id, e.task, str(e.key.model_fingerprint)) for e in plan.entries}
+    found = [
+        r
+        for r in plan.store.records()
+        if (r.model.id, r.task.name, str(r.cache_key.model_fingerprint)) in wanted
+        and (limit is None or r.task.limit == limit)
+    ]
+    order = {(e.model.id, e.task): i for i, e in enumerate(plan.entries)}
+    return sorted(found, key=lambda r: (order[(r.model.id, r.task.name)], r.task.limit or 0, r.key))
 
 
 def package_version(name: str) -> str:
