@@ -30,6 +30,19 @@ class SourceError(GaptrackError):
     """A model source that cannot be resolved (missing folder, bad checksum, missing package)."""
 
 
+def read_text_file(path: str | Path, what: str) -> str:
+    """A UTF-8 text file gaptrack reads (config, catalogue, claims, evidence): any problem
+    reading it is one ConfigError naming the file, never a traceback."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{what} not found", file=path) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{what} is not UTF-8 text (byte {exc.start})", file=path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what}: {exc.strerror}", file=path) from None
+
+
 class FieldProblem(ValueError):
     """Raised inside a pydantic validator when the problem lies in a sub-field (a list item,
     a CSV column): the loader reads `field` from the error's context, never from the text."""

@@ -25,5 +25,29 @@ def tasks_cache() -> Path:
 
 
 def project_root() -> Path:
-    """The checkout this package runs from (configs/, seeds/ live there)."""
+    """The checkout this package runs from (configs/, seeds/ live there); in a wheel
+    install, the site-packages folder, where they do not: use `shipped` for them."""
     return Path(__file__).resolve().parent.parent
+
+
+def data_home() -> Path:
+    """Where results of configs run straight from an installed package go (the package
+    folder is no place for them): $GAPTRACK_DATA, else $XDG_DATA_HOME/gaptrack, else
+    ~/.local/share/gaptrack."""
+    explicit = os.environ.get("GAPTRACK_DATA")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "gaptrack"
+
+
+def inside_package(path: Path) -> bool:
+    """True for a file of an installed package (not a checkout's file reached by a link)."""
+    return Path(path).resolve().is_relative_to(Path(__file__).resolve().parent)
+
+
+def shipped(name: str) -> Path:
+    """A folder gaptrack ships as package data: `configs`, `seeds` (the claims registry and
+    its documents) or `evidence`. In a checkout these are links to the folders at its top;
+    in a wheel, copies inside the package, so every install finds them."""
+    return Path(__file__).resolve().parent / "data" / name

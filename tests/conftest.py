@@ -22,6 +22,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """gaptrack's home and the HF caches live in this test's tmp dir."""
     home = tmp_path / "gaptrack-home"
     monkeypatch.setenv("GAPTRACK_HOME", str(home))
+    monkeypatch.setenv("GAPTRACK_DATA", str(tmp_path / "gaptrack-data"))
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf-datasets"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))

@@ -15,6 +15,7 @@ from gaptrack.compare.evidence import (
     import_reported,
     load_measured,
     read_reported,
+    shipped_reported_files,
 )
 from gaptrack.errors import ConfigError
 from gaptrack.store.store import Store
@@ -239,3 +240,16 @@ def test_reproduction_check_sets_measured_next_to_reported(tmp_path):
     checks = reproduction_checks(rows)
     assert [(c.benchmark, c.measured, c.reported) for c in checks] == [("arc_easy", 60.0, 57.7)]
     assert checks[0].difference == pytest.approx(2.3)
+
+
+def test_check_shows_quote_unit_and_evidence_rows_findable_in_the_files(tmp_path):
+    out = runner.invoke(app, ["check", "--results", str(tmp_path), "--claim", "c001-gap-9-to-2"])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    head = next(x for x in lines if x.startswith("c001-gap-9-to-2 ("))
+    assert '"The gap between the best Chinese and US' in head and head.endswith("-> supported")
+    assert any("(values in % of side B's score)" in x for x in lines)
+    shown = [x.split(":")[0].strip() for x in lines if x.startswith("      ") and ": " in x]
+    assert len(shown) == 4
+    ids = {row.row_id for path in shipped_reported_files() for row in read_reported(path)}
+    assert set(shown) <= ids

@@ -54,7 +54,8 @@ def test_shipped_demo_keeps_its_results_in_the_checkout(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     config = load_config("demo")
-    assert config.results_dir == (shipped_configs_dir().parent / "results" / "demo").resolve()
+    assert config.results_dir == (shipped_configs_dir() / ".." / "results" / "demo").resolve()
+    assert config.results_dir.parent.parent == Path(__file__).resolve().parent.parent
 
 
 def test_version_and_short_help() -> None:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import click
 import typer
 import typer.core
 
 from gaptrack.cli import check, discover, index, publish, run, setup, store, stored
 from gaptrack.errors import GaptrackError
+
+# typer >= 0.20 vendors its own copy of click; its UsageError is not click's.
+_USAGE_ERRORS = (click.UsageError, typer.BadParameter.__mro__[1])
 
 
 class _Group(typer.core.TyperGroup):
@@ -29,6 +33,10 @@ class _Group(typer.core.TyperGroup):
         except GaptrackError as exc:
             typer.echo(f"error: {exc.one_line()}", err=True)
             ctx.exit(exc.exit_code)
+        except _USAGE_ERRORS as exc:  # a bad flag or value: one line too, exit 2
+            where = f"{exc.ctx.command_path}: " if exc.ctx else ""
+            typer.echo(f"error: {where}{' '.join(exc.format_message().split())}", err=True)
+            ctx.exit(2)
 
 
 app = typer.Typer(

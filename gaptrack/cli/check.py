@@ -9,15 +9,18 @@ from typing import Annotated
 import typer
 
 from gaptrack.cli.options import DEFAULT_CHECK_CONFIG, OptionalConfigOpt, ResultsOpt
+from gaptrack.errors import GaptrackError
 
 
 def _results_dir(config: str, results: Path | None) -> Path:
     """--results, else the config's results_dir: the same rule as `eval`."""
-    if results is not None:
-        return results
-    from gaptrack.api import load_config
+    if results is None:
+        from gaptrack.api import load_config
 
-    return load_config(config).results_dir
+        results = load_config(config).results_dir
+    if results.exists() and not results.is_dir():
+        raise GaptrackError(f"--results {results} is a file, not a folder")
+    return results
 
 
 def check_cmd(

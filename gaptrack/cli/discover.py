@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -11,10 +12,42 @@ def _configs_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.yaml") if p.is_file()) if folder.is_dir() else []
 
 
-def configs_cmd() -> None:
+def _copy(name: str) -> None:
+    """Write shipped config NAME to ./NAME.yaml, its results folder next to it."""
+    import re
+
+    from gaptrack.config.loader import shipped_configs_dir
+    from gaptrack.errors import GaptrackError
+
+    source = shipped_configs_dir() / f"{name}.yaml"
+    target = Path.cwd() / f"{name}.yaml"
+    if not source.is_file():
+        raise GaptrackError(f"no shipped config {name!r} (gaptrack configs lists them)")
+    if target.exists():
+        raise GaptrackError(f"{target} exists; not overwritten")
+    text = source.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^results_dir:.*$", f"results_dir: results/{name}", text)
+    target.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {target} (results go to {Path.cwd() / 'results' / name})")
+
+
+def configs_cmd(
+    copy: Annotated[
+        str | None,
+        typer.Option(
+            "--copy",
+            metavar="NAME",
+            help="Copy shipped config NAME to ./NAME.yaml (results in ./results/NAME).",
+        ),
+    ] = None,
+) -> None:
     """List the configs -c NAME can find: here, in ./configs/, and those gaptrack ships."""
     from gaptrack.config.loader import SHIPPED_CATALOGUES, read_yaml, shipped_configs_dir
     from gaptrack.errors import GaptrackError
+
+    if copy is not None:
+        _copy(copy)
+        return
 
     catalogues = set(SHIPPED_CATALOGUES.values())
     places = [("here", Path.cwd()), ("./configs", Path.cwd() / "configs")]

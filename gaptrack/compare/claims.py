@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     Field,
@@ -21,9 +20,10 @@ from gaptrack.compare.benchmarks import check_benchmark, check_figure
 from gaptrack.compare.dates import PartialDate, period_end, period_start
 from gaptrack.compare.evidence.rows import EvidenceKind
 from gaptrack.config.countries import Country
+from gaptrack.config.loader import read_yaml
 from gaptrack.config.schema import SIZE_CLASSES
-from gaptrack.errors import ConfigError
-from gaptrack.paths import project_root
+from gaptrack.errors import ConfigError, read_text_file
+from gaptrack.paths import shipped
 
 Origin = Country
 BenchmarkId = Annotated[str, AfterValidator(check_benchmark)]
@@ -306,7 +306,7 @@ class ClaimsFile(Frozen):
 
 
 def default_claims_file() -> Path:
-    return project_root() / "seeds" / "claims.yaml"
+    return shipped("seeds") / "claims.yaml"
 
 
 def normalise_space(text: str) -> str:
@@ -336,16 +336,9 @@ def load_claims(path: str | Path | None = None) -> ClaimsFile:
     """Read, validate and complete the registry; any problem is one ConfigError naming the
     file and the field, e.g. `claims[3].statement.quantity.origin_b`."""
     path = Path(path) if path is not None else default_claims_file()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read claims file: {exc.strerror}", file=path) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", file=path) from None
-    if not isinstance(raw, dict):
-        raise ConfigError("expected a mapping with `documents` and `claims`", file=path)
+    # The config reader: one-line errors for unreadable, non-UTF-8 or invalid YAML, and
+    # dates left to pydantic (PyYAML would raise on `2025-02-30` with no field named).
+    raw = read_yaml(path)
     try:
         registry = ClaimsFile.model_validate(raw)
     except ValidationError as exc:
@@ -363,7 +356,7 @@ def _complete(registry: ClaimsFile, path: Path) -> ClaimsFile:
             raise ConfigError(
                 f"document {doc.file!r} not found", file=path, field=f"documents[{i}].file"
             )
-        texts[doc.id] = normalise_space(doc_path.read_text(encoding="utf-8"))
+        texts[doc.id] = normalise_space(read_text_file(doc_path, "claim document"))
     claims = []
     for i, claim in enumerate(registry.claims):
         if claim.document not in texts:

@@ -10,8 +10,8 @@ import yaml
 from pydantic import ValidationError
 
 from gaptrack.config.schema import Config, ModelSpec
-from gaptrack.errors import ConfigError, field_problem
-from gaptrack.paths import project_root
+from gaptrack.errors import ConfigError, field_problem, read_text_file
+from gaptrack.paths import data_home, inside_package, shipped
 
 _SOURCE_TAGS = {"hub", "local", "packaged"}
 
@@ -63,16 +63,11 @@ def validation_error(exc: ValidationError, file: Path, prefix: str = "") -> Conf
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("file not found", file=path) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read file ({exc.strerror})", file=path) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from None
+    text = read_text_file(path, "file")
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+    except RecursionError:
+        raise ConfigError("invalid YAML: nested too deeply", file=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else None
@@ -88,7 +83,7 @@ SHIPPED_CATALOGUES = {"packaged": "packaged_models.yaml", "hub": "catalogue.yaml
 
 
 def shipped_configs_dir() -> Path:
-    return project_root() / "configs"
+    return shipped("configs")
 
 
 def find_config(name: str | Path) -> Path:
@@ -206,9 +201,9 @@ def _relative_to(value: object, base: Path) -> object:
     return str(path if path.is_absolute() else (base / path).resolve())
 
 
-def _resolve_paths(data: dict[str, Any], base: Path) -> None:
+def _resolve_paths(data: dict[str, Any], base: Path, results_base: Path) -> None:
     """Every path a config holds is relative to the config file, wherever gaptrack runs."""
-    data["results_dir"] = _relative_to(data.get("results_dir", "results"), base)
+    data["results_dir"] = _relative_to(data.get("results_dir", "results"), results_base)
     suite = data.get("suite")
     if isinstance(suite, dict) and isinstance(suite.get("task_paths"), list):
         suite["task_paths"] = [_relative_to(str(p), base) for p in suite["task_paths"]]
@@ -217,15 +212,22 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
 def load_config(path: str | Path) -> Config:
     """Read, resolve and validate a config; raises ConfigError naming file and field.
     Paths in it (catalogue, results_dir, model folders, task_paths) are relative to the
-    config file."""
+    config file (results of a config inside an installed package: gaptrack.paths.data_home)."""
     file = find_config(path)
     data = read_yaml(file)
     _resolve_models(data, file, _load_catalogues(data, file))
-    _resolve_paths(data, file.parent)
+    # The package folder is no place for results: a config run straight from an installed
+    # package writes them as if it lived in <data home>/configs.
+    results_base = data_home() / "configs" if inside_package(file) else file.parent
+    _resolve_paths(data, file.parent, results_base)
     try:
         config = Config.model_validate({**data, "source_file": file.resolve()})
     except ValidationError as exc:
         raise validation_error(exc, file) from None
+    if config.results_dir.exists() and not config.results_dir.is_dir():
+        raise ConfigError(
+            f"{config.results_dir} is a file, not a folder", file=file, field="results_dir"
+        )
     ids = [m.id for m in config.models]
     _check_local_folders(config.models, file, "models", lambda m: ids.index(m.id))
     for i, folder in enumerate(config.suite.task_paths):

@@ -114,7 +114,7 @@ class ModelSpec(Frozen):
     organisation: str
     released: dt.date
     """Public release date of these weights (YYYY-MM-DD)."""
-    params_b: float = Field(gt=0)
+    params_b: float = Field(gt=0, allow_inf_nan=False)
     """Parameter count in billions (total parameters for mixture-of-experts models)."""
     variant: Literal["base", "instruct"]
     """Base (pretrained) or instruct/chat model."""
@@ -180,7 +180,7 @@ class Suite(Frozen):
     num_fewshot: int | None = Field(default=None, ge=0)
     limit: int | None = Field(default=None, ge=1)
     """Items per task; None runs whole test sets."""
-    batch_size: int | Literal["auto"] = "auto"
+    batch_size: Annotated[int, Field(gt=0)] | Literal["auto"] = "auto"
     """`auto` lets lm-eval size batches on CUDA; the CPU uses 1."""
     task_paths: list[Path] = []
     """Folders of extra lm-eval task YAMLs, relative to the config file."""

@@ -91,8 +91,12 @@ def print_check(
     share: dict[str, int],
     repro: Sequence[Reproduction],
 ) -> None:
+    from gaptrack.publish.check_detail import print_details
+
     rows = [line for v in verdicts for line in summary_lines(v)]
     typer.echo(_table(rows, COLUMNS))
+    print_details(verdicts)
+    typer.echo("")
     for line in _published_lines(verdicts):
         typer.echo(line)
     tested = sum(1 for v in verdicts if v.verdict != "untested")

@@ -14,8 +14,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from gaptrack.compare.dates import normalise, period_end
 from gaptrack.compare.evidence.rows import EvidenceKind, EvidenceRow
-from gaptrack.errors import ConfigError, field_problem
-from gaptrack.paths import project_root
+from gaptrack.errors import ConfigError, field_problem, read_text_file
+from gaptrack.paths import shipped
 from gaptrack.store.atomic import write_text_atomic
 
 CSV_COLUMNS = [
@@ -60,7 +60,7 @@ _ROW = TypeAdapter(EvidenceRow)
 def shipped_reported_files() -> list[Path]:
     """Every `evidence/*.csv` of the project, in name order (sub-folders such as
     `evidence/epoch/` hold source data in their own formats and are not read here)."""
-    return sorted((project_root() / "evidence").glob("*.csv"))
+    return sorted(shipped("evidence").glob("*.csv"))
 
 
 def user_reported_dir(results_dir: str | Path) -> Path:
@@ -174,11 +174,19 @@ Numbered = list[tuple[Path, int, EvidenceRow]]
 
 def _read_numbered(path: str | Path) -> Numbered:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read evidence file: {exc.strerror}", file=path) from None
+    text = read_text_file(path, "evidence file")
+    if "\x00" in text:
+        raise ConfigError("evidence file holds a NUL byte (not a CSV text file)", file=path)
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _numbered_rows(reader, path)
+    except csv.Error as exc:  # a cell over the field size limit, a stray quote
+        raise ConfigError(
+            f"not a readable CSV: {exc}", file=path, field=f"line {reader.line_num}"
+        ) from None
+
+
+def _numbered_rows(reader: csv.DictReader, path: Path) -> Numbered:
     header = reader.fieldnames or []
     unknown = [c for c in header if c not in CSV_COLUMNS]
     if unknown:

@@ -159,7 +159,7 @@ class _ModelRow(_Row):
     """Public release date of the model."""
     open_weights: bool | None = None
     """Weights downloadable; None where the source does not say which model it was."""
-    params_b: float | None = None
+    params_b: float | None = Field(default=None, gt=0)
     """Parameters in billions, where published."""
 
     @property
@@ -184,6 +184,14 @@ class _Valued(Frozen):
     """The source gives the value as approximate ("about 400", "over 20 %")."""
     snapshot: dt.date | None = None
     """Leaderboard snapshot date; for figures the date they refer to."""
+
+    @model_validator(mode="after")
+    def _possible(self):
+        if self.stderr is not None and self.stderr < 0:
+            raise FieldProblem("stderr", f"{self.stderr:g} is negative: not a standard error")
+        if self.ci_low is not None and self.ci_high is not None and self.ci_low > self.ci_high:
+            raise FieldProblem("ci_low", f"{self.ci_low:g} is above ci_high {self.ci_high:g}")
+        return self
 
 
 def _known_benchmark(value: str) -> None:
@@ -231,6 +239,10 @@ class ScoreRow(_ModelRow, _Valued):
     def _placed_in_time(self) -> ScoreRow:
         if self.kind == EvidenceKind.REPORTED:
             _known_benchmark(self.benchmark)
+            if BENCHMARKS[self.benchmark].scale == "percent" and not 0 <= self.value <= 100:
+                raise FieldProblem(
+                    "value", f"{self.value:g} is outside 0-100 ({self.benchmark} is in percent)"
+                )
         if self.snapshot is None and self.released is None:
             raise FieldProblem(
                 "released",
