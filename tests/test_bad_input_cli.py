@@ -123,7 +123,7 @@ CASES: dict[str, tuple[Case, str]] = {
     # claims
     "claims not UTF-8": (
         lambda t: _claims(t, b"documents: \xff\n"),
-        "claims.yaml: file is not UTF-8",
+        "claims.yaml: claims file is not UTF-8",
     ),
     "claim impossible date": (
         lambda t: _claims(t, CLAIMS.replace("DATE", "2025-02-30")),

@@ -153,9 +153,9 @@ def test_example_error_line(tmp_path):
 
 
 def test_unreadable_file_and_bad_yaml(tmp_path):
-    with pytest.raises(ConfigError, match="cannot read claims file"):
+    with pytest.raises(ConfigError, match="claims file not found"):
         load_claims(tmp_path / "absent.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("claims: [unclosed")
-    with pytest.raises(ConfigError, match="not valid YAML"):
+    with pytest.raises(ConfigError, match="invalid YAML"):
         load_claims(bad)

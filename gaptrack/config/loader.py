@@ -62,8 +62,8 @@ def validation_error(exc: ValidationError, file: Path, prefix: str = "") -> Conf
     return ConfigError(msg, file=file, field=f"{prefix}{loc}" or None)
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
-    text = read_text_file(path, "file")
+def read_yaml(path: Path, what: str = "file") -> dict[str, Any]:
+    text = read_text_file(path, what)
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except RecursionError:
