@@ -38,7 +38,7 @@ def read_text_file(path: str | Path, what: str) -> str:
     except FileNotFoundError:
         raise ConfigError(f"{what} not found", file=path) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{what} is not UTF-8 text (byte {exc.start})", file=path) from None
+        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {what}: {exc.strerror}", file=path) from None
 

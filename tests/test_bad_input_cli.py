@@ -73,7 +73,7 @@ def _eval(tmp: Path, *flags: str) -> list[str]:
 Case = Callable[[Path], list[str]]
 CASES: dict[str, tuple[Case, str]] = {
     # configs
-    "config not UTF-8": (lambda t: _config(t, b"name: x\xff\n"), "cfg.yaml: file is not UTF-8"),
+    "config not UTF-8": (lambda t: _config(t, b"name: x\xff\n"), "cfg.yaml: not UTF-8 text"),
     "config nested too deeply": (
         lambda t: _config(t, "a: " + "[" * 3000 + "]" * 3000 + "\n"),
         "nested too deeply",
@@ -103,7 +103,7 @@ CASES: dict[str, tuple[Case, str]] = {
                 t, "name: x\ncatalogue: [cat.yaml]\nmodels: [a]\nsuite: {tasks: [arc_easy]}\n"
             )
         ),
-        "cat.yaml: file is not UTF-8",
+        "cat.yaml: not UTF-8 text",
     ),
     "config unknown key": (lambda t: _config(t, CONFIG + "colour: red\n"), "colour: unknown key"),
     # CLI flags
@@ -123,7 +123,7 @@ CASES: dict[str, tuple[Case, str]] = {
     # claims
     "claims not UTF-8": (
         lambda t: _claims(t, b"documents: \xff\n"),
-        "claims.yaml: claims file is not UTF-8",
+        "claims.yaml: not UTF-8 text",
     ),
     "claim impossible date": (
         lambda t: _claims(t, CLAIMS.replace("DATE", "2025-02-30")),
@@ -131,14 +131,14 @@ CASES: dict[str, tuple[Case, str]] = {
     ),
     "claim document not UTF-8": (
         lambda t: _claims(t, CLAIMS.replace("DATE", "2025-02"), b"\xff\xfe"),
-        "d.txt: claim document is not UTF-8",
+        "d.txt: not UTF-8 text",
     ),
     "claims nested too deeply": (
         lambda t: _claims(t, "documents: " + "[" * 3000 + "]" * 3000 + "\n"),
         "nested too deeply",
     ),
     # evidence
-    "evidence not UTF-8": (lambda t: _evidence(t, _csv({}).encode() + b"\xff\n"), "not UTF-8"),
+    "evidence not UTF-8": (lambda t: _evidence(t, _csv({}).encode() + b"\xff\n"), "not UTF-8 text"),
     "evidence NUL byte": (lambda t: _evidence(t, _csv({"model": "M\x00"})), "NUL byte"),
     "evidence NaN": (lambda t: _evidence(t, _csv({"value": "nan"})), "column value"),
     "evidence infinity": (lambda t: _evidence(t, _csv({"value": "inf"})), "column value"),

@@ -157,5 +157,5 @@ def test_unreadable_file_and_bad_yaml(tmp_path):
         load_claims(tmp_path / "absent.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("claims: [unclosed")
-    with pytest.raises(ConfigError, match="invalid YAML"):
+    with pytest.raises(ConfigError, match="not valid YAML"):
         load_claims(bad)

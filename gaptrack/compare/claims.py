@@ -338,7 +338,9 @@ def load_claims(path: str | Path | None = None) -> ClaimsFile:
     path = Path(path) if path is not None else default_claims_file()
     # The config reader: one-line errors for unreadable, non-UTF-8 or invalid YAML, and
     # dates left to pydantic (PyYAML would raise on `2025-02-30` with no field named).
-    raw = read_yaml(path, "claims file")
+    raw = read_yaml(
+        path, "claims file", "a mapping with `documents` and `claims`", "not valid YAML"
+    )
     try:
         registry = ClaimsFile.model_validate(raw)
     except ValidationError as exc:

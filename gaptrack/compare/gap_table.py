@@ -59,7 +59,12 @@ class GapRow(Frozen):
 
 
 def _dates(rows: Sequence[EvidenceRow]) -> list[dt.date]:
-    return [d for r in rows for d in (r.released, r.snapshot) if d is not None]
+    return [
+        d
+        for r in rows
+        for d in (getattr(r, "released", None), getattr(r, "snapshot", None))
+        if d is not None
+    ]
 
 
 def _quantity(benchmark: str, pool: Pool, unit: str, a: str, b: str) -> GapQuantity:
@@ -110,7 +115,7 @@ def gap_table(
             mine = [
                 r
                 for r in rows
-                if r.kind == kind and r.benchmark == benchmark and r.quantity == "score"
+                if r.kind == kind and r.quantity == "score" and r.benchmark == benchmark
             ]
             dates = _dates(mine)
             if not dates:

@@ -62,19 +62,24 @@ def validation_error(exc: ValidationError, file: Path, prefix: str = "") -> Conf
     return ConfigError(msg, file=file, field=f"{prefix}{loc}" or None)
 
 
-def read_yaml(path: Path, what: str = "file") -> dict[str, Any]:
+def read_yaml(
+    path: Path,
+    what: str = "file",
+    mapping: str = "a mapping at the top level",
+    invalid: str = "invalid YAML",
+) -> dict[str, Any]:
     text = read_text_file(path, what)
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except RecursionError:
-        raise ConfigError("invalid YAML: nested too deeply", file=path) from None
+        raise ConfigError(f"{invalid}: nested too deeply", file=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else None
         problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ConfigError(f"invalid YAML: {problem}", file=path, field=where) from None
+        raise ConfigError(f"{invalid}: {problem}", file=path, field=where) from None
     if not isinstance(data, dict):
-        raise ConfigError("expected a mapping at the top level", file=path)
+        raise ConfigError(f"expected {mapping}", file=path)
     return data
 
 

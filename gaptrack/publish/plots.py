@@ -221,7 +221,7 @@ def gap_figure(benchmark: str, rows: Sequence[GapRow], stem: Path) -> list[Path]
 
     bench = BENCHMARKS.get(benchmark)
     name = bench.name if bench else benchmark
-    unit = "rating (Elo)" if bench and bench.unit == "elo" else "score (%)"
+    unit = "rating (Elo)" if bench and bench.scale == "elo" else "score (%)"
     fig, axes = plt.subplots(
         2, 2, figsize=(12, 6.5), sharex="col", height_ratios=[2, 1], squeeze=False
     )

@@ -15,6 +15,7 @@ from gaptrack.compare.evidence.csvio import (
 from gaptrack.compare.evidence.editions import EditionChoice, apply_editions, choose_editions
 from gaptrack.compare.evidence.measured import load_measured, measured_row
 from gaptrack.compare.evidence.rows import (
+    STATUS_ORDER,
     EventRow,
     EvidenceKind,
     EvidenceRow,
@@ -27,6 +28,7 @@ from gaptrack.compare.evidence.rows import (
 
 __all__ = [
     "CSV_COLUMNS",
+    "STATUS_ORDER",
     "EditionChoice",
     "EventRow",
     "EvidenceKind",
