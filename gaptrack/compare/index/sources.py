@@ -30,8 +30,10 @@ def rows_frame(rows: Iterable[EvidenceRow]) -> pd.DataFrame:
     maximum, so they cannot enter a sigmoid fit and are skipped)."""
     out = []
     for row in rows:
+        if row.quantity != "score":
+            continue  # other row kinds have no benchmark score
         bench = BENCHMARKS.get(row.benchmark)
-        if row.quantity != "score" or bench is None or bench.unit != "percent":
+        if bench is None or bench.scale != "percent":
             continue
         out.append(
             {
