@@ -171,8 +171,8 @@ def test_chat_template_and_sampling_run_in_lm_eval(tmp_path: Path, tiny_llama: P
         assert not summary.failed, summary.failed
     records = {r.cache_key.generation is None: r for r in Store(tmp_path / "r").records()}
     assert set(records) == {True, False}
-    plain_items = [i.prompt_hash for i in records[True].items]
-    chat_items = [i.prompt_hash for i in records[False].items]
+    plain_items = [i.prompt_hash for i in records[True].all_items()]
+    chat_items = [i.prompt_hash for i in records[False].all_items()]
     assert len(plain_items) == len(chat_items) == 6
     assert all(a != b for a, b in zip(plain_items, chat_items, strict=True))
     assert records[False].cache_key.generation["enable_thinking"] is False
