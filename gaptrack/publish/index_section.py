@@ -8,9 +8,16 @@ from pathlib import Path
 
 from gaptrack.errors import GaptrackError
 from gaptrack.publish.document import Block, Figure, Heading, Para, Table
-from gaptrack.publish.plots import SIDE_COLOURS, Z95, _pyplot, inputs_digest, save, up_to_date
+from gaptrack.publish.plots import SIDE_COLOURS, _pyplot, inputs_digest, save, up_to_date
 
 SIDE_ORIGINS = ("US", "CN")
+LABEL_SPACING_DAYS = 150
+"""Frontier steps closer than this to a labelled one stay unlabelled."""
+MONTHS_STYLES = {
+    "CN behind US": ("-", SIDE_COLOURS[1]),
+    "CN behind US, open weights": ("--", "#009E73"),
+}
+"""The series drawn (index's side names), each with its own line style and colour."""
 
 
 def frontier_figure(models, stem: Path) -> list[Path]:
@@ -44,18 +51,25 @@ def frontier_figure(models, stem: Path) -> list[Path]:
         best = mine.capability.cummax()
         ax.step(when, best, where="post", color=colour, linewidth=2, label=f"{origin} frontier")
         changes = mine[mine.capability == best].drop_duplicates("capability")
-        for _, row in changes.tail(6).iterrows():
+        last = None
+        for _, row in changes.iloc[::-1].iterrows():  # newest first: they matter most
+            when_row = pd.Timestamp(row.released)
+            if last is not None and (last - when_row).days < LABEL_SPACING_DAYS:
+                continue  # labels closer than this would print over each other
+            last = when_row
             ax.annotate(
                 row.model,
-                (pd.Timestamp(row.released), row.capability),
-                xytext=(3, 4),
+                (when_row, row.capability),
+                xytext=(-3, 5),
                 textcoords="offset points",
+                ha="right",
                 fontsize=7.5,
                 color=colour,
             )
     ax.set_ylabel("capability index")
     ax.set_title("Capability frontier by origin (bars: 95 % bootstrap intervals)")
     ax.legend(fontsize=8, loc="upper left")
+    ax.set_xlim(right=pd.to_datetime(data.released).max() + pd.Timedelta(days=30))
     fig.subplots_adjust(left=0.06, right=0.98, top=0.92, bottom=0.08)
     try:
         return save(fig, stem, digest)
@@ -73,14 +87,18 @@ def months_figure(months, stem: Path) -> list[Path]:
         return [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(12, 4.5))
-    styles = ["-", "--", ":"]
-    for (name, group), style in zip(data.groupby("sides", sort=True), styles, strict=False):
+    for name, (style, colour) in MONTHS_STYLES.items():
+        group = data[data.sides == name]
+        if group.empty:
+            continue
         when = pd.to_datetime(group.month)
-        ax.plot(when, group.lag_months, style, color=SIDE_COLOURS[1], label=name)
-        ax.fill_between(when, group.lag_lo, group.lag_hi, color=SIDE_COLOURS[1], alpha=0.12)
+        ax.plot(when, group.lag_months, style, color=colour, label=name)
+        ax.fill_between(when, group.lag_lo, group.lag_hi, color=colour, alpha=0.12, linewidth=0)
     ax.axhline(0, color="#999999", linewidth=0.8)
     ax.set_ylabel("months behind")
-    ax.set_title(f"Months behind on the capability index (band: 95 % interval, z={Z95:.2f})")
+    ax.set_title(
+        "Months the Chinese frontier trails the US one on the capability index (band: 95 % interval)"
+    )
     ax.legend(fontsize=8, loc="upper right")
     fig.subplots_adjust(left=0.06, right=0.98, top=0.9, bottom=0.1)
     try:

@@ -34,7 +34,7 @@ GAP_COLOURS = {"reported": OKABE_ITO["black"], "measured": OKABE_ITO["green"]}
 STYLE = {"reported": ("-", "o"), "measured": ("--", "s")}
 Z95 = 1.959963984540054
 PNG_DPI = 100
-PLOT_VERSION = 2
+PLOT_VERSION = 3
 """Raise when the drawing code changes: figures drawn by older code are redrawn."""
 
 
