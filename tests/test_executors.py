@@ -21,12 +21,14 @@ PAIRS = {(m, t) for m in ("tiny-llama", "tiny-qwen2") for t in ("tiny_mc", "tiny
 
 
 def comparable(results: Path) -> dict[str, dict]:
-    """Every record of a store, all but where and when it ran (provenance)."""
+    """Every record of a store with its per-item results, all but where and when it ran
+    (provenance)."""
     out = {}
     for record in Store(results).records():
         data = record.model_dump(mode="json")
         provenance = data.pop("provenance")
         data["device"] = provenance["device"]
+        data["items"] = [item.model_dump(mode="json") for item in record.all_items()]
         out[record.key] = data
     return out
 
