@@ -100,12 +100,21 @@ def measure(args: list[str]) -> tuple[float, float, int]:
 
 def commands(root: Path) -> dict[str, list[str]]:
     gaptrack = [sys.executable, "-m", "gaptrack"]
+    out = root.parent / f"{root.name}-leaderboard"
     summary = (
         f"import sys; from gaptrack.store import Store; Store({str(root)!r}).write_scores_csv()"
     )
     return {
         "check --results": [*gaptrack, "check", "--results", str(root)],
         "results (scores of the whole store)": [sys.executable, "-c", summary],
+        "leaderboard --results": [
+            *gaptrack,
+            "leaderboard",
+            "--results",
+            str(root),
+            "--out",
+            str(out),
+        ],
         "verify --results": [*gaptrack, "verify", "--results", str(root)],
     }
 
@@ -117,6 +126,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=500)
     parser.add_argument("--dir", type=Path, default=None, help="Where to build (default: tmp).")
     parser.add_argument("--keep", action="store_true", help="Keep the stores afterwards.")
+    parser.add_argument(
+        "--layouts", default="json,parquet", help="Comma-separated: json (the baseline), parquet."
+    )
     args = parser.parse_args()
     tasks = [*TASKS, *(f"task{k}" for k in range(args.tasks - len(TASKS)))][: args.tasks]
     base = args.dir or Path(tempfile.mkdtemp(prefix="gaptrack-bench-"))
@@ -126,7 +138,8 @@ def main() -> None:
         f"python {platform.python_version()}"
     )
     figures: dict[tuple[str, str], tuple[float, float, int]] = {}
-    for layout in ("json", "parquet"):
+    layouts = args.layouts.split(",")
+    for layout in layouts:
         root = base / layout
         if not (root / "records").is_dir():
             built = build(root, layout, args.models, tasks, args.items)
@@ -137,6 +150,8 @@ def main() -> None:
             figures[(name, layout)] = measure(command)
             seconds, peak, code = figures[(name, layout)]
             print(f"  {name:38s} {layout:8s} {seconds:6.2f} s  {peak:7.0f} MB  exit {code}")
+    if layouts != ["json", "parquet"]:
+        return
     print("Parquet vs JSON-only (time, memory):")
     for name in commands(base):
         (tj, mj, _), (tp, mp, _) = figures[(name, "json")], figures[(name, "parquet")]

@@ -14,8 +14,10 @@ def verify(
         "results"
     ),
 ) -> None:
-    """Check every record of a store (digest, items, schema version, stray files); exit 2
-    if anything is wrong. Nothing is changed or deleted."""
+    """Check every record and items file of a store; exit 2 if anything is wrong.
+
+    Checks digests, items against their metrics, schema versions and stray files.
+    Nothing is changed or deleted."""
     from gaptrack.store import Store
 
     store = Store(results)

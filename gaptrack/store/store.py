@@ -6,6 +6,7 @@ by older versions, with their items inline in the JSON, are read as they are."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
@@ -58,12 +59,28 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {message}" if where else message
 
 
+# Records already read and checked in this process, by path and the sha256 of the bytes
+# read: a command that scans the store twice (check, leaderboard) parses each file once,
+# and a file whose bytes changed since is parsed and checked again.
+_checked: dict[Path, tuple[bytes, ResultRecord]] = {}
+
+
 def read_record(path: Path) -> ResultRecord:
     """The record in `path`, checked; any problem is a RecordProblem naming the file."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise RecordProblem(f"cannot read ({exc.strerror})", file=path) from None
+    fingerprint = hashlib.sha256(raw).digest()
+    hit = _checked.get(path)
+    if hit is not None and hit[0] == fingerprint:
+        return hit[1]
+    record = _parse_record(path, raw)
+    _checked[path] = (fingerprint, record)
+    return record
+
+
+def _parse_record(path: Path, raw: bytes) -> ResultRecord:
     try:
         data = json.loads(raw)
     except UnicodeDecodeError:
