@@ -211,7 +211,7 @@ class Store:
                 try:
                     record = read_record(path)
                     if items and record.items_file:
-                        record._loaded = read_items_checked(record)
+                        read_items_checked(record)  # checked, then let go: memory stays flat
                     records.append(record)
                 except RecordProblem as problem:
                     problems.append(problem)
