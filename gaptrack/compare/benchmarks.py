@@ -34,6 +34,11 @@ class Benchmark(Frozen):
     """lm-eval task names whose stored records measure this benchmark."""
     leaderboard: bool = False
     """Scores are ratings on a dated leaderboard snapshot rather than fixed test sets."""
+    items: int | None = None
+    """Questions in the test set sources score on: a reported score without a published
+    error gets the binomial standard error sqrt(p (1 - p) / items)."""
+    items_source: str = ""
+    """Where that count comes from (dataset card or paper, split)."""
 
 
 class Figure(Frozen):

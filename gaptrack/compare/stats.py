@@ -18,7 +18,9 @@ BOOTSTRAP_RESAMPLES = 2000
 _CHUNK = 250  # resamples per batch: bounds memory on full-size test sets
 
 
-MethodKind = Literal["paired_bootstrap", "unpaired_normal", "delta_method", "difference"]
+MethodKind = Literal[
+    "paired_bootstrap", "selection_bootstrap", "unpaired_normal", "delta_method", "difference"
+]
 
 
 class IntervalMethod(Frozen):
@@ -35,6 +37,9 @@ class IntervalMethod(Frozen):
     """Bootstrap seed."""
     items: int | None = None
     """Items resampled (shared by both models, over all benchmarks)."""
+    models: tuple[int, int] | None = None
+    """`selection_bootstrap`: models of side A and side B among which the best is
+    re-selected in every resample."""
 
     @property
     def text(self) -> str:
@@ -42,6 +47,12 @@ class IntervalMethod(Frozen):
             return (
                 f"paired bootstrap ({self.resamples} resamples, seed {self.seed}, "
                 f"{self.items} shared items)"
+            )
+        if self.kind == "selection_bootstrap":
+            return (
+                f"selection-aware bias-corrected bootstrap ({self.resamples} resamples, seed "
+                f"{self.seed}, {self.items} shared items, best of {self.models[0]} vs best of "
+                f"{self.models[1]} models re-selected in every resample)"
             )
         return {
             "unpaired_normal": "unpaired normal, se = sqrt(se_a^2 + se_b^2)",
@@ -213,3 +224,135 @@ def rounding_band(a: float, b: float, half_step: float, unit: Unit) -> tuple[flo
     ]
     values = [c for c in candidates if c is not None]
     return min(values), max(values)
+
+
+# ---------------------------------------------------------------- selection-aware bootstrap
+
+
+def bootstrap_counts(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
+    """`size` multinomial resamples of n items, as counts per item (size x n): a matrix
+    product with a (models x items) correctness matrix then gives every model's resampled
+    accuracy at once, the same resampled items for every model."""
+    idx = rng.integers(0, n, size=(size, n))
+    flat = (idx + np.arange(size)[:, None] * n).ravel()
+    return np.bincount(flat, minlength=size * n).reshape(size, n)
+
+
+def _best_scores(sides: Sequence[np.ndarray], weights: Sequence[np.ndarray] | None) -> np.ndarray:
+    """Each model's mean over benchmarks of its accuracy in percent, per resample
+    (resamples x models); weights None: the observed scores (1 x models)."""
+    parts = []
+    for k, matrix in enumerate(sides):
+        n = matrix.shape[1]
+        w = np.ones((1, n)) if weights is None else weights[k]
+        parts.append(100.0 * (w @ matrix.T) / n)
+    return np.mean(parts, axis=0)
+
+
+class SelectionGap(Frozen):
+    """Best of side A minus best of side B, with the selection inside the bootstrap."""
+
+    a_index: int
+    """Row of side A's observed best model."""
+    b_index: int
+    """Row of side B's observed best model."""
+    a: float
+    """Its score (percent, mean over benchmarks)."""
+    b: float
+    """Side B's best score."""
+    gap: float | None
+    """a - b (points) or (a - b) / b * 100 (percent); None where b is 0."""
+    interval: Interval | None
+    """Bias-aware bootstrap interval (see `selection_bootstrap`); None where a relative
+    gap divides by zero in more than 2.5 % of resamples."""
+    a_reselected: float
+    """Share of resamples in which side A's observed best is again the best."""
+    b_reselected: float
+    """The same for side B."""
+
+
+def selection_bootstrap(
+    side_a: Sequence[np.ndarray],
+    side_b: Sequence[np.ndarray],
+    unit: Unit,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> SelectionGap:
+    """Gap between the best models of two sides on shared items. side_a[k] and side_b[k]
+    are 0/1 matrices (models x items) for benchmark k, every model on the same items.
+    Each resample draws items (per benchmark, the same for all models), re-selects the
+    best model of each side and recomputes the gap: the maximum is part of the statistic.
+
+    The observed maximum is biased upwards where models are close (the winner's curse), and
+    its bootstrap copy is biased again by about as much, b = mean(resampled) - observed: the
+    plain percentile interval sits too high (coverage 82-86 % in simulation with four tied
+    models against one). The interval is the union of the percentile interval moved back by
+    b (correcting the bootstrap's own bias) and by 2b (correcting the estimate's bias as
+    well): b is itself estimated, and either correction alone undercovers in some
+    configurations. Simulated coverage: 95 % with three close models per side, 91-92 %
+    with four exactly tied models against one (benchmarks/sim_gap_coverage.py)."""
+    side_a = [np.asarray(m, dtype=float) for m in side_a]
+    side_b = [np.asarray(m, dtype=float) for m in side_b]
+    for ma, mb in zip(side_a, side_b, strict=True):
+        if ma.ndim != 2 or mb.ndim != 2 or ma.shape[1] != mb.shape[1] or ma.shape[1] == 0:
+            raise ValueError("each benchmark needs models x items matrices on the same items")
+    obs_a, obs_b = _best_scores(side_a, None)[0], _best_scores(side_b, None)[0]
+    ia, ib = int(np.argmax(obs_a)), int(np.argmax(obs_b))
+    gap = gap_value(float(obs_a[ia]), float(obs_b[ib]), unit)
+    rng = np.random.default_rng(seed)
+    gaps, hits_a, hits_b, done = [], 0, 0, 0
+    while done < resamples:
+        size = min(_CHUNK, resamples - done)
+        weights = [bootstrap_counts(rng, m.shape[1], size) for m in side_a]
+        sa, sb = _best_scores(side_a, weights), _best_scores(side_b, weights)
+        best_a, best_b = sa.max(axis=1), sb.max(axis=1)
+        hits_a += int((sa.argmax(axis=1) == ia).sum())
+        hits_b += int((sb.argmax(axis=1) == ib).sum())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gaps.append(
+                best_a - best_b
+                if unit == "points"
+                else np.where(best_b > 0, (best_a - best_b) / best_b * 100.0, np.nan)
+            )
+        done += size
+    values = np.concatenate(gaps)
+    interval = None
+    if gap is not None and np.isnan(values).mean() <= 0.025:
+        kept = values[~np.isnan(values)]
+        q_low, q_high = np.percentile(kept, [2.5, 97.5])
+        bias = float(kept.mean()) - gap
+        n_items = sum(m.shape[1] for m in side_a)
+        interval = Interval(
+            low=float(min(q_low - bias, q_low - 2 * bias)),
+            high=float(max(q_high - bias, q_high - 2 * bias)),
+            method=IntervalMethod(
+                kind="selection_bootstrap",
+                resamples=resamples,
+                seed=seed,
+                items=n_items,
+                models=(side_a[0].shape[0], side_b[0].shape[0]),
+            ),
+        )
+    return SelectionGap(
+        a_index=ia,
+        b_index=ib,
+        a=float(obs_a[ia]),
+        b=float(obs_b[ib]),
+        gap=gap,
+        interval=interval,
+        a_reselected=hits_a / resamples,
+        b_reselected=hits_b / resamples,
+    )
+
+
+# ---------------------------------------------------------------- published uncertainty
+
+
+def binomial_se(percent: float, n_items: int) -> float:
+    """Standard error, in points, of an accuracy of `percent` on n independent items:
+    100 * sqrt(p (1 - p) / n). For a pass@1 averaged over several samples per item this
+    is an upper bound (the sampling noise per item shrinks, the item noise stays)."""
+    if n_items <= 0:
+        raise ValueError("n_items must be positive")
+    p = min(max(percent / 100.0, 0.0), 1.0)
+    return 100.0 * math.sqrt(p * (1.0 - p) / n_items)
