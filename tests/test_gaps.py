@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
+from scipy import stats as sps
 
 from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.evidence import (
@@ -47,7 +49,7 @@ def score(
 
 
 def arena(
-    model: str, origin: str, snapshot: str, value: float, edition: str = "2025"
+    model: str, origin: str, snapshot: str, value: float, edition: str = "2025", **extra
 ) -> EvidenceRow:
     return ScoreRow(
         kind="reported",
@@ -59,6 +61,7 @@ def arena(
         report="AI Index",
         edition=edition,
         source="test",
+        **extra,
         row_id=f"r-{model}-{snapshot}",
     )
 
@@ -123,6 +126,7 @@ def record(
 
 MMLU_POINTS = GapQuantity(benchmarks=["mmlu"], unit="points")
 MMLU_PERCENT = GapQuantity(benchmarks=["mmlu"], unit="relative")
+ARENA_PERCENT = GapQuantity(benchmarks=["chatbot_arena"], unit="relative")
 
 ROWS = [
     score("A1", "US", "2023-03-01", 80.0),
@@ -147,8 +151,20 @@ def test_frontier_by_release_date_absolute_and_relative():
     assert gap_at(ROWS, MMLU_POINTS, D(2024, 8, 31), "reported").b.model == "B1"
 
 
-def test_reported_points_without_uncertainty_are_flagged():
+def test_reported_scores_without_published_error_get_the_binomial_se():
+    # MMLU has 14042 test items: se = 100 sqrt(p (1 - p) / n), straight from scipy
     point = gap_at(ROWS, MMLU_POINTS, D(2024, 12, 31), "reported")
+    se = [100 * sps.binom.std(14042, p / 100) / 14042 for p in (point.a.value, point.b.value)]
+    half = 1.959963984540054 * float(np.hypot(*se))
+    assert point.uncertainty == "unpaired"
+    assert (point.interval.low, point.interval.high) == pytest.approx((2.0 - half, 2.0 + half))
+    assert "binomial se" in point.interval.method.text
+    assert point.items == {r.row_id: 14042 for r in point.rows}
+
+
+def test_ratings_without_published_interval_have_none():
+    rows = [arena("A", "US", "2024-01-15", 1250), arena("B", "CN", "2024-01-15", 1200)]
+    point = gap_at(rows, ARENA_PERCENT, D(2024, 1, 31), "reported")
     assert point.interval is None and point.uncertainty == "none published"
 
 

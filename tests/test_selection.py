@@ -101,3 +101,32 @@ def test_item_counts_have_sources():
     assert BENCHMARKS["math_500"].items == 500 and BENCHMARKS["humaneval"].items == 164
     assert BENCHMARKS["mmlu_pro"].items == 12032 and BENCHMARKS["aime_2024"].items == 30
     assert all(b.items_source for b in BENCHMARKS.values() if b.items)
+
+
+def test_gaps_table_and_claims_use_the_same_engine():
+    import datetime as dt
+
+    from gaptrack.compare.claims import GapQuantity
+    from gaptrack.compare.evidence import measured_rows
+    from gaptrack.compare.gaps import gap_at
+    from gaptrack.publish.gaps_table import gap_rows
+    from tests.test_gaps import record
+
+    rng = np.random.default_rng(5)
+    xa, xb = _simulate(rng, np.array([0.6, 0.58]), np.array([0.3, 0.2]), 120)
+    records = [
+        record("us-1", "US", list(xa[0])),
+        record("us-2", "US", list(xa[1])),
+        record("cn-1", "CN", list(xb[0])),
+        record("cn-2", "CN", list(xb[1])),
+    ]
+    [table] = gap_rows(records, "US", "CN")
+    quantity = GapQuantity(benchmarks=["mmlu"], unit="points", evidence=["measured"])
+    point = gap_at(measured_rows(records), quantity, dt.date(2025, 1, 1), "measured")
+    assert table[5] == f"{point.gap:+.1f}"
+    assert table[7] == point.interval.method.text
+    assert "best of 2 vs best of 2 models re-selected" in table[7]
+    direct = selection_bootstrap([np.array(xa, float)], [np.array(xb, float)], "points")
+    assert (point.interval.low, point.interval.high) == pytest.approx(
+        (direct.interval.low, direct.interval.high)
+    )

@@ -9,19 +9,23 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
+import numpy as np
+
 from gaptrack.base import Frozen
 from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.dates import month_ends
 from gaptrack.compare.evidence import EvidenceKind, EvidenceRow
 from gaptrack.compare.stats import (
+    Z95,
     Interval,
     McNemar,
     PairedSample,
+    binomial_se,
     gap_value,
     mcnemar,
     paired_bootstrap,
-    paired_point,
+    selection_bootstrap,
     unpaired_interval,
 )
 from gaptrack.store.records import Item
@@ -72,6 +76,12 @@ class GapPoint(Frozen):
     """Paired test of A vs B (single benchmarks and pooled aggregates, measured only)."""
     problem: str | None = None
     """Why the point cannot support a verdict: missing side, stale snapshot, few items."""
+    items: dict[str, int] = {}
+    """Items behind each score, by row id: the items scored (measured) or the benchmark's
+    item count the binomial error assumes (reported rows without a published error)."""
+    reselected: tuple[float, float] | None = None
+    """Measured points: share of bootstrap resamples in which side A's (B's) observed best
+    model is again the best; low values mean the frontier model itself is uncertain."""
 
     @property
     def rows(self) -> list[EvidenceRow]:
@@ -101,21 +111,21 @@ def _pick(rows: Sequence[EvidenceRow]) -> EvidenceRow:
     return sorted(rows, key=lambda r: (-(r.published or dt.date.min).toordinal(), r.row_id))[0]
 
 
-def frontier(rows: Sequence[EvidenceRow], benchmarks: Sequence[str]) -> Contender | None:
-    """Best model among rows (already restricted to one side and date): highest value or
-    mean over `benchmarks` (models lacking one are left out); ties go to the model released
-    first, then to the alphabetically first name."""
+def contenders(rows: Sequence[EvidenceRow], benchmarks: Sequence[str]) -> list[Contender]:
+    """Every model among rows (already restricted to one side and date) with a score on
+    each of `benchmarks`, best first: highest value or mean over the benchmarks; ties go to
+    the model released first, then to the alphabetically first name."""
     by_model: dict[str, dict[str, list[EvidenceRow]]] = {}
     for row in rows:
         by_model.setdefault(row.model_id or row.model, {}).setdefault(row.benchmark, []).append(row)
-    contenders = []
+    found = []
     for per_bench in by_model.values():
         if any(b not in per_bench for b in benchmarks):
             continue
         chosen = [_pick(per_bench[b]) for b in benchmarks]
         value = sum(r.value for r in chosen) / len(chosen)
         first = chosen[0]
-        contenders.append(
+        found.append(
             Contender(
                 model=first.model,
                 origin=first.origin or "",
@@ -124,54 +134,40 @@ def frontier(rows: Sequence[EvidenceRow], benchmarks: Sequence[str]) -> Contende
                 rows=chosen,
             )
         )
-    if not contenders:
-        return None
-    return sorted(contenders, key=lambda c: (-c.value, c.released or dt.date.max, c.model))[0]
+    return sorted(found, key=lambda c: (-c.value, c.released or dt.date.max, c.model))
 
 
-def pair_items(
-    items_a: Sequence[Item], items_b: Sequence[Item], n_a: int, n_b: int
-) -> PairedSample | None:
-    """Correctness of two models on the items both answered (same doc id and prompt), or
-    None when they share too few of their items to be compared item by item."""
-    by_key_b = {
-        (i.subtask, i.doc_id, i.prompt_hash): i.correct for i in items_b if i.correct is not None
-    }
-    pa, pb = [], []
-    for item in items_a:
-        other = by_key_b.get((item.subtask, item.doc_id, item.prompt_hash))
-        if item.correct is not None and other is not None:
-            pa.append(item.correct)
-            pb.append(other)
-    if not pa or len(pa) < MIN_PAIRED_SHARE * min(n_a, n_b):
-        return None
-    return PairedSample(a=pa, b=pb)
+def frontier(rows: Sequence[EvidenceRow], benchmarks: Sequence[str]) -> Contender | None:
+    """The best of `contenders`, None where no model has every benchmark."""
+    ranked = contenders(rows, benchmarks)
+    return ranked[0] if ranked else None
 
 
-def _paired_samples(a: Contender, b: Contender) -> list[PairedSample] | None:
-    samples = []
-    for row_a, row_b in zip(a.rows, b.rows, strict=True):
-        items_a, items_b = row_a.row_items(), row_b.row_items()
-        sample = pair_items(
-            items_a, items_b, row_a.n_samples or len(items_a), row_b.n_samples or len(items_b)
-        )
-        if sample is None:
-            return None
-        samples.append(sample)
-    return samples
+def row_se(row: EvidenceRow) -> tuple[float, str] | None:
+    """A row's standard error and where it comes from: published (or measured), implied
+    by a published 95 % interval, or binomial from the benchmark's item count."""
+    if row.stderr is not None:
+        return row.stderr, f"{row.row_id}: se {row.stderr:.3g} published"
+    if row.ci_low is not None and row.ci_high is not None:
+        se = (row.ci_high - row.ci_low) / (2 * Z95)
+        return se, f"{row.row_id}: se {se:.3g} from the published 95 % interval"
+    bench = BENCHMARKS.get(row.benchmark)
+    if bench is not None and bench.items and bench.scale == "percent" and row.value is not None:
+        se = binomial_se(row.value, bench.items)
+        return se, f"{row.row_id}: binomial se {se:.3g} from {bench.items} items"
+    return None
 
 
-def _combined_se(rows: Sequence[EvidenceRow]) -> float | None:
+def _combined_se(rows: Sequence[EvidenceRow]) -> tuple[float, list[str]] | None:
     """Standard error of a mean over benchmarks from the benchmarks' own errors."""
-    errors = []
+    errors, how = [], []
     for row in rows:
-        if row.stderr is not None:
-            errors.append(row.stderr)
-        elif row.ci_low is not None and row.ci_high is not None:
-            errors.append((row.ci_high - row.ci_low) / (2 * 1.959963984540054))
-        else:
+        found = row_se(row)
+        if found is None:
             return None
-    return sum(e * e for e in errors) ** 0.5 / len(errors)
+        errors.append(found[0])
+        how.append(found[1])
+    return sum(e * e for e in errors) ** 0.5 / len(errors), how
 
 
 def _candidates(
@@ -212,41 +208,164 @@ def gap_at(
     """The gap between the two origins' frontiers at `at`, from rows of one evidence kind."""
     rows = [r for r in rows if r.kind == kind]
     rows_a, rows_b, snapshot, problem = _candidates(rows, quantity, at)
-    a = frontier(rows_a, quantity.benchmarks)
-    b = frontier(rows_b, quantity.benchmarks)
-    base = {"at": at, "evidence_kind": kind, "snapshot": snapshot, "a": a, "b": b}
-    missing = [
-        origin for side, origin in ((a, quantity.origin_a), (b, quantity.origin_b)) if side is None
-    ]
+    sides = Sides(
+        rows_a=rows_a,
+        rows_b=rows_b,
+        origin_a=quantity.origin_a,
+        origin_b=quantity.origin_b,
+        benchmarks=quantity.benchmarks,
+        unit=quantity.unit,
+    )
+    return frontier_gap(sides, at, kind, snapshot=snapshot, problem=problem)
+
+
+class Sides(Frozen):
+    """The candidate rows of the two sides of a gap, already restricted by date."""
+
+    rows_a: list[EvidenceRow]
+    """Side A's rows (any number of models)."""
+    rows_b: list[EvidenceRow]
+    """Side B's rows."""
+    origin_a: str
+    """Side A's origin (for messages)."""
+    origin_b: str
+    """Side B's origin."""
+    benchmarks: list[str]
+    """Benchmarks of the score (several: the mean over them, per model)."""
+    unit: Literal["points", "relative"]
+    """A - B or (A - B) / B * 100."""
+
+
+def frontier_gap(
+    sides: Sides,
+    at: dt.date,
+    kind: EvidenceKind,
+    snapshot: dt.date | None = None,
+    problem: str | None = None,
+) -> GapPoint:
+    """The one gap engine: best of side A minus best of side B, with an interval. Measured
+    rows on shared items get the selection-aware bootstrap (the best model of each side is
+    re-selected in every resample); otherwise the two frontier models' standard errors
+    (published, from a published interval, or binomial from the item count)."""
+    cands_a = contenders(sides.rows_a, sides.benchmarks)
+    cands_b = contenders(sides.rows_b, sides.benchmarks)
+    a, b = (cands_a or [None])[0], (cands_b or [None])[0]
+    base = {
+        "at": at,
+        "evidence_kind": kind,
+        "snapshot": snapshot,
+        "a": a,
+        "b": b,
+        "items": _items(c for c in (a, b) if c is not None),
+    }
+    missing = [o for side, o in ((a, sides.origin_a), (b, sides.origin_b)) if side is None]
     if missing:
         reason = problem or (
             f"no {kind} evidence for origin {', '.join(missing)} on "
-            f"{'+'.join(quantity.benchmarks)} by {at.isoformat()}"
+            f"{'+'.join(sides.benchmarks)} by {at.isoformat()}"
         )
         return GapPoint(**base, problem=reason)
     if kind == "measured":
         thin = [c.model for c in (a, b) if any((r.n_samples or 0) < MIN_ITEMS for r in c.rows)]
         if thin:
             problem = f"too few items (< {MIN_ITEMS}) for {', '.join(thin)}"
-        samples = _paired_samples(a, b)
-        if samples is not None:
-            _, _, gap = paired_point(samples, quantity.unit)
-            interval = paired_bootstrap(samples, quantity.unit)
-            return GapPoint(
-                **base,
-                gap=gap,
-                interval=interval,
-                uncertainty="paired",
-                mcnemar=mcnemar(samples),
-                problem=problem,
-            )
-    gap = gap_value(a.value, b.value, quantity.unit)
+        point = _measured_point(cands_a, cands_b, sides.unit, base, problem)
+        if point is not None:
+            return point
+    gap = gap_value(a.value, b.value, sides.unit)
     se_a, se_b = _combined_se(a.rows), _combined_se(b.rows)
-    if se_a is not None and se_b is not None:
-        interval = unpaired_interval(a.value, se_a, b.value, se_b, quantity.unit)
+    if se_a is not None and se_b is not None and gap is not None:
+        interval = unpaired_interval(a.value, se_a[0], b.value, se_b[0], sides.unit)
+        if interval is not None:
+            how = "; ".join(se_a[1] + se_b[1])
+            method = interval.method.model_copy(update={"note": how})
+            interval = interval.model_copy(update={"method": method})
         return GapPoint(**base, gap=gap, interval=interval, uncertainty="unpaired", problem=problem)
     uncertainty = "none published" if kind == "reported" else "none"
     return GapPoint(**base, gap=gap, uncertainty=uncertainty, problem=problem)
+
+
+def _items(sides) -> dict[str, int]:
+    out = {}
+    for side in sides:
+        for row in side.rows:
+            bench = BENCHMARKS.get(row.benchmark)
+            n = row.n_samples or (bench.items if bench else None)
+            if n:
+                out[row.row_id] = n
+    return out
+
+
+def _key_map(items: Sequence[Item]) -> dict[tuple, bool]:
+    """Correctness by item identity (subtask, doc id, prompt): the same question."""
+    return {(i.subtask, i.doc_id, i.prompt_hash): i.correct for i in items if i.correct is not None}
+
+
+def _item_map(row: EvidenceRow) -> dict[tuple, bool]:
+    return _key_map(row.row_items())
+
+
+def pair_items(
+    items_a: Sequence[Item], items_b: Sequence[Item], n_a: int, n_b: int
+) -> PairedSample | None:
+    """Correctness of two models on the items both answered, in A's order, or None when
+    they share too few of their items to be compared item by item."""
+    by_key_b = _key_map(items_b)
+    pairs = [(c, by_key_b[k]) for k, c in _key_map(items_a).items() if k in by_key_b]
+    if not pairs or len(pairs) < MIN_PAIRED_SHARE * min(n_a, n_b):
+        return None
+    return PairedSample(a=[p[0] for p in pairs], b=[p[1] for p in pairs])
+
+
+def shared_matrices(
+    cands_a: Sequence[Contender], cands_b: Sequence[Contender]
+) -> tuple[list[np.ndarray], list[np.ndarray]] | None:
+    """Per benchmark, 0/1 matrices (models x items) of both sides on the items every model
+    answered, or None when they share under MIN_PAIRED_SHARE of the smallest item count."""
+    everyone = [*cands_a, *cands_b]
+    mats_a, mats_b = [], []
+    for k in range(len(everyone[0].rows)):
+        maps = [_item_map(c.rows[k]) for c in everyone]
+        shared = sorted(set.intersection(*(set(m) for m in maps)))
+        smallest = min(c.rows[k].n_samples or len(m) for c, m in zip(everyone, maps, strict=True))
+        if not shared or len(shared) < MIN_PAIRED_SHARE * smallest:
+            return None
+        matrix = np.array([[m[key] for key in shared] for m in maps], dtype=bool)
+        mats_a.append(matrix[: len(cands_a)])
+        mats_b.append(matrix[len(cands_a) :])
+    return mats_a, mats_b
+
+
+def _measured_point(
+    cands_a: list[Contender],
+    cands_b: list[Contender],
+    unit: Literal["points", "relative"],
+    base: dict,
+    problem: str | None,
+) -> GapPoint | None:
+    """Paired point with the selection inside the bootstrap, or None where the models do
+    not share their items (the caller falls back to the two standard errors)."""
+    matrices = shared_matrices(cands_a, cands_b)
+    if matrices is None:
+        return None
+    result = selection_bootstrap(matrices[0], matrices[1], unit)
+    a, b = cands_a[result.a_index], cands_b[result.b_index]
+    pair = [
+        PairedSample(a=list(ma[result.a_index]), b=list(mb[result.b_index]))
+        for ma, mb in zip(*matrices, strict=True)
+    ]
+    interval = result.interval
+    if len(cands_a) == len(cands_b) == 1:  # nothing selected: the plain paired bootstrap
+        interval = paired_bootstrap(pair, unit)
+    return GapPoint(
+        **{**base, "a": a, "b": b, "items": _items((a, b))},
+        gap=result.gap,
+        interval=interval,
+        uncertainty="paired",
+        mcnemar=mcnemar(pair),
+        problem=problem,
+        reselected=(result.a_reselected, result.b_reselected),
+    )
 
 
 def gap_series(

@@ -37,12 +37,18 @@ class IntervalMethod(Frozen):
     """Bootstrap seed."""
     items: int | None = None
     """Items resampled (shared by both models, over all benchmarks)."""
+    note: str = ""
+    """Where each standard error came from (published, a published interval, or binomial
+    from the benchmark's item count), with the row ids."""
     models: tuple[int, int] | None = None
     """`selection_bootstrap`: models of side A and side B among which the best is
     re-selected in every resample."""
 
     @property
     def text(self) -> str:
+        return self._words() + (f" ({self.note})" if self.note else "")
+
+    def _words(self) -> str:
         if self.kind == "paired_bootstrap":
             return (
                 f"paired bootstrap ({self.resamples} resamples, seed {self.seed}, "

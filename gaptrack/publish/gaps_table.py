@@ -4,22 +4,11 @@ where both models answered the same questions, else from the two standard errors
 
 from __future__ import annotations
 
-from gaptrack.compare.gaps import MIN_ITEMS, pair_items
-from gaptrack.compare.stats import Interval, paired_bootstrap, unpaired_interval
+import datetime as dt
+
+from gaptrack.compare.evidence import EvidenceKind, measured_rows
+from gaptrack.compare.gaps import MIN_ITEMS, Sides, frontier_gap
 from gaptrack.store import ResultRecord
-
-
-def record_gap_interval(a: ResultRecord, b: ResultRecord) -> Interval | None:
-    """95% interval of a.score - b.score in accuracy points (0-100)."""
-    sample = pair_items(a.all_items(), b.all_items(), a.task.n_samples, b.task.n_samples)
-    if sample is not None:
-        return paired_bootstrap([sample], "points")
-    ma, mb = a.metric(), b.metric()
-    if ma.stderr is None or mb.stderr is None:
-        return None
-    return unpaired_interval(
-        100 * ma.value, 100 * ma.stderr, 100 * mb.value, 100 * mb.stderr, "points"
-    )
 
 
 def settings_note(a: ResultRecord, b: ResultRecord) -> str:
@@ -47,24 +36,28 @@ def _limit_key(limit: int | None) -> int:
 
 
 def gap_rows(records: list[ResultRecord], origin_a: str, origin_b: str) -> list[list[str]]:
-    """One row per (task, limit): models are only compared on runs with the same limit."""
+    """One row per (task, limit): models are only compared on runs with the same limit. The
+    frontier, the gap and its interval come from compare.gaps (the one gap engine)."""
+    by_key = {r.key: r for r in records}
     rows = []
     runs = sorted(
         {(r.task.name, r.task.limit) for r in records}, key=lambda t: (t[0], _limit_key(t[1]))
     )
     for task, limit in runs:
-        best: dict[str, ResultRecord] = {}
-        for r in records:
-            if (r.task.name, r.task.limit) != (task, limit):
-                continue
-            if r.model.origin not in (origin_a, origin_b):
-                continue
-            if r.model.origin not in best or r.score > best[r.model.origin].score:
-                best[r.model.origin] = r
-        if len(best) < 2:
+        evidence = measured_rows(r for r in records if (r.task.name, r.task.limit) == (task, limit))
+        sides = Sides(
+            rows_a=[r for r in evidence if r.origin == origin_a],
+            rows_b=[r for r in evidence if r.origin == origin_b],
+            origin_a=origin_a,
+            origin_b=origin_b,
+            benchmarks=[evidence[0].benchmark],
+            unit="points",
+        )
+        point = frontier_gap(sides, dt.date.max, EvidenceKind.MEASURED)
+        if point.a is None or point.b is None or point.gap is None:
             continue
-        a, b = best[origin_a], best[origin_b]
-        interval = record_gap_interval(a, b)
+        a, b = by_key[point.a.rows[0].row_id], by_key[point.b.rows[0].row_id]
+        interval = point.interval
         n_items = min(a.task.n_samples, b.task.n_samples)
         thin = f"  (only {n_items} items: too few to judge)" if n_items < MIN_ITEMS else ""
         rows.append(
@@ -72,9 +65,9 @@ def gap_rows(records: list[ResultRecord], origin_a: str, origin_b: str) -> list[
                 task,
                 "all" if limit is None else str(limit),
                 str(a.task.primary_metric),
-                f"{a.model.id} {100 * a.score:.1f}",
-                f"{b.model.id} {100 * b.score:.1f}",
-                f"{100 * (a.score - b.score):+.1f}",
+                f"{a.model.id} {point.a.value:.1f}",
+                f"{b.model.id} {point.b.value:.1f}",
+                f"{point.gap:+.1f}",
                 f"[{interval.low:+.1f}, {interval.high:+.1f}]" if interval else "n/a",
                 (interval.method.text if interval else "no uncertainty published") + thin,
                 settings_note(a, b) or "same",

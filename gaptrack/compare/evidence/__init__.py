@@ -13,7 +13,7 @@ from gaptrack.compare.evidence.csvio import (
     user_reported_dir,
 )
 from gaptrack.compare.evidence.editions import EditionChoice, apply_editions, choose_editions
-from gaptrack.compare.evidence.measured import load_measured, measured_row
+from gaptrack.compare.evidence.measured import load_measured, measured_row, measured_rows
 from gaptrack.compare.evidence.rows import (
     STATUS_ORDER,
     EventRow,
@@ -45,6 +45,7 @@ __all__ = [
     "load_measured",
     "load_reported",
     "measured_row",
+    "measured_rows",
     "merge_rows",
     "read_reported",
     "rows_to_csv",

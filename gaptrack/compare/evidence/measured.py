@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from gaptrack.compare.benchmarks import BENCHMARKS, benchmark_for_task
@@ -47,10 +48,15 @@ def measured_row(record: ResultRecord) -> ScoreRow:
 
 
 def load_measured(results_dir: str | Path) -> list[ScoreRow]:
+    """`measured_rows` of every record in the store."""
+    return measured_rows(Store(results_dir).records())
+
+
+def measured_rows(records: Iterable[ResultRecord]) -> list[ScoreRow]:
     """One row per (model, benchmark): of several records, the one with most items (then
     the lowest key, so the choice never depends on file order)."""
     best: dict[tuple[str, str], tuple[tuple, ResultRecord]] = {}
-    for record in Store(results_dir).records():
+    for record in records:
         rank = (-record.task.n_samples, record.key)
         key = (record.model.id, benchmark_for_task(record.task.name))
         if key not in best or rank < best[key][0]:
