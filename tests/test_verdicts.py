@@ -87,6 +87,13 @@ ARENA = [
     arena("US2", "US", "2025-02-28", 1385),
     arena("CN2", "CN", "2025-02-28", 1362),
 ]
+# the same ratings published with 95 % intervals of +-1 Elo
+ARENA_CI = [
+    arena(
+        r.model, r.origin, r.snapshot.isoformat(), r.value, ci_low=r.value - 1, ci_high=r.value + 1
+    )
+    for r in ARENA
+]
 ARENA_Q = {
     "benchmarks": ["chatbot_arena"],
     "unit": "relative",
@@ -106,16 +113,17 @@ def test_threshold_supported_and_contradicted_on_reported_points():
             )
         ),
         DOC,
-        ARENA,
+        ARENA_CI,
     )
     assert ok.verdict == "supported" and ok.evidence_kind == "reported"
     ev = ok.evaluations[0]
     assert [round(c.value, 2) for c in ev.checks] == [9.26, 1.69]
-    assert all(c.interval is None for c in ev.checks)
-    assert any("point values" in n for n in ev.notes)
+    assert all(c.interval is not None for c in ev.checks)
     assert ev.editions == "AI Index 2025 (named by the claim)"
     assert {r.model for r in ev.rows} == {"US1", "CN1", "US2", "CN2"}
-    bad = evaluate_claim(claim(_threshold([{"at": "2025-02", "op": "<", "value": 1}])), DOC, ARENA)
+    bad = evaluate_claim(
+        claim(_threshold([{"at": "2025-02", "op": "<", "value": 1}])), DOC, ARENA_CI
+    )
     assert bad.verdict == "contradicted"
 
 
@@ -136,9 +144,9 @@ def test_threshold_inconclusive_on_stale_snapshot():
 
 def test_parity():
     parity = {"kind": "gap_parity", "quantity": ARENA_Q, "at": "2025-02", "within": 5}
-    assert evaluate_claim(claim(parity), DOC, ARENA).verdict == "supported"
+    assert evaluate_claim(claim(parity), DOC, ARENA_CI).verdict == "supported"
     tight = {**parity, "within": 1}
-    assert evaluate_claim(claim(tight), DOC, ARENA).verdict == "contradicted"
+    assert evaluate_claim(claim(tight), DOC, ARENA_CI).verdict == "contradicted"
 
 
 def test_trend_on_points():
@@ -149,11 +157,11 @@ def test_trend_on_points():
         "end": "2025-02",
         "direction": "narrowing",
     }
-    result = evaluate_claim(claim(narrowing), DOC, ARENA)
+    result = evaluate_claim(claim(narrowing), DOC, ARENA_CI)
     assert result.verdict == "supported"
     assert result.evaluations[0].value == pytest.approx(100 * 23 / 1362 - 100 * 103 / 1112)
     widening = {**narrowing, "direction": "widening"}
-    assert evaluate_claim(claim(widening), DOC, ARENA).verdict == "contradicted"
+    assert evaluate_claim(claim(widening), DOC, ARENA_CI).verdict == "contradicted"
 
 
 def _measured(us: list[bool], cn: list[bool], released_cn: str = "2024-11-01") -> list[EvidenceRow]:
@@ -326,3 +334,14 @@ def test_every_statement_kind_has_an_evaluator():
     from gaptrack.compare.verdicts import EVALUATORS
 
     assert set(EVALUATORS) == STATEMENT_TAGS
+
+
+def test_point_values_without_interval_decide_nothing():
+    result = evaluate_claim(
+        claim(_threshold([{"at": "2024-01", "op": ">", "value": 9}])), DOC, ARENA
+    )
+    ev = result.evaluations[0]
+    assert result.verdict == "inconclusive"
+    assert ev.checks[0].interval is None and ev.checks[0].reason.startswith("no interval")
+    assert "no published error or interval" in ev.no_interval
+    assert ev.weakest_status == "unverified"

@@ -39,6 +39,9 @@ def check_cmd(
         list[Path] | None,
         typer.Option("--reported", metavar="CSV", help="Extra reported-evidence CSV (repeatable)."),
     ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Weigh only reported rows verified at their source.")
+    ] = False,
 ) -> None:
     """Give every claim a verdict from measured and reported evidence; write
     <results>/claims/<claim_id>.json."""
@@ -47,7 +50,7 @@ def check_cmd(
     from gaptrack.publish.check_console import print_check
 
     results_dir = _results_dir(config, results)
-    options = CheckOptions(claims_file=claims, reported_files=list(reported or []))
+    options = CheckOptions(claims_file=claims, reported_files=list(reported or []), strict=strict)
     verdicts = check_claims(results_dir, claim, options)
     evidence = load_evidence(results_dir, options)
     repro = reproduction_checks(evidence) if claim is None else []

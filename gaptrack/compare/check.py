@@ -24,6 +24,8 @@ class CheckOptions(Frozen):
     """Reported-evidence CSVs added after the shipped file and the user's imports."""
     write: bool = True
     """Write `<results>/claims/<claim_id>.json` for every claim checked."""
+    strict: bool = False
+    """Weigh only reported rows whose status is `verified` (measured rows always count)."""
 
 
 class Reproduction(Frozen):
@@ -51,6 +53,8 @@ def claims_dir(results_dir: str | Path) -> Path:
 def load_evidence(results_dir: str | Path, options: CheckOptions) -> list[EvidenceRow]:
     measured = load_measured(results_dir)
     reported = load_reported(results_dir, options.reported_files)
+    if options.strict:
+        reported = [r for r in reported if r.status == "verified"]
     return [*measured, *sorted(reported, key=lambda r: r.row_id)]
 
 

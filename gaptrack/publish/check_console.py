@@ -11,7 +11,7 @@ import typer
 from gaptrack.compare.check import Reproduction, claims_dir
 from gaptrack.compare.verdicts import ClaimVerdict
 
-COLUMNS = ["claim", "kind", "verdict", "value", "interval", "evidence", "models"]
+COLUMNS = ["claim", "kind", "verdict", "value", "interval", "status", "evidence", "models"]
 
 
 def _table(rows: list[dict[str, str]], columns: list[str]) -> str:
@@ -42,7 +42,7 @@ def _value_text(ev) -> str:
 def _interval_text(ev) -> str:
     shown = [ev] if ev.value is not None else [c for c in ev.checks if c.value is not None]
     if not any(x.interval for x in shown):
-        return "none"
+        return "none (below)"
     return " | ".join(
         f"[{x.interval.low:.2f}, {x.interval.high:.2f}]" if x.interval else "none" for x in shown
     )
@@ -61,6 +61,7 @@ def summary_lines(verdict: ClaimVerdict) -> list[dict[str, str]]:
             "verdict": ev.verdict,
             "value": _value_text(ev),
             "interval": _interval_text(ev),
+            "status": ev.weakest_status or "-",
             "evidence": ev.evidence_kind,
             "models": "; ".join(ev.models) or "-",
         }
@@ -76,7 +77,14 @@ def _published_lines(verdicts: Sequence[ClaimVerdict]) -> list[str]:
                 pub = chk.published
                 if pub is None:
                     continue
-                outcome = "reproduced within rounding" if pub.within_rounding else "NOT reproduced"
+                outcome = (
+                    f"not independent ({', '.join(pub.derived_rows)} derived from "
+                    f"{pub.row_id}): proves nothing"
+                    if not pub.independent
+                    else "reproduced within rounding"
+                    if pub.within_rounding
+                    else "NOT reproduced"
+                )
                 lines.append(
                     f"{verdict.claim.id}: {chk.label}: computed {chk.value:.4g}, "
                     f"published {pub.value:g} -> {outcome} "
@@ -97,6 +105,12 @@ def print_check(
     typer.echo(_table(rows, COLUMNS))
     print_details(verdicts)
     typer.echo("")
+    for verdict in verdicts:
+        for ev in verdict.evaluations:
+            if ev.no_interval:
+                typer.echo(
+                    f"{verdict.claim.id} ({ev.evidence_kind}): no interval: {ev.no_interval}"
+                )
     for line in _published_lines(verdicts):
         typer.echo(line)
     tested = sum(1 for v in verdicts if v.verdict != "untested")

@@ -30,6 +30,11 @@ class PublishedGap(Frozen):
     """Highest such gap."""
     within_rounding: bool
     """The published value (+- half its own last digit) meets that band."""
+    independent: bool = True
+    """False where a row behind the recomputation is derived from the published figure
+    (directly or through other rows): then the comparison cannot fail and proves nothing."""
+    derived_rows: list[str] = []
+    """Ids of the rows derived from the published figure, where not independent."""
 
 
 class Check(Frozen):
@@ -49,6 +54,8 @@ class Check(Frozen):
     """The gap behind a gap comparison (models, snapshot, method, McNemar test)."""
     published: PublishedGap | None = None
     """The report's own figure for the same gap, where one is in the evidence."""
+    no_interval: str | None = None
+    """Why `interval` is None, where it is."""
 
 
 class Evaluation(Frozen):
@@ -73,6 +80,11 @@ class Evaluation(Frozen):
     """Where the evidence measures something other than the claim, or less of it."""
     rows: list[EvidenceRow] = []
     """Exactly the evidence rows used."""
+    weakest_status: str | None = None
+    """The weakest status of the rows used (`unverified` < `secondary` < `verified`;
+    measured rows count as verified); None where no row was used."""
+    no_interval: str | None = None
+    """Why the headline value has no interval, where it has none."""
 
 
 class ClaimVerdict(Frozen):
@@ -86,6 +98,8 @@ class ClaimVerdict(Frozen):
     """The verdict of the first evaluation in the claim's order of preference."""
     evidence_kind: EvidenceKind | None = None
     """Evidence kind of that evaluation."""
+    weakest_status: str | None = None
+    """Weakest status of the evidence behind the deciding evaluation."""
     evaluations: list[Evaluation] = []
     """One per evidence kind evaluated."""
 

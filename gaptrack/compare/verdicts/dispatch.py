@@ -7,11 +7,16 @@ from collections.abc import Callable, Sequence
 
 from gaptrack.compare.claims import STATEMENT_TAGS, Claim, Document
 from gaptrack.compare.evidence import EvidenceRow
-from gaptrack.compare.verdicts.base import ClaimVerdict, Evaluation
+from gaptrack.compare.verdicts.base import Check, ClaimVerdict, Evaluation
 from gaptrack.compare.verdicts.cadence import evaluate_cadence
 from gaptrack.compare.verdicts.event import evaluate_event
 from gaptrack.compare.verdicts.figure import evaluate_figure
-from gaptrack.compare.verdicts.gap import evaluate_parity, evaluate_threshold, evaluate_trend
+from gaptrack.compare.verdicts.gap import (
+    evaluate_parity,
+    evaluate_threshold,
+    evaluate_trend,
+    no_interval_reason,
+)
 
 Evaluator = Callable[[Claim, Sequence[EvidenceRow]], list[Evaluation]]
 """Evaluations of a claim's statement, in the claim's order of preference (first decides),
@@ -35,8 +40,40 @@ def evaluate_claim(claim: Claim, document: Document, rows: Sequence[EvidenceRow]
     base = {"claim": claim, "document": document}
     if claim.statement is None:
         return ClaimVerdict(**base, verdict="untested")
-    evaluations = EVALUATORS[claim.statement.kind](claim, rows)
+    evaluations = [finish(ev) for ev in EVALUATORS[claim.statement.kind](claim, rows)]
     first = evaluations[0]
     return ClaimVerdict(
-        **base, verdict=first.verdict, evidence_kind=first.evidence_kind, evaluations=evaluations
+        **base,
+        verdict=first.verdict,
+        evidence_kind=first.evidence_kind,
+        evaluations=evaluations,
+        weakest_status=first.weakest_status,
+    )
+
+
+_EXACT = "an exact published figure: no sampling error to propagate"
+_STATUS_ORDER = {"unverified": 0, "secondary": 1, "verified": 2}
+
+
+def _check_reason(check: Check) -> str:
+    if check.point is not None:
+        return no_interval_reason(check.point)
+    if check.value is None:
+        return "a date or an absence compared with the claim: no value to put an interval on"
+    return _EXACT
+
+
+def finish(ev: Evaluation) -> Evaluation:
+    """Say, for every value without an interval, why; and state the weakest status of the
+    rows the evaluation rests on."""
+    checks = [
+        c if c.interval is not None else c.model_copy(update={"no_interval": _check_reason(c)})
+        for c in ev.checks
+    ]
+    lacking = [c.no_interval for c in checks if c.no_interval]
+    no_interval = lacking[0] if ev.interval is None and lacking else None
+    statuses = [getattr(r, "status", "verified") for r in ev.rows]
+    weakest = min(statuses, key=_STATUS_ORDER.__getitem__, default=None)
+    return ev.model_copy(
+        update={"checks": checks, "no_interval": no_interval, "weakest_status": weakest}
     )

@@ -76,6 +76,7 @@ def published_gap(
             half = BENCHMARKS[quantity.benchmarks[0]].resolution / 2
             low, high = rounding_band(point.a.value, point.b.value, half, quantity.unit)
             own = 0.5 * 10 ** -_decimals(row.value)
+            tainted = _derived_from(point, row.row_id, rows)
             return PublishedGap(
                 value=row.value,
                 row_id=row.row_id,
@@ -83,8 +84,43 @@ def published_gap(
                 band_low=low,
                 band_high=high,
                 within_rounding=low - own <= row.value <= high + own,
+                independent=not tainted,
+                derived_rows=tainted,
             )
     return None
+
+
+def _derived_from(point: GapPoint, published_id: str, rows: Sequence[EvidenceRow]) -> list[str]:
+    """Ids of the rows behind `point` derived, directly or through other rows, from the
+    published figure `published_id`."""
+    by_id = {r.row_id: r for r in rows}
+    tainted = []
+    for row in point.rows:
+        seen, todo = set(), list(row.derived_from)
+        while todo:
+            ref = todo.pop()
+            if ref not in seen:
+                seen.add(ref)
+                todo.extend(by_id[ref].derived_from if ref in by_id else ())
+        if published_id in seen:
+            tainted.append(row.row_id)
+    return tainted
+
+
+def no_interval_reason(point: GapPoint) -> str:
+    """Why a gap has no interval, in words."""
+    if point.gap is None:
+        return point.problem or "no gap computed"
+    lacking = [
+        f"{r.row_id} ({r.benchmark})"
+        for r in point.rows
+        if getattr(r, "stderr", None) is None and getattr(r, "ci_low", None) is None
+    ]
+    if not lacking:
+        return "the interval could not be computed (a relative gap dividing by zero)"
+    return "no published error or interval, and no item count for a binomial error: " + (
+        ", ".join(lacking)
+    )
 
 
 def _gap_check(
@@ -97,6 +133,14 @@ def _gap_check(
             label=label, verdict="inconclusive", point=point, reason=reason, published=published
         )
     verdict, reason = decide(point.gap, point.interval)
+    if point.interval is None:
+        verdict, reason = "inconclusive", f"no interval ({no_interval_reason(point)}); {reason}"
+    if published is not None and not published.independent:
+        verdict = "inconclusive"
+        reason = (
+            f"not independent: {', '.join(published.derived_rows)} derived from the "
+            f"published figure {published.row_id}; {reason}"
+        )
     if point.problem:
         verdict, reason = "inconclusive", f"{point.problem}; {reason}"
     return Check(
@@ -154,11 +198,11 @@ def _trend_checks(statement: GapTrend, ctx: _Context) -> Checks:
     checks = [
         Check(
             label=f"gap at {p.at.isoformat()}",
-            verdict="inconclusive" if p.problem or p.gap is None else "supported",
+            verdict="inconclusive",
             value=p.gap,
             interval=p.interval,
             point=p,
-            reason=p.problem or "gap computed",
+            reason=p.problem or "one end of the trend: the change decides, not this gap alone",
             published=published_gap(p, quantity, ctx.reported),
         )
         for p in (first, last)
@@ -171,6 +215,13 @@ def _trend_checks(statement: GapTrend, ctx: _Context) -> Checks:
         interval = difference_interval((first.gap, first.interval), (last.gap, last.interval))
     op: Op = "<" if statement.direction == "narrowing" else ">"
     verdict, reason = compare(change, interval, op, 0.0)
+    if interval is None:
+        missing = [no_interval_reason(p) for p in (first, last) if p.interval is None]
+        verdict, reason = "inconclusive", f"no interval ({'; '.join(missing)}); {reason}"
+    circular = [c.published for c in checks if c.published and not c.published.independent]
+    if circular:
+        verdict = "inconclusive"
+        reason = f"not independent of the published figure {circular[0].row_id}; {reason}"
     if first.problem or last.problem:
         verdict = "inconclusive"
         reason = "; ".join(p.problem for p in (first, last) if p.problem) + f"; {reason}"
@@ -225,6 +276,12 @@ def _pair_names(point: GapPoint) -> str:
     return f"{a} vs {b}"
 
 
+def _decisive(checks: list[Check]) -> list[Check]:
+    """A trend is decided by the change of the gap; its two ends only inform it."""
+    change = [c for c in checks if c.label.startswith("change of gap")]
+    return change or checks
+
+
 def _evaluate_kind(claim: Claim, make_checks: Callable[..., Checks], ctx: _Context) -> Evaluation:
     quantity: GapQuantity = claim.statement.quantity
     editions = None
@@ -238,7 +295,8 @@ def _evaluate_kind(claim: Claim, make_checks: Callable[..., Checks], ctx: _Conte
     used = unique_rows([r for p in points for r in p.rows])
     return Evaluation(
         evidence_kind=ctx.kind,
-        verdict=combine([c.verdict for c in checks]),
+        # a trend is decided by its last check (the change); the two ends only inform it
+        verdict=combine([c.verdict for c in _decisive(checks)]),
         value=value,
         interval=interval,
         models=[f"{p.at.isoformat()}: {_pair_names(p)}" for p in points],

@@ -1,0 +1,101 @@
+"""Invariants of every verdict on the shipped evidence, and circular checks: a figure is
+never set against rows derived from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from gaptrack.compare.check import CheckOptions, check_claims, load_evidence
+from gaptrack.compare.evidence import EvidenceRow, GapRow
+from gaptrack.compare.verdicts import evaluate_claim
+from tests.test_gaps import arena
+from tests.test_verdicts import DOC, claim
+
+GAP_KINDS = ("gap_threshold", "gap_parity", "gap_trend")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return check_claims("unused-results", options=CheckOptions(write=False))
+
+
+def _derived_ancestors(row: EvidenceRow, by_id: dict[str, EvidenceRow]) -> set[str]:
+    seen, todo = set(), list(row.derived_from)
+    while todo:
+        ref = todo.pop()
+        if ref not in seen:
+            seen.add(ref)
+            todo.extend(by_id[ref].derived_from if ref in by_id else ())
+    return seen
+
+
+def test_every_tested_verdict_has_an_interval_or_says_why(shipped):
+    for verdict in shipped:
+        for ev in verdict.evaluations:
+            assert ev.weakest_status is not None or not ev.rows, verdict.claim.id
+            for chk in ev.checks:
+                assert chk.interval is not None or chk.no_interval, (verdict.claim.id, chk.label)
+                if chk.point is not None and chk.verdict in ("supported", "contradicted"):
+                    assert chk.interval is not None, (verdict.claim.id, chk.label)
+
+
+def test_no_check_compares_a_figure_with_rows_derived_from_it(shipped):
+    rows = load_evidence("unused-results", CheckOptions())
+    by_id = {r.row_id: r for r in rows}
+    for verdict in shipped:
+        for ev in verdict.evaluations:
+            for chk in ev.checks:
+                if chk.published is None or chk.point is None:
+                    continue
+                tainted = [
+                    r.row_id
+                    for r in chk.point.rows
+                    if chk.published.row_id in _derived_ancestors(r, by_id)
+                ]
+                assert sorted(tainted) == sorted(chk.published.derived_rows)
+                if tainted:
+                    assert not chk.published.independent
+                    assert chk.verdict == "inconclusive", (verdict.claim.id, chk.label)
+
+
+def test_rows_derived_from_the_published_gap_are_not_independent():
+    published = GapRow(
+        kind="reported",
+        quantity="gap_rel",
+        model="US vs CN",
+        origin="US",
+        origin_b="CN",
+        benchmark="chatbot_arena",
+        value=9.26,
+        snapshot=dt.date(2024, 1, 31),
+        report="AI Index",
+        edition="2025",
+        source="test",
+        row_id="aiindex.arena-gap.2024-01",
+    )
+    link = {"derived_from": ("aiindex.arena-gap.2024-01",)}
+    rows = [
+        published,
+        arena("US1", "US", "2024-01-31", 1215, ci_low=1214, ci_high=1216, **link),
+        arena("CN1", "CN", "2024-01-31", 1112, ci_low=1111, ci_high=1113, **link),
+    ]
+    quantity = {
+        "benchmarks": ["chatbot_arena"],
+        "unit": "relative",
+        "edition": {"report": "AI Index", "edition": "2025"},
+    }
+    statement = {
+        "kind": "gap_threshold",
+        "quantity": quantity,
+        "conditions": [{"at": "2024-01", "op": ">", "value": 9}],
+    }
+    result = evaluate_claim(claim(statement), DOC, rows)
+    check = result.evaluations[0].checks[0]
+    assert check.published is not None and not check.published.independent
+    assert len(check.published.derived_rows) == 2
+    assert check.verdict == "inconclusive" and check.reason.startswith("not independent")
+    independent = [r.model_copy(update={"derived_from": ()}) for r in rows]
+    again = evaluate_claim(claim(statement), DOC, independent).evaluations[0].checks[0]
+    assert again.published.independent and again.verdict == "supported"
