@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,17 @@ def test_ai_index_february_2025_gap_reproduced_from_named_models():
     u, c = float(us["value"]), float(cn["value"])
     assert round(u) == 1385 and round(u - c) == 23
     assert round(100 * (u - c) / c, 2) == 1.70
+
+
+def test_developer_report_rows_equal_their_table_rows():
+    excerpt = json.loads((SOURCES / "developer_reports" / "readme_excerpts.json").read_text())
+    rows = _rows("developer_reports.csv")
+    assert rows
+    for row in rows:
+        repo, rest = row["locator"].split(":", 1)
+        record = excerpt[repo]
+        assert rest.startswith(f"{record['path']}@{record['commit']}")
+        assert row["source_digest"] == record["sha256"]
+        assert row["excerpt"] in record["rows"], row["id"]
+        cells = re.findall(r"\d+\.\d+", row["excerpt"])
+        assert row["value"] in cells, row["id"]
