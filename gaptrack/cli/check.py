@@ -47,7 +47,7 @@ def check_cmd(
     <results>/claims/<claim_id>.json."""
     from gaptrack.api import CheckOptions, check_claims
     from gaptrack.compare.check import load_evidence, reproduction_checks, status_share
-    from gaptrack.publish.check_console import print_check
+    from gaptrack.publish.check_console import print_check, print_published_table
 
     results_dir = _results_dir(config, results)
     options = CheckOptions(claims_file=claims, reported_files=list(reported or []), strict=strict)
@@ -55,6 +55,8 @@ def check_cmd(
     evidence = load_evidence(results_dir, options)
     repro = reproduction_checks(evidence) if claim is None else []
     print_check(verdicts, results_dir, status_share(evidence), repro)
+    if claim is None:
+        print_published_table(evidence)
 
 
 def import_reported_cmd(

@@ -134,3 +134,32 @@ def print_check(
             f"(n={r.measured_n}) vs reported {r.reported:.1f} "
             f"[{r.reported_id}] ({r.reported_source}): {r.difference:+.1f} pts"
         )
+
+
+def _side_text(side) -> str:
+    if side is None:
+        return "-"
+    released = side.released.isoformat() if side.released else "release date unknown"
+    return f"{side.model} ({released}, {side.value:.1f}, {side.setting}) [{side.row_id}]"
+
+
+def print_published_table(evidence) -> None:
+    """The AI Index 2025 benchmark-gap table, published next to computed, with the models."""
+    from gaptrack.compare.published_table import published_gap_table
+
+    table = published_gap_table(evidence)
+    if not table:
+        return
+    typer.echo("\nAI Index 2025 US-China benchmark gaps (points): published vs gaptrack")
+    for row in table:
+        computed = "-" if row.computed is None else f"{row.computed:+.1f}"
+        interval = f" [{row.interval.low:+.1f}, {row.interval.high:+.1f}]" if row.interval else ""
+        agree = "agrees" if row.agrees else "differs"
+        typer.echo(
+            f"  {row.benchmark} {row.at.isoformat()}: published {row.published:g} "
+            f"[{row.published_id}], gaptrack {computed}{interval}: {agree}"
+        )
+        typer.echo(f"    US: {_side_text(row.us)}")
+        typer.echo(f"    CN: {_side_text(row.cn)}")
+        for reason in row.why:
+            typer.echo(f"    why: {reason}")
