@@ -9,6 +9,7 @@ from pathlib import Path
 
 from gaptrack.base import Frozen
 from gaptrack.compare.claims import load_claims
+from gaptrack.compare.epoch_evidence import epoch_rows
 from gaptrack.compare.evidence import EvidenceKind, EvidenceRow, load_measured, load_reported
 from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
 from gaptrack.errors import ConfigError
@@ -52,7 +53,7 @@ def claims_dir(results_dir: str | Path) -> Path:
 
 def load_evidence(results_dir: str | Path, options: CheckOptions) -> list[EvidenceRow]:
     measured = load_measured(results_dir)
-    reported = load_reported(results_dir, options.reported_files)
+    reported = [*load_reported(results_dir, options.reported_files), *epoch_rows()]
     if options.strict:
         reported = [r for r in reported if r.status == "verified"]
     return [*measured, *sorted(reported, key=lambda r: r.row_id)]

@@ -1,0 +1,102 @@
+"""Epoch AI's Benchmarking Hub rows (CC-BY 4.0, shipped under evidence/epoch/ with the
+sha256 of each file) as reported evidence for the benchmarks gaptrack's claims use.
+
+The files are read by the capability index's loader (one reading of Epoch's columns in
+the code base); this module only turns its long table into evidence rows. Each row is
+`verified` against the shipped file (its digest is kept), names Epoch AI as the measurer
+where Epoch ran the model, and keeps the developer or leaderboard Epoch collected it from
+otherwise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+
+from gaptrack.compare.evidence import EvidenceRow, ScoreRow
+from gaptrack.config.countries import ISO_3166_ALPHA2
+
+EPOCH_TO_BENCHMARK = {
+    "GPQA diamond": "gpqa_diamond",
+    "MMLU": "mmlu",
+    "MATH level 5": "math_level_5",
+    "OTIS Mock AIME 2024-2025": "otis_mock_aime",
+    "GSM8K": "gsm8k",
+    "HellaSwag": "hellaswag",
+}
+"""Epoch's benchmark names -> gaptrack's benchmark ids (only the benchmarks claims use)."""
+
+ATTRIBUTION = "Epoch AI, 'AI Benchmarking Hub', epoch.ai/benchmarks (CC-BY 4.0)"
+
+
+def _finite(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None or value != value:  # None, NaN or NaT
+        return None
+    try:
+        return value.date() if hasattr(value, "date") else dt.date.fromisoformat(str(value))
+    except (ValueError, TypeError):
+        return None
+
+
+def _bool(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _row(rec: dict, digests: dict[str, str]) -> EvidenceRow | None:
+    """One evidence row, or None where the row cannot place a model on a frontier (no
+    score, no release date, or a joint multi-country development)."""
+    score = _finite(rec["score"])
+    released = _date(rec["released"])
+    origin = rec["origin"] if isinstance(rec["origin"], str) else None
+    if score is None or released is None or origin not in ISO_3166_ALPHA2:
+        return None
+    stderr = _finite(rec.get("stderr"))
+    epoch_ran = rec["measured_by"] == "Epoch AI"
+    file = rec["source"].removeprefix("evidence/epoch/")
+    record_no = rec["row_id"].rsplit(".", 1)[-1]
+    return ScoreRow(
+        kind="reported",
+        row_id=rec["row_id"],
+        model=f"{rec['model']} ({rec['version']})",
+        origin=origin,
+        released=released,
+        open_weights=_bool(rec.get("open_weights")),
+        benchmark=EPOCH_TO_BENCHMARK[rec["epoch_benchmark"]],
+        metric="Epoch AI run" if epoch_ran else f"collected by Epoch AI from {rec['measured_by']}",
+        value=100.0 * score,
+        stderr=None if stderr is None else 100.0 * stderr,
+        source=f"{ATTRIBUTION}; {rec['source']}",
+        source_kind="primary" if epoch_ran else "secondary",
+        status="verified",
+        locator=f"{rec['source']} record {record_no}",
+        reporter=rec["reporter"],
+        measured_by="Epoch AI" if epoch_ran else str(rec["measured_by"]),
+        source_digest=digests.get(file, ""),
+        excerpt=f"{rec['version']} ... {score!r}",
+        note="" if epoch_ran else f"Epoch AI's copy of a figure from {rec['measured_by']}",
+    )
+
+
+@functools.cache
+def _cached() -> tuple[EvidenceRow, ...]:
+    from gaptrack.compare.index.epochdata import load_epoch_rows, manifest
+
+    digests = {m["file"]: m["sha256"] for m in manifest()}
+    frame = load_epoch_rows()
+    frame = frame[frame["epoch_benchmark"].isin(list(EPOCH_TO_BENCHMARK))]
+    rows = (_row(rec, digests) for rec in frame.to_dict("records"))
+    return tuple(sorted((r for r in rows if r is not None), key=lambda r: r.row_id))
+
+
+def epoch_rows() -> list[EvidenceRow]:
+    """Evidence rows from the shipped Epoch files for the benchmarks in EPOCH_TO_BENCHMARK
+    (read once per process: the files are shipped and checked against their digests)."""
+    return list(_cached())
