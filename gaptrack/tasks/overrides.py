@@ -57,8 +57,13 @@ def plan_leaf(
     eval_split = cfg.get("test_split") or cfg.get("validation_split")
     if eval_split not in held:
         where = f"{dataset_path}" + (f" ({dataset_name})" if dataset_name else "")
+        if not held:
+            return Unsupported(reason=f"{task}: {package.identity} holds no copy of {where}")
+        # Name what is there: "no 'test' split" alone reads as if the dataset were missing.
+        present = ", ".join(f"'{split}'" for split in held)
         return Unsupported(
-            reason=f"{task}: {package.identity} has no '{eval_split}' split of {where}"
+            reason=f"{task}: lm-eval evaluates it on the '{eval_split}' split of {where}; "
+            f"{package.identity} holds only {present}"
         )
     fewshot_split = fewshot_source(cfg)
     named = {cfg.get(key) for key in _SPLIT_KEYS} | {fewshot_split}

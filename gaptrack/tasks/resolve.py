@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 Mode = Literal["auto", "local", "hub"]
 
 # Bump when generated folders change meaning, so old caches are not reused.
-_GENERATION = 1
+_GENERATION = 2
 # Config keys through which a group could redirect its members' data past our overrides.
 _DATA_KEYS = frozenset(
     {
