@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import platform
+import re
 from pathlib import Path
+
+from gaptrack.errors import GaptrackError
+
+DEVICES = "auto, cpu, cuda, cuda:N, mps"
+_DEVICE = re.compile(r"auto|cpu|cuda(:\d+)?|mps")
 
 
 def cuda_available() -> bool:
@@ -31,16 +37,56 @@ def visible_gpus() -> int:
 def guess_device(requested: str = "auto") -> str:
     """`pick_device` without importing torch: `cuda` where the driver shows a GPU. A
     CPU-only torch on a GPU machine makes this guess wrong; `eval` asks torch."""
-    if requested != "auto":
+    if check_device_name(requested) != "auto":
         return requested
     return "cuda" if visible_gpus() > 0 else "cpu"
 
 
-def pick_device(requested: str = "auto") -> str:
-    """`auto` -> `cuda` when a GPU is usable, else `cpu`; anything else as given."""
-    if requested != "auto":
+def cuda_device_count() -> int:
+    import torch
+
+    return int(torch.cuda.device_count())
+
+
+def mps_available() -> bool:
+    if platform.system() != "Darwin":
+        return False
+    import torch
+
+    return bool(torch.backends.mps.is_available())
+
+
+def check_device_name(requested: str) -> str:
+    if not _DEVICE.fullmatch(requested):
+        raise GaptrackError(f"--device {requested!r} is not one of {DEVICES}")
+    return requested
+
+
+def pick_device(requested: str = "auto", check_present: bool = True) -> str:
+    """`auto` -> `cuda` when a GPU is usable, else `cpu`; an explicit device is checked to be
+    one of DEVICES and (``check_present``: not for jobs a cluster runs elsewhere) present here,
+    so a run stops before it loads anything."""
+    check_device_name(requested)
+    if requested == "auto":
+        return "cuda" if cuda_available() else "cpu"
+    if not check_present:
         return requested
-    return "cuda" if cuda_available() else "cpu"
+    if requested.startswith("cuda"):
+        if not cuda_available():
+            raise GaptrackError(
+                f"--device {requested}: no CUDA device is usable on this machine "
+                "(use --device cpu, or auto)"
+            )
+        index = int(requested.partition(":")[2] or 0)
+        count = cuda_device_count()
+        if index >= count:
+            raise GaptrackError(
+                f"--device {requested}: this machine has {count} CUDA device(s), "
+                f"cuda:0 to cuda:{count - 1}"
+            )
+    if requested == "mps" and not mps_available():
+        raise GaptrackError("--device mps: Apple's MPS backend is not available here")
+    return requested
 
 
 def pick_dtype(requested: str, device: str) -> str:

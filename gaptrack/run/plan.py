@@ -131,7 +131,8 @@ def make_plan(config: Config, request: EvalRequest) -> Plan:
     if request.backend is not None:  # a per-run backend: in every key, record and job
         models = [m.model_copy(update={"backend": request.backend}) for m in models]
 
-    device = pick_device(request.device)
+    # the executor has checked the device is present where the jobs run (eval does so first)
+    device = pick_device(request.device, check_present=False)
     resolution = resolve_tasks(
         [t.name for t in tasks],
         list(suite.task_paths),
