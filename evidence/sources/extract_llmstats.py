@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from gaptrack.compare.evidence.csvio import CSV_COLUMNS
+
 HERE = Path(__file__).resolve().parent
 EVIDENCE = HERE.parent
 REPO = "JonathanChavezTamales/LLMStats"
@@ -60,40 +62,7 @@ BENCH = {
     "AIME 2025": "aime_2025",
     "MMMU": "mmmu",
 }
-COLUMNS = [
-    "id",
-    "quantity",
-    "model",
-    "model_id",
-    "organisation",
-    "origin",
-    "origin_b",
-    "family",
-    "released",
-    "open_weights",
-    "params_b",
-    "benchmark",
-    "metric",
-    "value",
-    "stderr",
-    "ci_low",
-    "ci_high",
-    "approximate",
-    "snapshot",
-    "report",
-    "edition",
-    "published",
-    "source",
-    "source_kind",
-    "note",
-    "status",
-    "excerpt",
-    "locator",
-    "derived_from",
-    "reporter",
-    "measured_by",
-    "source_digest",
-]
+COLUMNS = CSV_COLUMNS  # the reader's own column order, so the files stay loadable
 
 
 def git(repo: str, *args: str) -> bytes:
