@@ -19,6 +19,7 @@ _WHERE = {
     "ClaimVerdict": "gaptrack.compare.verdicts",
     "load_config": "gaptrack.config",
     "validate_config": "gaptrack.config.validate",
+    "check_config": "gaptrack.config.validate",
     "EvalSummary": "gaptrack.run.evaluate",
     "evaluate": "gaptrack.run.evaluate",
     "EvalRequest": "gaptrack.run.plan",

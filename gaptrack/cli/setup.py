@@ -7,15 +7,28 @@ from typing import Annotated
 
 import typer
 
-from gaptrack.cli.options import ConfigOpt
+from gaptrack.cli.options import ConfigOpt, DeviceOpt
 
 
-def validate_cmd(config: ConfigOpt) -> None:
-    """Check a config (schema, model folders, task names) without running anything."""
-    from gaptrack.api import validate_config
+def validate_cmd(config: ConfigOpt, device: DeviceOpt = "auto") -> None:
+    """Check a config without running anything: schema, task names, where each task's data
+    comes from, models installed or cached, the device."""
+    from gaptrack.api import check_config
 
-    cfg = validate_config(config)
-    typer.echo(f"ok: {cfg.source_file}: {len(cfg.models)} models, {len(cfg.suite.tasks)} tasks")
+    cfg, report = check_config(config, device)
+    typer.echo(f"tasks of {cfg.name} (data from):")
+    width = max(len(task) for task, _ in report.tasks)
+    for task, where in report.tasks:
+        typer.echo(f"  {task.ljust(width)}  {where}")
+    for problem in report.problems:
+        typer.echo(f"error: {problem}", err=True)
+    if report.problems:
+        typer.echo(f"{len(report.problems)} problem(s); nothing was run", err=True)
+        raise typer.Exit(2)
+    typer.echo(
+        f"ok: {cfg.source_file}: {len(cfg.models)} models, {len(cfg.suite.tasks)} tasks "
+        f"on {report.device}"
+    )
 
 
 def prepare_cmd(

@@ -1,12 +1,16 @@
-"""Checking a config without running anything: the schema, the model folders and
-packages, and that every task name is known to lm-eval."""
+"""Checking a config without running anything: the schema, that every task name is known to
+lm-eval, and (check_config) what the run will need: device, data sources, models."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gaptrack.config import Config, load_config
 from gaptrack.errors import ConfigError
+
+if TYPE_CHECKING:
+    from gaptrack.run.preflight import Preflight
 
 
 def validate_config(path: str | Path) -> Config:
@@ -24,3 +28,14 @@ def validate_config(path: str | Path) -> Config:
                 field=f"suite.tasks[{i}].name",
             )
     return config
+
+
+def check_config(
+    path: str | Path, device: str = "auto", probe: bool = True
+) -> tuple[Config, Preflight]:
+    """validate_config, then the preflight of a run on ``device``: where each task's data comes
+    from and every problem that would make the run fail (before any model loads)."""
+    from gaptrack.run.preflight import preflight
+
+    config = validate_config(path)
+    return config, preflight(config, device, probe)

@@ -44,6 +44,11 @@ class ConsoleReporter(Reporter):
             f"{plan.config.name}: {len(plan.entries)} (model, task) pairs on {plan.device}: "
             f"{cached} stored, {self.total} to run -> {plan.store.root}"
         )
+        hub = plan.hub_tasks()
+        if hub:
+            self._echo(f"data from the hub: {', '.join(hub)}")
+        for task, why in plan.blocked.items():
+            self._echo(f"cannot run {task} (skipped for every model): {why}")
 
     def job_submitted(self, model_id: str, where: str) -> None:
         self._echo(f"{model_id}: submitted ({where})")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from gaptrack.config.schema import Config
 from gaptrack.run.executors import Events, Executor, ExecutorOptions, LocalExecutor
 from gaptrack.run.jobs import Failure, Job, make_jobs
-from gaptrack.run.plan import EvalRequest, Plan, PlannedTask, make_plan
+from gaptrack.run.plan import EvalRequest, Plan, PlannedTask, blocked_tasks, make_plan
 from gaptrack.run.runner import Runner, TaskJob
 from gaptrack.store import FailedAttempt, ResultRecord
 from gaptrack.store.claims import Claims
@@ -83,9 +83,12 @@ def evaluate(
     executor = executor or LocalExecutor(ExecutorOptions(runner=runner))
     options = getattr(executor, "options", ExecutorOptions())
     plan = make_plan(config, dataclasses.replace(request, device=executor.device(request.device)))
+    plan.blocked = blocked_tasks(plan)
     summary = EvalSummary(plan)
     reporter = reporter or Reporter()
     reporter.planned(plan)
+    for entry in plan.blocked_entries():  # reported before any model loads; the rest still run
+        summary.failed.append(Failure(entry.model.id, entry.task, plan.blocked[entry.task]))
     claims = Claims(plan.store.root)
     try:
         claimed = [

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import math
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gaptrack.refs import MetricRef
@@ -33,11 +34,14 @@ class LmEvalRunner:
 
     def run_model(self, job: ModelJob) -> Iterator[tuple[TaskJob, TaskOutcome | TaskFailure]]:
         import datasets
+        import transformers
 
         # gaptrack prints one line per task; lm-eval's per-request bar (items, ETA) stays,
-        # the data-loading bars and per-call config chatter go.
+        # the data-loading and weight-loading bars and per-call config chatter go.
         datasets.disable_progress_bars()
+        transformers.utils.logging.disable_progress_bar()
         logging.getLogger("lm_eval").setLevel(logging.ERROR)
+        quiet_git_probe()
 
         from gaptrack.tasks import task_manager
 
@@ -107,6 +111,29 @@ def model_settings(generation: GenerationSettings | None) -> dict[str, Any]:
     if generation.think_end_token is not None:
         settings["think_end_token"] = generation.think_end_token
     return settings
+
+
+def quiet_git_probe() -> None:
+    """lm-eval records the git commit of the current folder by running ``git describe`` with
+    stderr inherited, so outside a checkout every task prints "fatal: not a git repository".
+    The same probe with stderr discarded; gaptrack's records carry their own provenance."""
+    import subprocess
+
+    import lm_eval.evaluator
+    from lm_eval.loggers.utils import get_commit_from_path
+
+    def get_git_commit_hash() -> str | None:
+        try:
+            out = subprocess.run(
+                ["git", "describe", "--always"],  # noqa: S607
+                capture_output=True,
+                check=True,
+            )
+        except (subprocess.CalledProcessError, FileNotFoundError):
+            return get_commit_from_path(Path.cwd())
+        return out.stdout.decode().strip()
+
+    lm_eval.evaluator.get_git_commit_hash = get_git_commit_hash
 
 
 def hub_commit(repo: str, revision: str | None) -> str | None:

