@@ -42,6 +42,10 @@ class Timer(Reporter):
     def task_done(self, record) -> None:  # noqa: ANN001
         wall, cpu = time.perf_counter() - self._start[0], time.process_time() - self._start[1]
         self.rows.append((record.model.id, record.task.name, record.task.n_samples, wall, cpu))
+        n = record.task.n_samples
+        print(
+            f"    {n} items: {wall / n:.2f} s/item wall, {cpu / n:.2f} s/item CPU", file=sys.stderr
+        )
 
 
 def main() -> None:
@@ -49,6 +53,7 @@ def main() -> None:
     parser.add_argument("-c", "--config", default="demo_full")
     parser.add_argument("--items", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--only", action="append", default=[], help="model id (repeatable)")
     args = parser.parse_args()
     import torch
 
@@ -59,7 +64,11 @@ def main() -> None:
     timer = Timer()
     with tempfile.TemporaryDirectory(prefix="gaptrack-bench-") as results:
         started = time.perf_counter()
-        evaluate(config, EvalRequest(limit=args.items, results_dir=Path(results)), reporter=timer)
+        evaluate(
+            config,
+            EvalRequest(limit=args.items, only=tuple(args.only), results_dir=Path(results)),
+            reporter=timer,
+        )
         total_wall = time.perf_counter() - started
     cores = torch.get_num_threads()
     print(f"{'model':<28} {'task':<15} {'n':>4} {'wall s/item':>11} {'cpu s/item':>10}"

