@@ -32,8 +32,8 @@ def preflight(config: Config, device: str = "auto", probe: bool = True) -> Prefl
     """Check ``config`` for a run on ``device``. ``probe`` may open one connection to the hub
     (and ask it about hub models) when the environment does not say it is off."""
     from gaptrack.paths import tasks_cache
-    from gaptrack.sources.prepare import DATA_PACKAGES, missing_packages
     from gaptrack.sources.check import PREPARE_HINT, model_problem
+    from gaptrack.sources.prepare import DATA_PACKAGES, missing_packages
     from gaptrack.tasks import resolve_tasks
     from gaptrack.tasks.catalogue import describe_source
     from gaptrack.tasks.hub import MODEL_FLAGS, hub_unavailable
