@@ -160,3 +160,22 @@ def test_check_writes_into_the_configs_results_folder(
     assert result.exit_code == 0, result.output
     assert (tmp_path / "results" / "claims" / "c001-gap-9-to-2.json").is_file()
     assert not (elsewhere / "results").exists()
+
+
+def test_ctrl_c_says_what_was_kept_and_how_to_resume(
+    tiny_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    import gaptrack.api
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gaptrack.api, "evaluate", interrupted, raising=False)
+    monkeypatch.setattr(sys, "argv", ["gaptrack", "eval", "-c", str(tiny_config)])
+    result = invoke("eval", "-c", str(tiny_config))
+    assert result.exit_code == 130
+    assert "interrupted: 0 stored records kept in" in result.output
+    assert f"resume with: gaptrack eval -c {tiny_config}" in result.output
+    assert "Traceback" not in result.output

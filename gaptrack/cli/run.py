@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -93,10 +94,29 @@ def eval_cmd(
         results_dir=results,
         backend=backend,
     )
-    summary = evaluate(cfg, request, reporter=ConsoleReporter(), executor=chosen)
+    try:
+        summary = evaluate(cfg, request, reporter=ConsoleReporter(), executor=chosen)
+    except KeyboardInterrupt:
+        _interrupted(results or cfg.results_dir)
     print_summary(summary)
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _interrupted(results_dir: Path) -> None:
+    """Ctrl-C: every (model, task) finished before it is already stored (atomic writes), so
+    say how much and the command that resumes; exit 130 as shells expect."""
+    import shlex
+    import sys
+
+    kept = len(list((Path(results_dir) / "records").glob("*.json")))
+    again = " ".join(["gaptrack", *(shlex.quote(a) for a in sys.argv[1:])])
+    typer.echo(
+        f"interrupted: {kept} stored records kept in {results_dir} (each finished (model, task)); "
+        f"resume with: {again}",
+        err=True,
+    )
+    raise typer.Exit(130)
 
 
 def plan_cmd(
