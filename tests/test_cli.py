@@ -141,6 +141,7 @@ def test_every_command_group_is_registered_on_the_real_app() -> None:
         "check",
         "import-reported",
         "configs",
+        "tasks",
         "plan",
         "leaderboard",
         "report",
