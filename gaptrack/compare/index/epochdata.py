@@ -11,9 +11,9 @@ import pandas as pd
 
 from gaptrack.compare.index.benchmarks import EPOCH_BENCHMARKS, EpochBenchmark, index_key
 from gaptrack.errors import GaptrackError
-from gaptrack.paths import project_root
+from gaptrack.paths import shipped
 
-EPOCH_DIR = project_root() / "evidence" / "epoch"
+EPOCH_DIR = shipped("evidence") / "epoch"  # package data: found from a wheel install too
 APRIL_DIR = EPOCH_DIR / "april2026"
 MANIFEST = EPOCH_DIR / "SOURCES.csv"
 
