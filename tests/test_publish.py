@@ -173,3 +173,20 @@ def test_cli_writes_into_out(small, tmp_path):
         "claims.csv",
     ]
     assert len(pd.read_csv(out / "claims.csv")) > 30  # the shipped registry
+
+
+def test_report_evidence_table_takes_every_row_kind() -> None:
+    """A claim's evidence can hold release rows (no benchmark, no value): the report's
+    evidence table must not assume the fields of a score row."""
+    from gaptrack.compare.evidence.csvio import read_reported, shipped_reported_files
+    from gaptrack.publish.report import _evidence_cells
+
+    rows = [r for f in shipped_reported_files() for r in read_reported(f)]
+    kinds = {}
+    for r in rows:
+        kinds.setdefault(type(r).__name__, r)
+    assert "ReleaseRow" in kinds and "ScoreRow" in kinds
+    for row in kinds.values():
+        cells = _evidence_cells(row)
+        assert len(cells) == 8 and cells[0] == row.row_id
+    assert _evidence_cells(kinds["ReleaseRow"])[4:6] == ["", ""]

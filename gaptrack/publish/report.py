@@ -139,23 +139,27 @@ def gap_blocks(gaps: Sequence[GapRow], figures: dict[str, list[Path]]) -> list[B
     return blocks
 
 
+def _evidence_cells(r) -> list[str]:
+    # Row kinds carry different fields (a release row has no benchmark or value).
+    benchmark, value = getattr(r, "benchmark", ""), getattr(r, "value", None)
+    when = getattr(r, "snapshot", None) or getattr(r, "released", None)
+    return [
+        r.row_id,
+        r.kind,
+        r.model,
+        getattr(r, "origin", None) or "",
+        benchmark,
+        "" if value is None else f"{value:g}",
+        when.isoformat() if when else "",
+        r.source,
+    ]
+
+
 def _evidence_table(verdict: ClaimVerdict) -> Table | None:
     ev = deciding(verdict)
     if ev is None or not ev.rows:
         return None
-    rows = [
-        [
-            r.row_id,
-            r.kind,
-            r.model,
-            r.origin or "",
-            r.benchmark,
-            "" if r.value is None else f"{r.value:g}",
-            (r.snapshot or r.released).isoformat() if (r.snapshot or r.released) else "",
-            r.source,
-        ]
-        for r in ev.rows
-    ]
+    rows = [_evidence_cells(r) for r in ev.rows]
     headers = ["row", "kind", "model", "origin", "benchmark", "value", "date", "source"]
     return Table(headers, rows, frozenset([5, 6]))  # right-aligned, unwrapped
 
