@@ -4,16 +4,23 @@ and keep each verdict next to its claim in `<results>/claims/<claim_id>.json`.""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from gaptrack.base import Frozen
 from gaptrack.compare.claims import load_claims
 from gaptrack.compare.epoch_evidence import epoch_rows
-from gaptrack.compare.evidence import EvidenceKind, EvidenceRow, load_measured, load_reported
+from gaptrack.compare.evidence import (
+    EvidenceKind,
+    EvidenceRow,
+    load_measured,
+    load_reported,
+    measured_rows,
+)
 from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
 from gaptrack.errors import ConfigError
 from gaptrack.store.atomic import write_text_atomic
+from gaptrack.store.records import ResultRecord
 
 
 class CheckOptions(Frozen):
@@ -51,8 +58,14 @@ def claims_dir(results_dir: str | Path) -> Path:
     return Path(results_dir) / "claims"
 
 
-def load_evidence(results_dir: str | Path, options: CheckOptions) -> list[EvidenceRow]:
-    measured = load_measured(results_dir)
+def load_evidence(
+    results_dir: str | Path,
+    options: CheckOptions,
+    records: Iterable[ResultRecord] | None = None,
+) -> list[EvidenceRow]:
+    """Measured rows (from `records` where the caller has read the store already), then
+    the reported rows sorted by id."""
+    measured = load_measured(results_dir) if records is None else measured_rows(records)
     reported = [*load_reported(results_dir, options.reported_files), *epoch_rows()]
     if options.strict:
         reported = [r for r in reported if r.status == "verified"]
@@ -60,10 +73,15 @@ def load_evidence(results_dir: str | Path, options: CheckOptions) -> list[Eviden
 
 
 def check_claims(
-    results_dir: str | Path, claim_id: str | None = None, options: CheckOptions | None = None
+    results_dir: str | Path,
+    claim_id: str | None = None,
+    options: CheckOptions | None = None,
+    rows: Sequence[EvidenceRow] | None = None,
 ) -> list[ClaimVerdict]:
     """Evaluate every claim (or one) against measured and reported evidence. Same inputs
-    give the same files byte for byte: fixed bootstrap seed, sorted rows, no timestamps."""
+    give the same files byte for byte: fixed bootstrap seed, sorted rows, no timestamps.
+    `rows`: the evidence `load_evidence` gave for the same folder and options, where the
+    caller has it already (reading it again costs a second of a report's time)."""
     options = options or CheckOptions()
     registry = load_claims(options.claims_file)
     claims = registry.claims
@@ -73,7 +91,8 @@ def check_claims(
             raise ConfigError(
                 f"no claim {claim_id!r} (see seeds/claims.yaml for the ids)", field="--claim"
             )
-    rows = load_evidence(results_dir, options)
+    if rows is None:
+        rows = load_evidence(results_dir, options)
     verdicts = [evaluate_claim(c, registry.document(c.document), rows) for c in claims]
     if options.write:
         for verdict in verdicts:

@@ -17,7 +17,7 @@ from gaptrack.compare.gap_table import GapRow, gap_table
 from gaptrack.compare.leaderboard import Leaderboard, build_leaderboard, suite_benchmarks
 from gaptrack.compare.verdicts import ClaimVerdict
 from gaptrack.errors import GaptrackError
-from gaptrack.store.records import ModelInfo
+from gaptrack.store.records import ModelInfo, ResultRecord
 from gaptrack.store.store import Store
 
 VERSIONED = ("gaptrack", "lm_eval", "transformers", "torch")
@@ -72,13 +72,11 @@ def _installed(name: str) -> str:
 
 
 def provenance(
-    store: Store, config_file: Path | None, evidence_published: dt.date | None
+    records: Sequence[ResultRecord], config_file: Path | None, evidence_published: dt.date | None
 ) -> Provenance:
     recorded: dict[str, set[str]] = {}
     devices, hashes, finished = set(), set(), []
-    count = 0
-    for record in store.records():
-        count += 1
+    for record in records:
         p = record.provenance
         packages = {**p.packages, "gaptrack": p.gaptrack_version}
         for name in VERSIONED:
@@ -99,7 +97,7 @@ def provenance(
         config_file=config_file.name if config_file else None,
         config_sha256=digest,
         evidence_published=evidence_published,
-        records=count,
+        records=len(records),
     )
 
 
@@ -114,9 +112,9 @@ def collect(
     suite's lm-eval tasks (their benchmarks make the leaderboard's mean); empty: every
     measured benchmark."""
     options = (options or CheckOptions()).model_copy(update={"write": False})
-    store = Store(results_dir)
-    rows = load_evidence(results_dir, options)
-    models: dict[str, ModelInfo] = {r.model.id: r.model for r in store.records()}
+    records = list(Store(results_dir).records())  # read once: models and provenance
+    rows = load_evidence(results_dir, options, records)
+    models: dict[str, ModelInfo] = {r.model.id: r.model for r in records}
     measured = sorted({r.benchmark for r in rows if r.kind == "measured"})
     suite = suite_benchmarks(tasks) if tasks else measured
     board = build_leaderboard(rows, models, suite)
@@ -125,8 +123,8 @@ def collect(
         title=title,
         leaderboard=board,
         gaps=gap_table(rows, board.benchmarks),
-        verdicts=check_claims(results_dir, None, options),
-        provenance=provenance(store, config_file, max(published, default=None)),
+        verdicts=check_claims(results_dir, None, options, rows),
+        provenance=provenance(records, config_file, max(published, default=None)),
     )
 
 
@@ -136,18 +134,27 @@ INDEX_BOOTSTRAP = 100
 
 def capability_index(results_dir: Path, reported: Sequence[Path] = ()):
     """The capability index (gaptrack.compare.index's report: models and months tables)
-    of the stored and reported evidence; None where this gaptrack has no index; a
+    of the stored and reported evidence: the one `gaptrack index` wrote under
+    `results_dir`/index where it was fitted from the same evidence and settings
+    (index.cache), else fitted now. None where this gaptrack has no index; a
     GaptrackError (bad or too little evidence) is returned, not raised, so a report can
     say why the section is missing."""
     try:
+        from gaptrack.compare.index import cache
         from gaptrack.compare.index.analysis import run_index
+        from gaptrack.compare.index.prepare import Options
         from gaptrack.compare.index.sources import load_all
     except ImportError:
         return None
     try:
+        frame = load_all(results_dir, reported)
+        digest = cache.inputs_digest(frame, INDEX_BOOTSTRAP, 0, Options())
+        stored = cache.stored_index(Path(results_dir) / "index", digest)
+        if stored is not None:
+            return stored
         with warnings.catch_warnings():
             # months where one side has no model yet give all-NaN slices: expected, not news
             warnings.simplefilter("ignore", RuntimeWarning)
-            return run_index(load_all(results_dir, reported), n_boot=INDEX_BOOTSTRAP, seed=0)
+            return run_index(frame, Options(), n_boot=INDEX_BOOTSTRAP, seed=0)
     except GaptrackError as exc:
         return exc
