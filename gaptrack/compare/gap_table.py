@@ -108,6 +108,7 @@ def gap_table(
     a frontier model; months run from the benchmark's first dated evidence of that kind
     to its last, so the table depends on the evidence alone, never on today's date."""
     out = []
+    memo: dict = {}
     for benchmark in benchmarks:
         if benchmark not in BENCHMARKS:
             continue  # a measured task outside the vocabulary has no gap definition
@@ -124,9 +125,9 @@ def gap_table(
                 q_points = _quantity(benchmark, pool, "points", *origins)
                 q_rel = _quantity(benchmark, pool, "relative", *origins)
                 for at in month_ends(min(dates), max(dates)):
-                    point = gap_at(mine, q_points, at, kind)
+                    point = gap_at(mine, q_points, at, kind, memo)
                     if point.a is None or point.b is None or point.gap is None:
                         continue
-                    relative = gap_at(mine, q_rel, at, kind)
+                    relative = gap_at(mine, q_rel, at, kind, memo)
                     out.append(_row(point, relative, benchmark, pool, q_points))
     return out
