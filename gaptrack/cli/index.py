@@ -24,6 +24,7 @@ def index(
     """Fit one capability per model over all evidence; print ranks, difficulties, months behind."""
     import warnings
 
+    from gaptrack.compare.index import cache
     from gaptrack.compare.index.outcome import run
     from gaptrack.publish.index_out import print_outcome, write_csvs
 
@@ -32,7 +33,9 @@ def index(
         warnings.simplefilter("ignore", RuntimeWarning)
         outcome = run(results, reported, n_boot=boot, seed=seed, epoch_check=epoch_check)
     print_outcome(outcome, typer.echo, top=top)
+    cache.forget(results / "index")
     written = write_csvs(outcome, results / "index")
+    cache.remember(results / "index", outcome.inputs_digest)  # `report` reuses this fit
     typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {results / 'index'}")
 
 

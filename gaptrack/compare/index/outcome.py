@@ -12,6 +12,7 @@ import numpy as np
 
 from gaptrack.compare.claims import load_claims
 from gaptrack.compare.index.analysis import SIDES, Estimate, IndexReport, run_index
+from gaptrack.compare.index.cache import inputs_digest
 from gaptrack.compare.index.claimcheck import IndexVerdict, index_verdict
 from gaptrack.compare.index.epochcheck import EpochCheck, run_epoch_check
 from gaptrack.compare.index.months import lag_series
@@ -39,6 +40,8 @@ class IndexOutcome:
     """Evidence rows read (before any was left out)."""
     claims: list[IndexVerdict]
     """Second verdicts, on this index, for the claims about a lead or a trend."""
+    inputs_digest: str
+    """What `report` is fitted from (index.cache): kept beside the CSVs for it."""
 
 
 def lag_on(report: IndexReport, date: str) -> Estimate | None:
@@ -68,7 +71,8 @@ def run(
     claims_file: str | Path | None = None,
 ) -> IndexOutcome:
     frame = load_all(results_dir, reported_files)
-    report = run_index(frame, Options(), n_boot=n_boot, seed=seed)
+    options = Options()
+    report = run_index(frame, options, n_boot=n_boot, seed=seed)
     third = run_index(frame, Options(reporters=("third_party",)), n_boot=0, sides=SIDES[:1])
     return IndexOutcome(
         report=report,
@@ -82,4 +86,5 @@ def run(
             for c in load_claims(claims_file).claims
             if c.statement is not None and (v := index_verdict(c, report)) is not None
         ],
+        inputs_digest=inputs_digest(frame, n_boot, seed, options),
     )
