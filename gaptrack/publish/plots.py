@@ -34,7 +34,7 @@ GAP_COLOURS = {"reported": OKABE_ITO["black"], "measured": OKABE_ITO["green"]}
 STYLE = {"reported": ("-", "o"), "measured": ("--", "s")}
 Z95 = 1.959963984540054
 PNG_DPI = 100
-PLOT_VERSION = 3
+PLOT_VERSION = 4
 """Raise when the drawing code changes: figures drawn by older code are redrawn."""
 
 
@@ -130,9 +130,46 @@ def _se(contender) -> float | None:
     return (sum(e * e for e in errors) ** 0.5) / len(errors) if errors else None
 
 
-def _frontier(ax, rows: Sequence[GapRow], kind: str, origins: tuple[str, str]) -> None:
+class _Labels:
+    """Where model labels were put on one axes, so that a label that would print over
+    another is left out (the step's marker stays; gaps.csv names every model): a label
+    needs LABEL_DX of the x span or LABEL_DY of the y span between it and every other.
+    Side A's labels sit above their point and side B's below, so the distance is taken
+    between the labels, not the points."""
+
+    def __init__(self, rows: Sequence[GapRow]):
+        xs = [r.at.toordinal() for r in rows]
+        ys = [v for r in rows for v in (r.a.value, r.b.value)]
+        self.first, self.span = min(xs), max(1, max(xs) - min(xs))
+        self.yspan = max(1e-9, max(ys) - min(ys))
+        self.placed: list[tuple[int, float]] = []
+
+    def fits(self, x: dt.date, y: float, side: str) -> bool:
+        at = x.toordinal()
+        y += self.yspan * (LABEL_OFFSET[0] if side == "a" else LABEL_OFFSET[1])
+        for px, py in self.placed:
+            if abs(at - px) < self.span * LABEL_DX and abs(y - py) < self.yspan * LABEL_DY:
+                return False
+        self.placed.append((at, y))
+        return True
+
+    def near_right_end(self, x: dt.date) -> bool:
+        """Labels this close to the right edge run leftwards, inside the axes."""
+        return x.toordinal() - self.first > 0.8 * self.span
+
+
+LABEL_DX = 0.16
+LABEL_DY = 0.06
+LABEL_OFFSET = (0.02, -0.035)
+"""Where side A's and B's labels sit relative to their point, in y spans (4 pt above,
+11 pt below: see _label)."""
+
+
+def _frontier(ax, rows: Sequence[GapRow], kind: str, origins: tuple[str, str]) -> list[tuple]:
+    """Both sides' step lines; returns their label candidates (x, y, model, side)."""
     end = rows[-1].at
     line, marker = STYLE[kind]
+    candidates = []
     for side, origin, colour in zip(("a", "b"), origins, SIDE_COLOURS, strict=True):
         steps = _steps(rows, side)
         xs = [s[0] for s in steps] + [end]
@@ -143,14 +180,23 @@ def _frontier(ax, rows: Sequence[GapRow], kind: str, origins: tuple[str, str]) -
             low = [y - Z95 * s[2] for y, s in zip(ys, [*steps, steps[-1]], strict=True)]
             high = [y + Z95 * s[2] for y, s in zip(ys, [*steps, steps[-1]], strict=True)]
             ax.fill_between(xs, low, high, step="post", color=colour, alpha=0.15, linewidth=0)
-        for x, y, _, model in steps:
+        candidates += [(x, y, model, side) for x, y, _, model in steps]
+    return candidates
+
+
+def _label(ax, candidates: list[tuple], labels: _Labels) -> None:
+    """Newest steps first, both sides taking turns by date: the latest models matter most."""
+    for x, y, model, side in sorted(candidates, key=lambda c: (c[0], c[3]), reverse=True):
+        if labels.fits(x, y, side):
+            left = labels.near_right_end(x)
             ax.annotate(
                 model,
                 (x, y),
-                xytext=(3, 4 if side == "a" else -11),
+                xytext=(-3 if left else 3, 4 if side == "a" else -11),
                 textcoords="offset points",
+                ha="right" if left else "left",
                 fontsize=7.5,
-                color=colour,
+                color=SIDE_COLOURS[0 if side == "a" else 1],
             )
 
 
@@ -179,18 +225,23 @@ def _gap(ax, rows: Sequence[GapRow], kind: str) -> None:
 
 def _panel(axes, rows: Sequence[GapRow], title: str, unit: str) -> None:
     top, bottom = axes
-    top.set_title(title)
+    # an explicit y: matplotlib otherwise measures every tick label to place the title
+    top.set_title(title, y=1.0)
     if not rows:
         top.text(0.5, 0.5, "no models of both origins", ha="center", transform=top.transAxes)
         top.set_axis_off()
         bottom.set_axis_off()
         return
     origins = (rows[0].origin_a, rows[0].origin_b)
+    candidates = {}
     for kind in ("reported", "measured"):
         mine = sorted((r for r in rows if r.evidence == kind), key=lambda r: r.at)
         if mine:
-            _frontier(top, mine, kind, origins)
+            candidates[kind] = _frontier(top, mine, kind, origins)
             _gap(bottom, mine, kind)
+    labels = _Labels(rows)
+    for kind in ("measured", "reported"):  # gaptrack's own models are labelled first
+        _label(top, candidates.get(kind, []), labels)
     top.set_ylabel(unit)
     top.legend(fontsize=8, loc="lower right")
     bottom.set_ylabel(f"gap {origins[0]} - {origins[1]}")
