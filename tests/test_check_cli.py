@@ -31,8 +31,7 @@ def test_check_reproduces_the_ai_index_arena_gaps(tmp_path):
     line = next(x for x in out.splitlines() if x.startswith("c001-gap-9-to-2 "))
     assert "inconclusive" in line and "9.26 | 1.69" in line and "reported" in line
     assert (
-        "c001-gap-9-to-2: gap at 2024-01-31 > 9%: computed 9.263, published 9.26 -> "
-        "not independent"
+        "c001-gap-9-to-2: gap at 2024-01-31 > 9%: computed 9.263, published 9.26 -> not independent"
     ) in out  # the January 2024 ratings are derived from the published 9.26 %
     assert (
         "c001-gap-9-to-2: gap at 2025-02-28 < 2%: computed 1.689, published 1.7 -> "
