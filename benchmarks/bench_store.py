@@ -102,7 +102,8 @@ def commands(root: Path) -> dict[str, list[str]]:
     gaptrack = [sys.executable, "-m", "gaptrack"]
     out = root.parent / f"{root.name}-leaderboard"
     summary = (
-        f"import sys; from gaptrack.store import Store; Store({str(root)!r}).write_scores_csv()"
+        "from gaptrack.store import Store; from gaptrack.publish.scores_csv import write_scores; "
+        f"write_scores(Store({str(root)!r}).records(), Store({str(root)!r}).root / 'scores.csv')"
     )
     return {
         "check --results": [*gaptrack, "check", "--results", str(root)],

@@ -21,14 +21,15 @@ _WHERE = {
     "validate_config": "gaptrack.config.validate",
     "check_config": "gaptrack.config.validate",
     "EvalSummary": "gaptrack.run.evaluate",
-    "evaluate": "gaptrack.run.evaluate",
     "EvalRequest": "gaptrack.run.plan",
     "make_plan": "gaptrack.run.plan",
     "ResultRecord": "gaptrack.store",
     "Store": "gaptrack.store",
 }
 
-__all__ = sorted([*_WHERE, "capability_index", "collect_findings", "publication_folder"])
+__all__ = sorted(
+    [*_WHERE, "capability_index", "collect_findings", "evaluate", "publication_folder"]
+)
 
 
 def __getattr__(name: str):
@@ -41,6 +42,23 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return __all__
+
+
+def evaluate(config, request=None, runner=None, reporter=None, executor=None):
+    """gaptrack.run.evaluate.evaluate, then `<results>/scores.csv` rebuilt from every
+    stored record (also after Ctrl-C or a failure: the table lists what is stored). The
+    run layer stores records; writing tables is publish/'s, so it happens here."""
+    from gaptrack.publish.scores_csv import write_scores
+    from gaptrack.run.evaluate import evaluate as run
+    from gaptrack.run.plan import EvalRequest
+    from gaptrack.store import Store
+
+    request = request or EvalRequest()
+    store = Store(request.results_dir or config.results_dir)
+    try:
+        return run(config, request, runner=runner, reporter=reporter, executor=executor)
+    finally:
+        write_scores(store.records(), store.root / "scores.csv")
 
 
 def _config_and_results(config: str | Path | None, results: Path | None):

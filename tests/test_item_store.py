@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from gaptrack.cli import app
 from gaptrack.compare.gaps import pair_items
+from gaptrack.publish.scores_csv import write_scores
 from gaptrack.store import Store, items
 from tests.test_gaps import record
 
@@ -51,7 +52,7 @@ def test_a_summary_never_parses_an_item(tmp_path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(items, "read_table", forbidden)
     assert [r.score for r in store.records()] == [4 / 6]
-    store.write_scores_csv()
+    write_scores(store.records(), tmp_path / "scores.csv")
 
 
 def test_pairing_two_records_is_a_join(tmp_path: Path) -> None:

@@ -102,9 +102,8 @@ def evaluate(
             for key, result in executor.run(jobs, events):
                 store_result(plan, events.entries[key], result, summary, reporter)
                 claims.release(key)
-    finally:  # also on Ctrl-C: release the claims; the table must list what is stored
+    finally:  # also on Ctrl-C: release the claims (scores.csv: gaptrack.api.evaluate)
         claims.release_all()
-        plan.store.write_scores_csv()
     return summary
 
 

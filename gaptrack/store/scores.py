@@ -1,41 +1,11 @@
-"""`scores.csv`: a tidy table of every metric of every record, derived from the records."""
+"""The rows of `scores.csv`: every metric of every record, one dict each (the CSV itself
+is written by gaptrack.publish.scores_csv.write_scores)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
-from pathlib import Path
 
-from gaptrack.store.atomic import write_text_atomic
 from gaptrack.store.records import ResultRecord
-
-SCORE_COLUMNS = [
-    "model_id",
-    "model_name",
-    "origin",
-    "organisation",
-    "released",
-    "params_b",
-    "size_class",
-    "variant",
-    "open_weights",
-    "quantization",
-    "task",
-    "metric",
-    "filter",
-    "value",
-    "stderr",
-    "scale",
-    "direction",
-    "n_samples",
-    "num_fewshot",
-    "limit",
-    "data_source",
-    "primary",
-    "key",
-    "finished_at",
-]
 
 
 def score_rows(records: Iterable[ResultRecord]) -> list[dict]:
@@ -72,13 +42,3 @@ def score_rows(records: Iterable[ResultRecord]) -> list[dict]:
                 }
             )
     return rows
-
-
-def write_scores_csv(path: Path, records: Iterable[ResultRecord]) -> Path:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SCORE_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in score_rows(records):
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    write_text_atomic(path, buffer.getvalue())
-    return path

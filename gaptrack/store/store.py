@@ -20,7 +20,6 @@ from gaptrack.errors import GaptrackError
 from gaptrack.store.atomic import write_text_atomic
 from gaptrack.store.integrity import loaded_items_problem, record_problem
 from gaptrack.store.records import FailedAttempt, Item, ResultRecord
-from gaptrack.store.scores import score_rows, write_scores_csv
 
 _RECORD_NAME = re.compile(r"^[0-9a-f]{20}\.json$")
 _ITEMS_NAME = re.compile(r"^[0-9a-f]{20}\.parquet$")
@@ -239,10 +238,3 @@ class Store:
         for problem in problems:
             warn(problem)
         yield from records
-
-    def score_rows(self) -> list[dict]:
-        return score_rows(self.records())
-
-    def write_scores_csv(self) -> Path:
-        """Rebuild `scores.csv` from the records (the records are the truth)."""
-        return write_scores_csv(self.root / "scores.csv", self.records())
