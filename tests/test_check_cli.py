@@ -47,9 +47,7 @@ def test_check_reproduces_the_ai_index_arena_gaps(tmp_path):
 
 
 def test_verdicts_on_shipped_evidence():
-    verdicts = {
-        v.claim.id: v for v in check_claims("unused-results", options=CheckOptions(write=False))
-    }
+    verdicts = {v.claim.id: v for v in check_claims("unused-results", options=CheckOptions())}
     assert verdicts["c001-gap-9-to-2"].verdict == "inconclusive"  # circular January check
     assert verdicts["c001-gap-9-to-2-ai-index-2026"].verdict == "inconclusive"
     assert verdicts["c004-widening"].verdict == "inconclusive"  # ratings without intervals
@@ -121,7 +119,7 @@ def test_import_reported_merges_and_deduplicates(tmp_path):
     assert "0 added, 1 replaced, 1 unchanged; 2 rows" in out.output
     rows = read_reported(results / "reported" / "imported.csv")
     assert sorted((r.model, r.value) for r in rows) == [("Other", 81.0), ("TestModel", 91.5)]
-    verdicts = check_claims(results, "c001-gap-9-to-2-mmlu", CheckOptions(write=False))
+    verdicts = check_claims(results, "c001-gap-9-to-2-mmlu", CheckOptions())
     feb = verdicts[0].evaluations[0].checks[1]
     assert feb.point.b.model == "TestModel"  # imported rows take part in the check
 
@@ -220,7 +218,7 @@ def test_a_column_that_does_not_apply_to_the_row_kind_is_rejected(tmp_path):
 def test_api_checks_claims(tmp_path):
     from gaptrack import api
 
-    verdicts = api.check_claims(tmp_path, "c001-gap-9-to-2", api.CheckOptions(write=False))
+    verdicts = api.check_claims(tmp_path, "c001-gap-9-to-2", api.CheckOptions())
     assert verdicts[0].verdict == "inconclusive"
     assert isinstance(verdicts[0], api.ClaimVerdict)
 
@@ -252,3 +250,16 @@ def test_check_shows_quote_unit_and_evidence_rows_findable_in_the_files(tmp_path
     assert len(shown) == 4
     ids = {row.row_id for path in shipped_reported_files() for row in read_reported(path)}
     assert set(shown) <= ids
+
+
+def test_check_claims_writes_nothing_and_publish_writes_each_verdict_once(tmp_path):
+    from gaptrack.publish.claim_files import write_claim_files
+
+    verdicts = check_claims(tmp_path, "c001-gap-9-to-2", CheckOptions())
+    assert not (tmp_path / "claims").exists()  # computing a verdict writes no file
+    [path] = write_claim_files(verdicts, tmp_path)
+    assert path == tmp_path / "claims" / "c001-gap-9-to-2.json"
+    saved = json.loads(path.read_text())
+    assert saved["claim"]["id"] == "c001-gap-9-to-2" and saved["verdict"] == verdicts[0].verdict
+    stamp = path.stat().st_mtime_ns
+    assert write_claim_files(verdicts, tmp_path) == [path] and path.stat().st_mtime_ns == stamp

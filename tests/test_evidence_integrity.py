@@ -18,7 +18,7 @@ GAP_KINDS = ("gap_threshold", "gap_parity", "gap_trend")
 
 @pytest.fixture(scope="module")
 def shipped():
-    return check_claims("unused-results", options=CheckOptions(write=False))
+    return check_claims("unused-results", options=CheckOptions())
 
 
 def _derived_ancestors(row: EvidenceRow, by_id: dict[str, EvidenceRow]) -> set[str]:

@@ -48,11 +48,13 @@ def check_cmd(
     from gaptrack.api import CheckOptions, check_claims
     from gaptrack.compare.check import load_evidence, reproduction_checks, status_share
     from gaptrack.publish.check_console import print_check, print_published_table
+    from gaptrack.publish.claim_files import write_claim_files
 
     results_dir = _results_dir(config, results)
     options = CheckOptions(claims_file=claims, reported_files=list(reported or []), strict=strict)
-    verdicts = check_claims(results_dir, claim, options)
-    evidence = load_evidence(results_dir, options)
+    evidence = load_evidence(results_dir, options)  # once: the verdicts and the tables
+    verdicts = check_claims(results_dir, claim, options, evidence)
+    write_claim_files(verdicts, results_dir)
     repro = reproduction_checks(evidence) if claim is None else []
     print_check(verdicts, results_dir, status_share(evidence), repro)
     if claim is None:

@@ -1,5 +1,5 @@
-"""`gaptrack check` as a function: load claims and evidence, give every claim a verdict,
-and keep each verdict next to its claim in `<results>/claims/<claim_id>.json`."""
+"""`gaptrack check` as a function: load claims and evidence and give every claim a
+verdict (the caller writes them: gaptrack.publish.claim_files)."""
 
 from __future__ import annotations
 
@@ -19,19 +19,16 @@ from gaptrack.compare.evidence import (
 )
 from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
 from gaptrack.errors import ConfigError
-from gaptrack.store.atomic import write_text_atomic
 from gaptrack.store.records import ResultRecord
 
 
 class CheckOptions(Frozen):
-    """Where claims and extra evidence come from, and whether to write results."""
+    """Where claims and extra evidence come from, and which of it counts."""
 
     claims_file: Path | None = None
     """Claims registry; None: the project's seeds/claims.yaml."""
     reported_files: list[Path] = []
     """Reported-evidence CSVs added after the shipped file and the user's imports."""
-    write: bool = True
-    """Write `<results>/claims/<claim_id>.json` for every claim checked."""
     strict: bool = False
     """Weigh only reported rows whose status is `verified` (measured rows always count)."""
 
@@ -52,10 +49,6 @@ class Reproduction(Frozen):
     """Id of the reported row."""
     difference: float
     """measured - reported, in points: settings, item subsets and quantization differ."""
-
-
-def claims_dir(results_dir: str | Path) -> Path:
-    return Path(results_dir) / "claims"
 
 
 def load_evidence(
@@ -79,7 +72,7 @@ def check_claims(
     rows: Sequence[EvidenceRow] | None = None,
 ) -> list[ClaimVerdict]:
     """Evaluate every claim (or one) against measured and reported evidence. Same inputs
-    give the same files byte for byte: fixed bootstrap seed, sorted rows, no timestamps.
+    give the same verdicts to the last digit: fixed bootstrap seed, sorted rows, no timestamps.
     `rows`: the evidence `load_evidence` gave for the same folder and options, where the
     caller has it already (reading it again costs a second of a report's time)."""
     options = options or CheckOptions()
@@ -93,12 +86,7 @@ def check_claims(
             )
     if rows is None:
         rows = load_evidence(results_dir, options)
-    verdicts = [evaluate_claim(c, registry.document(c.document), rows) for c in claims]
-    if options.write:
-        for verdict in verdicts:
-            path = claims_dir(results_dir) / f"{verdict.claim.id}.json"
-            write_text_atomic(path, verdict.model_dump_json(indent=1) + "\n")
-    return verdicts
+    return [evaluate_claim(c, registry.document(c.document), rows) for c in claims]
 
 
 def _norm(name: str) -> str:

@@ -111,7 +111,7 @@ def collect(
     """Read the store and the evidence once and compute all findings. `tasks`: the
     suite's lm-eval tasks (their benchmarks make the leaderboard's mean); empty: every
     measured benchmark."""
-    options = (options or CheckOptions()).model_copy(update={"write": False})
+    options = options or CheckOptions()
     records = list(Store(results_dir).records())  # read once: models and provenance
     rows = load_evidence(results_dir, options, records)
     models: dict[str, ModelInfo] = {r.model.id: r.model for r in records}

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import typer
 
-from gaptrack.compare.check import Reproduction, claims_dir
+from gaptrack.compare.check import Reproduction
 from gaptrack.compare.verdicts import ClaimVerdict
+from gaptrack.publish.claim_files import claims_dir
 
 COLUMNS = ["claim", "kind", "verdict", "value", "interval", "status", "evidence", "models"]
 
