@@ -1,7 +1,7 @@
 """Time `gaptrack leaderboard` and `gaptrack report` on a config's stored results plus the
 shipped reported evidence (target: each under 10 s), first into an empty folder, then
 again with nothing new (which must change no byte), then `report` into another empty
-folder once `gaptrack index` has stored the index (as scripts/demo.sh does), which the
+folder once `gaptrack index` has stored the index, which the
 report then reads instead of fitting it again. Prints figures; asserts nothing.
 
     python benchmarks/bench_publish.py                 # the demo's results (run scripts/demo.sh first)
