@@ -190,3 +190,42 @@ def test_report_evidence_table_takes_every_row_kind() -> None:
         cells = _evidence_cells(row)
         assert len(cells) == 8 and cells[0] == row.row_id
     assert _evidence_cells(kinds["ReleaseRow"])[4:6] == ["", ""]
+
+
+def test_cli_report_draws_figures_while_the_index_fits_and_reruns_byte_identical(
+    small, tmp_path, monkeypatch
+):
+    """`report` starts the gap figures in workers before it fits the index: the pages
+    name every figure, each exists, and the same command into a second empty folder
+    writes the same bytes."""
+    from gaptrack.compare.index import analysis
+    from gaptrack.publish import plots
+
+    started = []
+    original = plots.GapFigures.__init__
+
+    def record_start(self, rows, folder):
+        started.append(("figures", folder))
+        original(self, rows, folder)
+
+    fit = analysis.run_index
+
+    def record_fit(*args, **kwargs):
+        started.append(("index", None))
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(plots.GapFigures, "__init__", record_start)
+    monkeypatch.setattr(analysis, "run_index", record_fit)
+    trees = []
+    for name in ("a", "b"):
+        args = ["report", "--results", str(small["results"]), "--out", str(tmp_path / name)]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        trees.append(_tree(tmp_path / name))
+    assert [kind for kind, _ in started] == ["figures", "index"] * 2  # figures first
+    first, second = trees
+    assert first == second
+    html = first["report.html"].decode()
+    gaps = [p for p in first if p.startswith("plots/gap-") and p.endswith(".png")]
+    assert "plots/gap-arc_easy.png" in gaps and "plots/index-frontier.png" in first
+    assert html.count("data:image/png;base64,") == len(gaps) + 2  # gap figures + index

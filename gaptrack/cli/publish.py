@@ -46,11 +46,13 @@ def report(
 ) -> None:
     """Write report.html (self-contained) and report.md, with plots in plots/."""
     from gaptrack.api import capability_index, collect_findings, publication_folder
-    from gaptrack.publish.outputs import write_pages
+    from gaptrack.publish.outputs import start_figures, write_pages
 
     findings = collect_findings(config, results, reported or [])
+    folder = publication_folder(config, results, out)
+    figures = start_figures(findings, folder)  # drawn on the other cores while the index fits
     index = capability_index(config, results, reported or [])
-    for path in write_pages(findings, publication_folder(config, results, out), index):
+    for path in write_pages(findings, folder, index, figures):
         typer.echo(str(path))
 
 

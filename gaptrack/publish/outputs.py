@@ -17,10 +17,19 @@ def write_tables(findings: Findings, out: Path) -> list[Path]:
     ]
 
 
-def write_pages(findings: Findings, out: Path, index=None) -> list[Path]:
+def start_figures(findings: Findings, out: Path):
+    """Start drawing the report's gap figures in `out`/plots in worker processes, so the
+    caller can compute the capability index meanwhile; pass the result to write_pages."""
+    from gaptrack.publish.plots import GapFigures
+
+    return GapFigures(findings.gaps, out / "plots")
+
+
+def write_pages(findings: Findings, out: Path, index=None, figures=None) -> list[Path]:
     """report.html and report.md (plots in `out`/plots); `index`: the capability index
-    (compare.publication.capability_index), whose section is left out where it is None."""
+    (compare.publication.capability_index), whose section is left out where it is None;
+    `figures`: what start_figures returned, if called."""
     from gaptrack.publish.index_section import index_section
     from gaptrack.publish.report import write_report
 
-    return write_report(findings, out, lambda plots: index_section(index, plots))
+    return write_report(findings, out, lambda plots: index_section(index, plots), figures)

@@ -297,22 +297,42 @@ def _draw_one(job: tuple[str, list[GapRow], Path]) -> list[Path]:
     return gap_figure(*job)
 
 
+class GapFigures:
+    """The gap figures, drawn in worker processes from the moment this is made, so the
+    caller can do other work (fit the index, draw its figures) on the main process
+    meanwhile; `wait` returns them. Figures are independent: where several must be drawn
+    they are drawn on all CPUs (forked workers: matplotlib is imported once, before the
+    fork). Figures already up to date are not drawn again."""
+
+    def __init__(self, rows: Sequence[GapRow], folder: Path):
+        self.jobs = [
+            (b, [r for r in rows if r.benchmark == b], folder / f"gap-{b}")
+            for b in plotted_benchmarks(rows)
+        ]
+        stale = [j for j in self.jobs if not up_to_date(j[2], _digest(j[0], j[1]))]
+        workers = min(len(stale), os.cpu_count() or 1)
+        self.pool = self.pending = None
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            _pyplot()
+            context = multiprocessing.get_context("fork")
+            self.pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context)
+            self.pending = [self.pool.submit(_draw_one, job) for job in stale]
+
+    def wait(self) -> dict[str, list[Path]]:
+        """benchmark -> [png, svg]; what no worker drew is drawn here."""
+        if self.pool is not None:
+            try:
+                for future in self.pending:
+                    future.result()  # a worker's error is raised here
+            finally:
+                self.pool.shutdown()
+                self.pool = None
+        return {job[0]: _draw_one(job) for job in self.jobs}  # now all up to date: no redraw
+
+
 def gap_figures(rows: Sequence[GapRow], folder: Path) -> dict[str, list[Path]]:
-    """One figure per benchmark with a gap; benchmark -> [png, svg]. Figures are
-    independent, so where several must be drawn they are drawn on all CPUs (forked
-    workers: matplotlib is imported once, before the fork)."""
-    jobs = [
-        (b, [r for r in rows if r.benchmark == b], folder / f"gap-{b}")
-        for b in plotted_benchmarks(rows)
-    ]
-    stale = [j for j in jobs if not up_to_date(j[2], _digest(j[0], j[1]))]
-    workers = min(len(stale), os.cpu_count() or 1)
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        _pyplot()
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            list(pool.map(_draw_one, stale))
-    return {job[0]: _draw_one(job) for job in jobs}  # now all up to date: no redraw
+    """One figure per benchmark with a gap; benchmark -> [png, svg]."""
+    return GapFigures(rows, folder).wait()
 
 
 def earliest(rows: Sequence[GapRow]) -> dt.date | None:

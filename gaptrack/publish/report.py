@@ -237,12 +237,16 @@ def report_blocks(
     ]
 
 
-def write_report(findings: Findings, out: Path, index: IndexSection | None = None) -> list[Path]:
-    """report.html, report.md and plots/ under `out`; returns the two pages' paths."""
-    from gaptrack.publish.plots import gap_figures
+def write_report(
+    findings: Findings, out: Path, index: IndexSection | None = None, figures=None
+) -> list[Path]:
+    """report.html, report.md and plots/ under `out`; returns the two pages' paths.
+    `figures`: the gap figures already being drawn (plots.GapFigures for `out`/plots)."""
+    from gaptrack.publish.plots import GapFigures
 
-    figures = gap_figures(findings.gaps, out / "plots")
-    blocks = report_blocks(findings, figures, index(out / "plots") if index else [])
+    figures = figures or GapFigures(findings.gaps, out / "plots")
+    section = index(out / "plots") if index else []  # drawn while the workers draw the gaps
+    blocks = report_blocks(findings, figures.wait(), section)
     footer = provenance_blocks(findings.provenance)
     title = f"gaptrack report: {findings.title}"
     html_path = write_if_changed(out / "report.html", to_html(title, blocks, footer))
