@@ -11,7 +11,6 @@ import yaml
 from gaptrack.api import EvalRequest, Store, evaluate, load_config, make_plan
 from gaptrack.config.schema import GenerationSettings
 from gaptrack.errors import GaptrackError
-from gaptrack.publish.gaps_table import settings_note
 from gaptrack.run.lmeval import evaluate_settings, model_settings
 from tests.fakes import FakeRunner
 
@@ -110,12 +109,20 @@ def test_lm_eval_arguments() -> None:
 
 
 def test_gap_says_when_sides_ran_differently(tiny_config: Path) -> None:
+    from gaptrack.compare.evidence import measured_row
+    from gaptrack.compare.gaps import Contender, run_differences
+
     config = load_config(tiny_config)
     evaluate(config, runner=FakeRunner())
     a, b = list(Store(config.results_dir).records())[:2]
-    assert settings_note(a, b) == ""
+
+    def side(record):
+        row = measured_row(record)
+        return Contender(model=row.model, origin="x", value=1.0, released=None, rows=[row])
+
+    assert run_differences(side(a), side(b)) == ""
     vllm = b.model_copy(update={"cache_key": b.cache_key.model_copy(update={"backend": "vllm"})})
-    assert settings_note(a, vllm) == "backends differ: hf vs vllm"
+    assert run_differences(side(a), side(vllm)) == "backends differ: hf vs vllm"
     chat = b.model_copy(
         update={
             "cache_key": b.cache_key.model_copy(
@@ -123,7 +130,10 @@ def test_gap_says_when_sides_ran_differently(tiny_config: Path) -> None:
             )
         }
     )
-    assert settings_note(a, chat) == "settings differ: lm-eval defaults vs apply_chat_template=True"
+    assert (
+        run_differences(side(a), side(chat))
+        == "settings differ: lm-eval defaults vs apply_chat_template=True"
+    )
 
 
 def test_vllm_missing_is_one_line_before_anything_runs(tiny_config: Path) -> None:

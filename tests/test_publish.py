@@ -229,3 +229,40 @@ def test_cli_report_draws_figures_while_the_index_fits_and_reruns_byte_identical
     gaps = [p for p in first if p.startswith("plots/gap-") and p.endswith(".png")]
     assert "plots/gap-arc_easy.png" in gaps and "plots/index-frontier.png" in first
     assert html.count("data:image/png;base64,") == len(gaps) + 2  # gap figures + index
+
+
+def test_a_gap_between_records_run_differently_says_so_everywhere(small, tmp_path):
+    """The CN record run on vLLM, the US ones on hf: gaps.csv, the report's gap table and
+    the claim's verdict notes all say the backends differ; hf against hf says nothing."""
+    from gaptrack.compare.check import check_claims
+    from gaptrack.publish.report import _latest_rows
+
+    store = Store(small["results"])
+    cn = record("cn-b", "CN", [True] * 20 + [False] * 30, "arc_easy", "2024-12-01")
+    (store.records_dir / f"{cn.key}.json").unlink()  # the fixture's hf run of it
+    (store.items_dir / f"{cn.key}.parquet").unlink()
+    key = cn.cache_key.model_copy(update={"backend": "vllm"})
+    store.put(cn.model_copy(update={"cache_key": key, "key": key.digest()}))
+    findings = _findings(small)
+    write_tables(findings, tmp_path)
+    gaps = pd.read_csv(tmp_path / "gaps.csv")
+    assert list(gaps.columns) == GAP_COLUMNS and GAP_COLUMNS[-1] == "run_differences"
+    measured = gaps[(gaps.evidence == "measured") & (gaps.benchmark == "arc_easy")]
+    assert len(measured) > 0
+    assert set(measured.run_differences) == {"backends differ: hf vs vllm"}
+    assert gaps[gaps.evidence == "reported"].run_differences.isna().all()  # empty cells
+    rows = _latest_rows([g for g in findings.gaps if g.benchmark == "arc_easy"])
+    assert [(r[0], r[1], r[-1]) for r in rows] == [
+        ("all", "measured", "backends differ: hf vs vllm"),
+        ("open-weight", "measured", "backends differ: hf vs vllm"),
+    ]
+    options = CheckOptions(claims_file=small["claims"], reported_files=[small["csv"]])
+    [verdict] = check_claims(small["results"], "t1-arc-gap", options)
+    notes = [n for e in verdict.evaluations for n in e.notes]
+    assert "The two sides' records were not run alike (backends differ: hf vs vllm)." in notes
+
+
+def test_records_run_alike_give_an_empty_run_differences_column(small, tmp_path):
+    write_tables(_findings(small), tmp_path)
+    gaps = pd.read_csv(tmp_path / "gaps.csv")
+    assert (gaps.evidence == "measured").any() and gaps.run_differences.isna().all()

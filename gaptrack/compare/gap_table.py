@@ -56,6 +56,9 @@ class GapRow(Frozen):
     """Leaderboard snapshot used (leaderboard benchmarks only)."""
     problem: str | None = None
     """Why this point could not carry a verdict (stale snapshot, few items), if so."""
+    run_differences: str = ""
+    """Measured rows: how the two models' records were not run alike (backends or
+    generation settings, compare.gaps.run_differences); empty where they were."""
 
 
 def _dates(rows: Sequence[EvidenceRow]) -> list[dt.date]:
@@ -96,6 +99,7 @@ def _row(points: GapPoint, relative: GapPoint, benchmark: str, pool: Pool, q: Ga
         uncertainty=points.uncertainty,
         snapshot=points.snapshot,
         problem=points.problem,
+        run_differences=points.run_differences,
     )
 
 

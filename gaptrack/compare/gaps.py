@@ -79,6 +79,9 @@ class GapPoint(Frozen):
     items: dict[str, int] = {}
     """Items behind each score, by row id: the items scored (measured) or the benchmark's
     item count the binomial error assumes (reported rows without a published error)."""
+    run_differences: str = ""
+    """Measured points: how the two frontier models' records were not run alike
+    (`backends differ: hf vs vllm`, `settings differ: ...`); empty where they were."""
     reselected: tuple[float, float] | None = None
     """Measured points: share of bootstrap resamples in which side A's (B's) observed best
     model is again the best; low values mean the frontier model itself is uncertain."""
@@ -275,6 +278,7 @@ def frontier_gap(
         "a": a,
         "b": b,
         "items": _items(c for c in (a, b) if c is not None),
+        "run_differences": run_differences(a, b) if a is not None and b is not None else "",
     }
     missing = [o for side, o in ((a, sides.origin_a), (b, sides.origin_b)) if side is None]
     if missing:
@@ -301,6 +305,19 @@ def frontier_gap(
         return GapPoint(**base, gap=gap, interval=interval, uncertainty="unpaired", problem=problem)
     uncertainty = "none published" if kind == "reported" else "none"
     return GapPoint(**base, gap=gap, uncertainty=uncertainty, problem=problem)
+
+
+def run_differences(a: Contender, b: Contender) -> str:
+    """Where the two contenders' measured rows were run with different backends (hf vs
+    vLLM) or generation settings: the gap then mixes the models with how they were run.
+    Empty where they match, or where a side has no such record (reported rows)."""
+    notes = []
+    for field, what in (("backend", "backends"), ("generation", "settings")):
+        one, other = ({getattr(r, field, None) for r in c.rows} for c in (a, b))
+        if None in one | other or one == other:
+            continue
+        notes.append(f"{what} differ: {' + '.join(sorted(one))} vs {' + '.join(sorted(other))}")
+    return "; ".join(notes)
 
 
 def _items(sides) -> dict[str, int]:
@@ -376,7 +393,13 @@ def _measured_point(
     if len(cands_a) == len(cands_b) == 1:  # nothing selected: the plain paired bootstrap
         interval = paired_bootstrap(pair, unit)
     return GapPoint(
-        **{**base, "a": a, "b": b, "items": _items((a, b))},
+        **{
+            **base,
+            "a": a,
+            "b": b,
+            "items": _items((a, b)),
+            "run_differences": run_differences(a, b),
+        },
         gap=result.gap,
         interval=interval,
         uncertainty="paired",

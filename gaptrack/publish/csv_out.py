@@ -55,6 +55,7 @@ GAP_COLUMNS = [
     "method",
     "snapshot",
     "problem",
+    "run_differences",
 ]
 
 CLAIM_COLUMNS = [
@@ -144,6 +145,7 @@ def gap_rows(gaps: Iterable[GapRow]) -> list[dict[str, object]]:
                 "method": iv.method.text if iv else None,
                 "snapshot": g.snapshot,
                 "problem": g.problem,
+                "run_differences": g.run_differences or None,
             }
         )
     return rows

@@ -11,26 +11,6 @@ from gaptrack.compare.gaps import MIN_ITEMS, Sides, frontier_gap
 from gaptrack.store import ResultRecord
 
 
-def settings_note(a: ResultRecord, b: ResultRecord) -> str:
-    """Where the two sides of a gap were not run alike: backends (hf vs vLLM) or chat
-    template and sampling settings differ. Empty where they match."""
-    notes = []
-    if a.cache_key.backend != b.cache_key.backend:
-        notes.append(f"backends differ: {a.cache_key.backend} vs {b.cache_key.backend}")
-    if a.cache_key.generation != b.cache_key.generation:
-        notes.append(
-            f"settings differ: {_settings(a.cache_key.generation)} vs "
-            f"{_settings(b.cache_key.generation)}"
-        )
-    return "; ".join(notes)
-
-
-def _settings(generation: dict | None) -> str:
-    if not generation:
-        return "lm-eval defaults"
-    return ",".join(f"{k}={v}" for k, v in sorted(generation.items()))
-
-
 def _limit_key(limit: int | None) -> int:
     return -1 if limit is None else limit
 
@@ -70,7 +50,7 @@ def gap_rows(records: list[ResultRecord], origin_a: str, origin_b: str) -> list[
                 f"{point.gap:+.1f}",
                 f"[{interval.low:+.1f}, {interval.high:+.1f}]" if interval else "n/a",
                 (interval.method.text if interval else "no uncertainty published") + thin,
-                settings_note(a, b) or "same",
+                point.run_differences or "same",
             ]
         )
     return rows

@@ -103,6 +103,8 @@ def _latest_rows(rows: Sequence[GapRow]) -> list[list[str]]:
                 f"{r.gap:+.1f}",
                 iv,
                 r.interval.method.text if r.interval else r.uncertainty,
+                # measured rows: were both records run alike (backend, generation settings)?
+                (r.run_differences or "same") if r.evidence == "measured" else "",
             ]
         )
     return out
@@ -128,6 +130,7 @@ def gap_blocks(gaps: Sequence[GapRow], figures: dict[str, list[Path]]) -> list[B
         "gap",
         "95% interval",
         "method",
+        "backend, settings",
     ]
     for bench, (png, svg) in figures.items():
         mine = [g for g in gaps if g.benchmark == bench]

@@ -16,6 +16,13 @@ def _shots(record: ResultRecord) -> str:
     return "default" if shots is None else str(shots)
 
 
+def generation_text(generation: dict | None) -> str:
+    """A record's generation settings (CacheKey.generation) in words."""
+    if not generation:
+        return "lm-eval defaults"
+    return ",".join(f"{k}={v}" for k, v in sorted(generation.items()))
+
+
 def measured_row(record: ResultRecord) -> ScoreRow:
     """A store record's primary metric as evidence; accuracies become percent."""
     bench_id = benchmark_for_task(record.task.name)
@@ -36,6 +43,8 @@ def measured_row(record: ResultRecord) -> ScoreRow:
         value=metric.value * scale,
         stderr=None if metric.stderr is None else metric.stderr * scale,
         n_samples=record.task.n_samples,
+        backend=record.cache_key.backend,
+        generation=generation_text(record.cache_key.generation),
         source=f"store record {record.key} (task {record.task.name}, "
         f"{_shots(record)}-shot, limit {record.task.limit})",
         source_kind="measured",

@@ -220,6 +220,12 @@ class ScoreRow(_ModelRow, _Valued):
     """Benchmark id (benchmarks.yaml); measured rows may carry any lm-eval task name."""
     n_samples: int | None = None
     """Items scored (measured rows)."""
+    backend: str | None = None
+    """Measured rows: the backend the record was run with (`hf`, `vllm`)."""
+    generation: str | None = None
+    """Measured rows: the record's chat template and sampling settings in words
+    (`lm-eval defaults`, or `key=value,...`); two sides of a gap run with different
+    backends or settings are flagged wherever the gap is shown."""
     items: list[Item] = Field(default=[], exclude=True, repr=False)
     """Per-item results (store Items) of a measured row, for paired statistics (never
     serialised)."""

@@ -252,6 +252,8 @@ def _gap_notes(
         quantized = sorted({r.model for r in used if r.note.startswith("quantized")})
         if quantized:
             notes.append("Quantized weights: " + ", ".join(quantized) + ".")
+        for differs in sorted({p.run_differences for p in points if p.run_differences}):
+            notes.append(f"The two sides' records were not run alike ({differs}).")
     if claim.source_measure and claim.source_measure not in quantity.benchmarks:
         notes.append(
             f"The claim's source measured {claim.source_measure}; this evaluation "
