@@ -16,11 +16,9 @@ COLUMNS = ["claim", "kind", "verdict", "value", "interval", "status", "evidence"
 
 
 def _table(rows: list[dict[str, str]], columns: list[str]) -> str:
-    widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns}
-    widths["models"] = len("models")  # last column runs free
-    head = "  ".join(c.ljust(widths[c]) for c in columns)
-    body = ["  ".join(r[c].ljust(widths[c]) for c in columns).rstrip() for r in rows]
-    return "\n".join([head.rstrip(), *body])
+    from gaptrack.publish.rich_tables import text_table
+
+    return text_table(columns, [[r[c] for c in columns] for r in rows])
 
 
 def _fmt(value: float | None) -> str:

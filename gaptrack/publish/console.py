@@ -14,11 +14,9 @@ from gaptrack.store import ResultRecord
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
-    ]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+    from gaptrack.publish.rich_tables import text_table
+
+    return text_table(headers, rows)
 
 
 def _duration(seconds: float) -> str:

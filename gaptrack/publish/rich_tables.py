@@ -1,5 +1,6 @@
 """Console tables drawn with rich (which typer already brings): what `gaptrack
-leaderboard` shows on the terminal next to the files it writes."""
+leaderboard` shows on the terminal next to the files it writes, and the plain column
+tables of `eval`, `results`, `models`, `plan` and `check` (`text_table`)."""
 
 from __future__ import annotations
 
@@ -63,3 +64,23 @@ def print_tables(board: Leaderboard, gaps: Sequence[GapRow]) -> None:
         console.print(leaderboard_table(board))
     if any(g.evidence == "measured" for g in gaps):
         console.print(latest_gaps_table(gaps))
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Rows under a bold header rule, columns aligned by rich, no side borders: each line
+    starts with its first cell, so the output reads as plain columns and greps as before.
+    Cells never wrap (a wide table is wide, not folded into unreadable cells)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, header_style="bold")
+    for name in headers:
+        table.add_column(name, no_wrap=True, overflow="ignore")
+    for row in rows:
+        table.add_row(*row)
+    # rendered to text here, then echoed: typer's test runner and pipes see plain text
+    console = Console(width=100_000, color_system=None, highlight=False)
+    with console.capture() as captured:
+        console.print(table)
+    return "\n".join(line.rstrip() for line in captured.get().splitlines())
