@@ -40,6 +40,9 @@ class Table:
     rows: list[list[str]]
     numeric: frozenset[int] = field(default_factory=frozenset)
     """Columns aligned right."""
+    wide: bool = False
+    """Many short cells (a leaderboard): no cell wraps and the table scrolls sideways,
+    instead of names folded into columns a word wide."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ th,td{border:1px solid #d0d0d0;padding:.25rem .5rem;text-align:left;vertical-ali
 th{background:#eef4f9}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr:nth-child(even) td{background:#fafafa}
+table.wide th,table.wide td{white-space:nowrap}
 blockquote{margin:.5rem 0;padding:.4rem 1rem;border-left:4px solid #56B4E9;background:#f3f9fd}
 img{max-width:100%;height:auto;border:1px solid #eee}
 .note{color:#555;font-size:.9rem}
@@ -100,7 +104,8 @@ def _html_block(block: Block) -> str:
                 for i, c in enumerate(row)
             )
             body.append(f"<tr>{cells}</tr>")
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        opening = '<table class="wide">' if block.wide else "<table>"
+        return f"{opening}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     data = base64.b64encode(block.png.read_bytes()).decode("ascii")
     link = f'<br><a class="note" href="{html.escape(_rel(block.svg))}">SVG</a>' if block.svg else ""
     return (

@@ -79,7 +79,7 @@ def leaderboard_blocks(board: Leaderboard) -> list[Block]:
                 ]
             )
         numeric = frozenset([0, 4, *range(7, len(headers))])  # right-aligned, unwrapped
-        blocks += [Heading(3, title), Table(headers, rows, numeric)]
+        blocks += [Heading(3, title), Table(headers, rows, numeric, wide=True)]
         quantised = sorted({e.quantization for e in entries if e.quantization})
         if quantised:
             blocks.append(Para("Quantised weights: " + "; ".join(quantised), "note"))
