@@ -46,19 +46,15 @@ def __dir__() -> list[str]:
 
 def evaluate(config, request=None, runner=None, reporter=None, executor=None):
     """gaptrack.run.evaluate.evaluate, then `<results>/scores.csv` rebuilt from every
-    stored record (also after Ctrl-C or a failure: the table lists what is stored). The
-    run layer stores records; writing tables is publish/'s, so it happens here."""
+    stored record once the run ends (also after Ctrl-C or a failure: the table lists what
+    is stored). The run layer stores records; writing tables is publish/'s."""
     from gaptrack.publish.scores_csv import write_scores
     from gaptrack.run.evaluate import evaluate as run
-    from gaptrack.run.plan import EvalRequest
-    from gaptrack.store import Store
 
-    request = request or EvalRequest()
-    store = Store(request.results_dir or config.results_dir)
-    try:
-        return run(config, request, runner=runner, reporter=reporter, executor=executor)
-    finally:
+    def scores_csv(store) -> None:
         write_scores(store.records(), store.root / "scores.csv")
+
+    return run(config, request, runner, reporter, executor, finished=scores_csv)
 
 
 def _config_and_results(config: str | Path | None, results: Path | None):

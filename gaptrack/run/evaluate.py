@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gaptrack.config.schema import Config
@@ -14,7 +15,7 @@ from gaptrack.run.executors import Events, Executor, ExecutorOptions, LocalExecu
 from gaptrack.run.jobs import Failure, Job, make_jobs
 from gaptrack.run.plan import EvalRequest, Plan, PlannedTask, blocked_tasks, make_plan
 from gaptrack.run.runner import Runner, TaskJob
-from gaptrack.store import FailedAttempt, ResultRecord
+from gaptrack.store import FailedAttempt, ResultRecord, Store
 from gaptrack.store.claims import Claims
 
 __all__ = ["EvalSummary", "Failure", "Reporter", "evaluate"]
@@ -76,9 +77,13 @@ def evaluate(
     runner: Runner | None = None,
     reporter: Reporter | None = None,
     executor: Executor | None = None,
+    finished: Callable[[Store], object] | None = None,
 ) -> EvalSummary:
     """Run what is missing from the store for `config`; return what ran and what failed.
-    `executor` defaults to the local one (with `runner`, default lm-eval)."""
+    `executor` defaults to the local one (with `runner`, default lm-eval). `finished` is
+    called with the store once a planned run ends, also after Ctrl-C or a failure, never
+    when planning itself failed (then nothing was touched): gaptrack.api passes the
+    scores.csv writer, since writing tables is publish/'s work, not the run's."""
     request = request or EvalRequest()
     executor = executor or LocalExecutor(ExecutorOptions(runner=runner))
     options = getattr(executor, "options", ExecutorOptions())
@@ -102,8 +107,10 @@ def evaluate(
             for key, result in executor.run(jobs, events):
                 store_result(plan, events.entries[key], result, summary, reporter)
                 claims.release(key)
-    finally:  # also on Ctrl-C: release the claims (scores.csv: gaptrack.api.evaluate)
+    finally:  # also on Ctrl-C: release the claims; the table must list what is stored
         claims.release_all()
+        if finished is not None:
+            finished(plan.store)
     return summary
 
 
