@@ -263,3 +263,33 @@ def test_check_claims_writes_nothing_and_publish_writes_each_verdict_once(tmp_pa
     assert saved["claim"]["id"] == "c001-gap-9-to-2" and saved["verdict"] == verdicts[0].verdict
     stamp = path.stat().st_mtime_ns
     assert write_claim_files(verdicts, tmp_path) == [path] and path.stat().st_mtime_ns == stamp
+
+
+def test_reproduction_check_matches_by_id_and_by_name_as_before(tmp_path):
+    """The indexed matching pairs exactly what comparing every measured row with every
+    reported row would: by gaptrack id, or by name ignoring case and punctuation."""
+    from gaptrack.compare.check import _norm
+
+    store = Store(tmp_path)
+    for model in ("gemma-3-270m", "Qwen2.5-0.5B", "no-such-model"):
+        for task in ("arc_easy", "arc_challenge", "hellaswag"):
+            store.put(record(model, "US", [True] * 30 + [False] * 20, task=task))
+    reported = [r for p in shipped_reported_files() for r in read_reported(p)]
+    rows = [*load_measured(tmp_path), *reported]
+
+    def naive(m, r):
+        same = (m.model_id and r.model_id == m.model_id) or _norm(r.model) in (
+            _norm(m.model),
+            _norm(m.model_id or ""),
+        )
+        return same and r.benchmark == m.benchmark
+
+    expected = sorted(
+        (m.model, m.benchmark, r.row_id)
+        for m in rows
+        if m.kind == "measured"
+        for r in rows
+        if r.kind == "reported" and r.quantity == "score" and r.value is not None and naive(m, r)
+    )
+    got = sorted((c.model, c.benchmark, c.reported_id) for c in reproduction_checks(rows))
+    assert got == expected and len(got) >= 2

@@ -157,3 +157,14 @@ def test_rounding_band_of_the_ai_index_february_2025_gap():
     assert low == pytest.approx(100 * 22 / 1362.5)  # 1.6147 %
     assert high == pytest.approx(100 * 24 / 1361.5)  # 1.7628 %
     assert low < 1.70 < high
+
+
+@pytest.mark.parametrize("a_only,b_only", [(0, 1), (1, 1), (3, 40), (250, 180), (900, 1100)])
+def test_mcnemar_matches_scipy_binomtest_across_sizes(a_only, b_only):
+    a = [True] * a_only + [False] * b_only
+    b = [False] * a_only + [True] * b_only
+    result = mcnemar([PairedSample(a=a, b=b)])
+    k, n = min(a_only, b_only), a_only + b_only
+    assert result.p_exact == pytest.approx(sps.binomtest(k, n, 0.5).pvalue, rel=1e-9, abs=1e-300)
+    expected_mid = min(1.0, 2 * sps.binom.cdf(k, n, 0.5)) - sps.binom.pmf(k, n, 0.5)
+    assert result.p_mid == pytest.approx(min(1.0, expected_mid), rel=1e-6, abs=1e-300)

@@ -89,35 +89,42 @@ def check_claims(
     return [evaluate_claim(c, registry.document(c.document), rows) for c in claims]
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
 def _norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    return _NOT_ALNUM.sub("", name.lower())
 
 
 def reproduction_checks(rows: Sequence[EvidenceRow]) -> list[Reproduction]:
     """Measured next to reported for the same model (gaptrack id, or name ignoring case and
     punctuation) and benchmark."""
-    reported = [r for r in rows if r.kind == EvidenceKind.REPORTED and r.quantity == "score"]
+    # Reported rows indexed by (benchmark, id or normalised name): a store of thousands of
+    # records is matched in one pass, not measured x reported comparisons.
+    by_key: dict[tuple[str | None, str], list[EvidenceRow]] = {}
+    for r in rows:
+        if r.kind == EvidenceKind.REPORTED and r.quantity == "score" and r.value is not None:
+            names = {_norm(r.model), *((f"id:{r.model_id}",) if r.model_id else ())}
+            for name in names:
+                by_key.setdefault((r.benchmark, name), []).append(r)
     out = []
     for m in (r for r in rows if r.kind == EvidenceKind.MEASURED and r.value is not None):
-        for r in reported:
-            same_model = (m.model_id and r.model_id == m.model_id) or _norm(r.model) in (
-                _norm(m.model),
-                _norm(m.model_id or ""),
-            )
-            if same_model and r.benchmark == m.benchmark and r.value is not None:
-                out.append(
-                    Reproduction(
-                        model=m.model,
-                        benchmark=m.benchmark,
-                        measured=m.value,
-                        measured_n=m.n_samples,
-                        reported=r.value,
-                        reported_source=r.source,
-                        reported_id=r.row_id,
-                        difference=m.value - r.value,
-                    )
+        keys = {_norm(m.model), _norm(m.model_id or ""), *((f"id:{m.model_id}",) if m.model_id else ())}
+        matched = {id(r): r for key in keys for r in by_key.get((m.benchmark, key), [])}
+        for r in matched.values():
+            out.append(
+                Reproduction(
+                    model=m.model,
+                    benchmark=m.benchmark,
+                    measured=m.value,
+                    measured_n=m.n_samples,
+                    reported=r.value,
+                    reported_source=r.source,
+                    reported_id=r.row_id,
+                    difference=m.value - r.value,
                 )
-    return sorted(out, key=lambda x: (x.model, x.benchmark, x.reported_source))
+            )
+    return sorted(out, key=lambda x: (x.model, x.benchmark, x.reported_source, x.reported_id))
 
 
 def status_share(rows: Sequence[EvidenceRow]) -> dict[str, int]:

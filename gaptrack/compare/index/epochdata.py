@@ -136,18 +136,19 @@ def _reporter(raw: pd.DataFrame) -> pd.Series:
     return own.map({True: "developer", False: "third_party"})
 
 
-def load_epoch_rows() -> pd.DataFrame:
+def load_epoch_rows(names: frozenset[str] | None = None) -> pd.DataFrame:
     """Every shipped Epoch score row (rows with no model version or no score included:
-    the index reports and drops them). A fresh copy of a table read once per process."""
-    return _epoch_rows().copy()
+    the index reports and drops them), or those of the Epoch benchmarks in `names`. A
+    fresh copy of a table read once per process."""
+    return _epoch_rows(names).copy()
 
 
 @functools.cache
-def _epoch_rows() -> pd.DataFrame:
+def _epoch_rows(names: frozenset[str] | None) -> pd.DataFrame:
     eci = eci_table()
     versions = eci[["Model version", "Model name", "released", "origin", "open_weights"]]
     versions = versions.drop_duplicates("Model version").rename(
         columns={"released": "released_v", "origin": "origin_v", "open_weights": "open_weights_v"}
     )
-    frames = [_read_one(spec, versions) for spec in EPOCH_BENCHMARKS]
-    return pd.concat(frames, ignore_index=True)
+    specs = [s for s in EPOCH_BENCHMARKS if names is None or s.name in names]
+    return pd.concat([_read_one(spec, versions) for spec in specs], ignore_index=True)
