@@ -109,7 +109,11 @@ def reproduction_checks(rows: Sequence[EvidenceRow]) -> list[Reproduction]:
                 by_key.setdefault((r.benchmark, name), []).append(r)
     out = []
     for m in (r for r in rows if r.kind == EvidenceKind.MEASURED and r.value is not None):
-        keys = {_norm(m.model), _norm(m.model_id or ""), *((f"id:{m.model_id}",) if m.model_id else ())}
+        keys = {
+            _norm(m.model),
+            _norm(m.model_id or ""),
+            *((f"id:{m.model_id}",) if m.model_id else ()),
+        }
         matched = {id(r): r for key in keys for r in by_key.get((m.benchmark, key), [])}
         for r in matched.values():
             out.append(
