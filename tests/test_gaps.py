@@ -313,3 +313,46 @@ def test_default_edition_is_latest_published_by_the_claim_date():
     assert choose_editions(rows, None, D(2025, 7, 31)).editions == {"AI Index": "2025"}
     # before any edition: the earliest
     assert choose_editions(rows, None, D(2020, 1, 1)).editions == {"AI Index": "2025"}
+
+
+def test_models_far_below_their_sides_best_are_left_out_of_resampling_and_change_nothing():
+    """A model more than REACH_Z standard errors below its side's best is never the best in
+    a resample: leaving it out gives the same gap, interval and reselection shares, and only
+    the models within reach are resampled."""
+    from gaptrack.compare.gaps import REACH_Z, _measured_point, contenders, within_reach
+
+    rng = np.random.default_rng(3)
+    n = 400
+
+    def model(name, origin, p):
+        return measured_row(record(name, origin, list(rng.random(n) < p)))
+
+    us = [model("us-best", "US", 0.80), model("us-close", "US", 0.78)]
+    us += [model(f"us-weak{k}", "US", 0.30) for k in range(5)]
+    cn = [model("cn-best", "CN", 0.70), model("cn-weak", "CN", 0.25)]
+    ranked = contenders(us, ["mmlu"])
+    kept = within_reach(ranked)
+    assert [c.model for c in kept] == ["us-best", "us-close"]
+    weak = ranked[-1]
+    assert weak.value < ranked[0].value - REACH_Z * (weak.rows[0].stderr + ranked[0].rows[0].stderr)
+
+    point = gap_at([*us, *cn], MMLU_POINTS, D(2025, 1, 1), "measured")
+    everyone = _measured_point(ranked, contenders(cn, ["mmlu"]), "points", _base(), None)
+    assert point.interval.method.models == (2, 1)
+    assert everyone.interval.method.models == (7, 2)
+    assert point.gap == everyone.gap and point.reselected == everyone.reselected
+    assert (point.interval.low, point.interval.high) == (
+        everyone.interval.low,
+        everyone.interval.high,
+    )
+
+
+def _base() -> dict:
+    return {
+        "at": D(2025, 1, 1),
+        "evidence_kind": "measured",
+        "snapshot": None,
+        "a": None,
+        "b": None,
+        "items": {},
+    }

@@ -100,3 +100,32 @@ def test_an_items_file_without_a_record_is_stray(tmp_path: Path) -> None:
     store.path_for(rec.key).rename(tmp_path / "elsewhere.json")
     result = CliRunner().invoke(app, ["verify", "--results", str(tmp_path)])
     assert result.exit_code == 2 and "stray file: items of no record" in result.output
+
+
+def test_columns_digest_and_checks_equal_those_of_the_items(tmp_path):
+    """The column path (no Item per row) gives the digest, the mean check and the
+    correctness map that the Item path gives, for a group with subtasks and extra scores."""
+    from gaptrack.store.integrity import columns_problem, loaded_items_problem
+    from gaptrack.store.items import columns_digest, items_from_columns, read_columns, write_items
+    from gaptrack.store.records import Item, items_digest
+
+    items = [
+        Item(
+            doc_id=i % 7,
+            subtask=None if i < 5 else f"s{i % 3}",
+            prompt_hash=f"h{i}",
+            correct=None if i == 3 else bool(i % 2),
+            scores={"acc": float(i % 2), **({"f1": 0.25 * (i % 4)} if i % 5 else {})},
+        )
+        for i in range(40)
+    ]
+    path = tmp_path / "items.parquet"
+    write_items(path, items)
+    columns = read_columns(path)
+    assert columns_digest(columns) == items_digest(items)
+    assert items_from_columns(columns) == items
+    agrees = record("m", "US", [bool(i % 2) for i in range(40)], task="mmlu")
+    assert columns_problem(agrees, columns) is None is loaded_items_problem(agrees, items)
+    differs = record("m", "US", [True] * 10 + [False] * 30, task="mmlu")  # acc 0.25, items 0.5
+    problem = columns_problem(differs, columns)
+    assert problem == loaded_items_problem(differs, items) and "average 0.5" in problem

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from gaptrack.store.items import SCORE_PREFIX, Columns, columns_digest
 from gaptrack.store.records import Item, ResultRecord, content_digest, items_digest
 
 # lm-eval aggregates these by the mean of their per-item values.
@@ -33,25 +34,46 @@ def loaded_items_problem(record: ResultRecord, items: list[Item]) -> str | None:
     return items_problem(record, items)
 
 
+def columns_problem(record: ResultRecord, columns: Columns) -> str | None:
+    """`loaded_items_problem` of an items file read as columns (no Item built)."""
+    if record.items_digest is not None and columns_digest(columns) != record.items_digest:
+        return "items digest mismatch: the items file changed after the run wrote it"
+    scores = {c[len(SCORE_PREFIX) :]: v for c, v in columns.items() if c.startswith(SCORE_PREFIX)}
+    return _means_problem(record, columns["subtask"], scores, columns["correct"])
+
+
 def items_problem(record: ResultRecord, items: list[Item] | None = None) -> str | None:
     """A mean metric that its items do not average to. For a group, lm-eval averages
     either over all items (weighted by size) or over the subtasks' means: either agrees."""
     items = record.items if items is None else items
-    if not items:
+    labels = {label for item in items for label in item.scores}
+    scores = {label: [item.scores.get(label) for item in items] for label in labels}
+    return _means_problem(
+        record, [item.subtask for item in items], scores, [item.correct for item in items]
+    )
+
+
+def _means_problem(
+    record: ResultRecord,
+    subtasks: list[str | None],
+    scores: dict[str, list[float | None]],
+    correct: list[bool | None],
+) -> str | None:
+    if not subtasks:
         return None
+    primary = record.metric().label
     for metric in record.metrics:
         if metric.name not in MEAN_METRICS:
             continue
         label = metric.label
-        primary = label == record.metric().label
+        column = scores.get(label) or [None] * len(subtasks)
         by_subtask: dict[str | None, list[float]] = defaultdict(list)
-        for item in items:
-            value = item.scores.get(label)
-            if value is None and primary and item.correct is not None:
-                value = float(item.correct)  # `correct` is the primary metric's item value
+        for subtask, value, ok in zip(subtasks, column, correct, strict=True):
+            if value is None and label == primary and ok is not None:
+                value = float(ok)  # `correct` is the primary metric's item value
             if value is None:
                 break
-            by_subtask[item.subtask].append(value)
+            by_subtask[subtask].append(value)
         else:
             values = [v for vs in by_subtask.values() for v in vs]
             overall = math.fsum(values) / len(values)

@@ -15,9 +15,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from gaptrack.store.records import Item
+from gaptrack.store.records import Item, sha256_json
 
-_SCORE = "score:"  # column prefix of per-metric item scores, e.g. `score:acc_norm`
+SCORE_PREFIX = "score:"  # column prefix of per-metric item scores, e.g. `score:acc_norm`
 JOIN_KEYS = ["subtask", "doc_id", "prompt_hash"]
 
 
@@ -32,24 +32,76 @@ def to_table(items: Sequence[Item]):
         "correct": pa.array([i.correct for i in items], pa.bool_()),
     }
     for label in labels:
-        columns[_SCORE + label] = pa.array([i.scores.get(label) for i in items], pa.float64())
+        columns[SCORE_PREFIX + label] = pa.array([i.scores.get(label) for i in items], pa.float64())
     return pa.table(columns)
 
 
 def from_table(table) -> list[Item]:
-    rows = table.to_pylist()
-    labels = [c for c in table.column_names if c.startswith(_SCORE)]
+    return items_from_columns(table.to_pydict())
+
+
+Columns = dict[str, list]
+"""An items file as Python lists by column (`doc_id`, `subtask`, `prompt_hash`, `correct`,
+`score:<metric>`): what the checks and pairing read without building an Item per row."""
+
+
+def _score_labels(columns: Columns) -> list[tuple[str, list]]:
+    return [(c[len(SCORE_PREFIX) :], v) for c, v in columns.items() if c.startswith(SCORE_PREFIX)]
+
+
+def item_scores(columns: Columns, i: int, labels: list[tuple[str, list]]) -> dict[str, float]:
+    return {label: values[i] for label, values in labels if values[i] is not None}
+
+
+def items_from_columns(columns: Columns) -> list[Item]:
+    labels = _score_labels(columns)
     # Typed by the Parquet schema already: no per-item validation (the digest checks them).
     return [
         Item.model_construct(
-            doc_id=row["doc_id"],
-            subtask=row["subtask"],
-            prompt_hash=row["prompt_hash"],
-            correct=row["correct"],
-            scores={c[len(_SCORE) :]: row[c] for c in labels if row[c] is not None},
+            doc_id=doc_id,
+            subtask=subtask,
+            prompt_hash=prompt_hash,
+            correct=correct,
+            scores=item_scores(columns, i, labels),
         )
-        for row in rows
+        for i, (doc_id, subtask, prompt_hash, correct) in enumerate(
+            zip(
+                columns["doc_id"],
+                columns["subtask"],
+                columns["prompt_hash"],
+                columns["correct"],
+                strict=True,
+            )
+        )
     ]
+
+
+def columns_digest(columns: Columns) -> str:
+    """`records.items_digest` of the items these columns hold, without building them."""
+    labels = _score_labels(columns)
+    payload = [
+        {
+            "doc_id": doc_id,
+            "subtask": subtask,
+            "prompt_hash": prompt_hash,
+            "correct": correct,
+            "scores": item_scores(columns, i, labels),
+        }
+        for i, (doc_id, subtask, prompt_hash, correct) in enumerate(
+            zip(
+                columns["doc_id"],
+                columns["subtask"],
+                columns["prompt_hash"],
+                columns["correct"],
+                strict=True,
+            )
+        )
+    ]
+    return sha256_json(payload)
+
+
+def read_columns(path: Path) -> Columns:
+    return read_table(path).to_pydict()
 
 
 def write_items(path: Path, items: Sequence[Item]) -> None:

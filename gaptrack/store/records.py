@@ -113,6 +113,11 @@ class Metric(_Model):
         return MetricRef(name=self.name, filter=self.filter)
 
 
+ItemKey = tuple[str | None, int, str]
+"""An item's identity across records: (subtask, doc id, prompt hash). Two records answered
+the same question when their items' keys are equal."""
+
+
 class Item(_Model):
     """One scored question, kept for paired statistics between models."""
 
@@ -209,7 +214,8 @@ class Provenance(_Model):
     """Host name of the machine."""
 
 
-def _sha256_json(payload: Any) -> str:
+def sha256_json(payload: Any) -> str:
+    """sha256 of the canonical JSON of `payload` (sorted keys, no spaces)."""
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False)
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
@@ -227,13 +233,13 @@ def items_digest(items: list[Item]) -> str:
         }
         for i in items
     ]
-    return _sha256_json(payload)
+    return sha256_json(payload)
 
 
 def content_digest(metrics: list[Metric], items_sha: str | None) -> str:
     """sha256 over the metrics and the items' digest: what tampering would change, and
     checkable without reading a single item."""
-    return _sha256_json(
+    return sha256_json(
         {"metrics": [m.model_dump(mode="json") for m in metrics], "items_digest": items_sha}
     )
 
@@ -309,6 +315,7 @@ class ResultRecord(_Model):
 
     _root: Path | None = PrivateAttr(default=None)
     _loaded: list[Item] | None = PrivateAttr(default=None)
+    _correct: dict[ItemKey, bool] | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -351,6 +358,23 @@ class ResultRecord(_Model):
 
             self._loaded = load_items(self)
         return self._loaded
+
+    def correct_by_item(self) -> dict[ItemKey, bool]:
+        """Whether each item with a binary primary metric was answered correctly, by item
+        identity: what paired statistics join on. Read once, checked like `all_items`."""
+        if self._correct is None:
+            if self.items_file is None or self._loaded is not None:
+                items = self.all_items()
+                self._correct = {
+                    (i.subtask, i.doc_id, i.prompt_hash): i.correct
+                    for i in items
+                    if i.correct is not None
+                }
+            else:
+                from gaptrack.store.store import load_correct
+
+                self._correct = load_correct(self)
+        return self._correct
 
 
 class FailedAttempt(_Model):

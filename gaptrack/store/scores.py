@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from gaptrack.store.records import ResultRecord
+from gaptrack.store.summary import Stored
 
 
-def score_rows(records: Iterable[ResultRecord]) -> list[dict]:
+def score_rows(records: Iterable[Stored]) -> list[dict]:
     rows = []
     for rec in records:
         primary = rec.metric()

@@ -1,6 +1,6 @@
 """The results store: `<root>/records/<key>.json` (metrics and provenance),
-`<root>/items/<key>.parquet` (per-item results), `<root>/failures/<key>.json`, plus a
-derived `scores.csv`. Every read checks the record (schema version, digest, items); a
+`<root>/items/<key>.parquet` (per-item results), `<root>/failures/<key>.json`, plus
+derived files: `scores.csv`, and `summary.parquet` with `summary.json` (store/cache.py). Every read checks the record (schema version, digest, items); a
 record that fails is reported in one line and left out, never deleted. Records written
 by older versions, with their items inline in the JSON, are read as they are."""
 
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -17,9 +19,13 @@ from typing import Literal
 from pydantic import ValidationError
 
 from gaptrack.errors import GaptrackError
+from gaptrack.store import cache
 from gaptrack.store.atomic import write_text_atomic
-from gaptrack.store.integrity import loaded_items_problem, record_problem
-from gaptrack.store.records import FailedAttempt, Item, ResultRecord
+from gaptrack.store.cache import FileStat, Snapshot
+from gaptrack.store.integrity import columns_problem, record_problem
+from gaptrack.store.items import Columns
+from gaptrack.store.records import FailedAttempt, Item, ItemKey, ResultRecord
+from gaptrack.store.summary import RecordSummary, summarize
 
 _RECORD_NAME = re.compile(r"^[0-9a-f]{20}\.json$")
 _ITEMS_NAME = re.compile(r"^[0-9a-f]{20}\.parquet$")
@@ -99,29 +105,68 @@ def _parse_record(path: Path, raw: bytes) -> ResultRecord:
     return record
 
 
-def read_items_checked(record: ResultRecord) -> list[Item]:
-    """The items of `record`'s items file, checked against its digest and metrics."""
-    from gaptrack.store.items import read_items
+def read_columns_checked(record: ResultRecord) -> Columns:
+    """The items of `record`'s items file as columns, checked against its digest and
+    metrics (without building an Item per row: pairing reads thousands of these files)."""
+    from gaptrack.store.items import read_columns
 
     path = (record._root or Path(".")) / str(record.items_file)
     try:
-        items = read_items(path)
+        columns = read_columns(path)
+        problem = columns_problem(record, columns)
     except (OSError, ValueError, KeyError, TypeError) as exc:  # missing, cut, not Parquet
         raise RecordProblem(f"unreadable items file ({exc})", file=path) from None
-    problem = loaded_items_problem(record, items)
     if problem:
         raise RecordProblem(problem, file=path)
-    return items
+    return columns
+
+
+def read_items_checked(record: ResultRecord) -> list[Item]:
+    """The items of `record`'s items file, checked against its digest and metrics."""
+    from gaptrack.store.items import items_from_columns
+
+    return items_from_columns(read_columns_checked(record))
+
+
+def _reported_empty(record: ResultRecord, read):
+    try:
+        return read(record)
+    except RecordProblem as problem:
+        # The score is covered by the record's own digest; only its items are suspect.
+        warn(problem, "its items are not used (no paired statistics)")
+        return None
 
 
 def load_items(record: ResultRecord) -> list[Item]:
     """`record.all_items()` for an items file: a bad file is reported, and gives none."""
-    try:
-        return read_items_checked(record)
-    except RecordProblem as problem:
-        # The score is covered by the record's own digest; only its items are suspect.
-        warn(problem, "its items are not used (no paired statistics)")
-        return []
+    return _reported_empty(record, read_items_checked) or []
+
+
+def load_correct(record: ResultRecord) -> dict[ItemKey, bool]:
+    """`record.correct_by_item()` for an items file: a bad file is reported, gives none."""
+    columns = _reported_empty(record, read_columns_checked)
+    if columns is None:
+        return {}
+    return {
+        (subtask, doc_id, prompt_hash): correct
+        for subtask, doc_id, prompt_hash, correct in zip(
+            columns["subtask"],
+            columns["doc_id"],
+            columns["prompt_hash"],
+            columns["correct"],
+            strict=True,
+        )
+        if correct is not None
+    }
+
+
+# The last snapshot of each store this process summarised: a command that reads the
+# store twice (check, leaderboard) reads the cache once.
+_snapshots: dict[Path, Snapshot] = {}
+
+
+def _snapshot(root: Path) -> Snapshot | None:
+    return _snapshots.get(root.resolve()) or cache.load(root)
 
 
 class Store:
@@ -238,3 +283,41 @@ class Store:
         for problem in problems:
             warn(problem)
         yield from records
+
+    def summaries(self) -> list[RecordSummary]:
+        """A summary of every good record, in file-name order, as `records()` gives them
+        (each problem reported in one line, never deleted). Unchanged records come from the
+        store's summary cache (store/cache.py); new or changed ones are read and checked."""
+        if not self.records_dir.is_dir():
+            return []
+        started = time.time_ns()
+        known = _snapshot(self.root)
+        fresh: dict[str, tuple[FileStat, RecordSummary]] = {}
+        changed = 0
+        for entry in sorted(os.scandir(self.records_dir), key=lambda e: e.name):
+            if entry.name.startswith("."):
+                continue  # a write in progress
+            if not _RECORD_NAME.match(entry.name) or not entry.is_file():
+                warn(RecordProblem("stray file: not a record name", file=Path(entry.path)))
+                continue
+            path = None  # a Path per file costs more than the cache lookup: only on a miss
+            try:
+                stat = FileStat.of(entry.stat())
+                summary = known.trusted(entry.name, stat) if known else None
+                if summary is None:
+                    path = Path(entry.path)
+                    summary = summarize(read_record(path), self.root)
+                    if known is None or known.stale(entry.name, stat, summary, started):
+                        changed += 1
+            except OSError as exc:
+                warn(RecordProblem(f"cannot read ({exc.strerror})", file=Path(entry.path)))
+                continue
+            except RecordProblem as problem:
+                warn(problem)
+                continue
+            fresh[entry.name] = (stat, summary)
+        if known is None or changed or len(fresh) != len(known.entries):
+            known = Snapshot(started, fresh)
+            cache.save(self.root, known)
+        _snapshots[self.root.resolve()] = known
+        return [summary for _, summary in fresh.values()]

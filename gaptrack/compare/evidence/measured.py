@@ -7,11 +7,11 @@ from pathlib import Path
 
 from gaptrack.compare.benchmarks import BENCHMARKS, benchmark_for_task
 from gaptrack.compare.evidence.rows import EvidenceKind, ScoreRow
-from gaptrack.store.records import ResultRecord
 from gaptrack.store.store import Store
+from gaptrack.store.summary import Stored
 
 
-def _shots(record: ResultRecord) -> str:
+def _shots(record: Stored) -> str:
     shots = record.task.num_fewshot
     return "default" if shots is None else str(shots)
 
@@ -23,12 +23,15 @@ def generation_text(generation: dict | None) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(generation.items()))
 
 
-def measured_row(record: ResultRecord) -> ScoreRow:
+def measured_row(record: Stored) -> ScoreRow:
     """A store record's primary metric as evidence; accuracies become percent."""
     bench_id = benchmark_for_task(record.task.name)
     metric = record.metric()
     scale = 100.0 if bench_id not in BENCHMARKS or BENCHMARKS[bench_id].scale == "percent" else 1.0
-    return ScoreRow(
+    # Constructed, not validated: every field comes from a record the store has checked,
+    # and a store of 20,000 records would spend a second in validation alone
+    # (tests/test_record_cache.py checks that validation would give the same row).
+    return ScoreRow.model_construct(
         row_id=record.key,
         kind=EvidenceKind.MEASURED,
         model=record.model.name,
@@ -43,8 +46,8 @@ def measured_row(record: ResultRecord) -> ScoreRow:
         value=metric.value * scale,
         stderr=None if metric.stderr is None else metric.stderr * scale,
         n_samples=record.task.n_samples,
-        backend=record.cache_key.backend,
-        generation=generation_text(record.cache_key.generation),
+        backend=record.backend,
+        generation=generation_text(record.generation),
         source=f"store record {record.key} (task {record.task.name}, "
         f"{_shots(record)}-shot, limit {record.task.limit})",
         source_kind="measured",
@@ -53,18 +56,20 @@ def measured_row(record: ResultRecord) -> ScoreRow:
         published=record.provenance.finished_at.date(),
         note=(f"quantized: {record.model.quantization}" if record.model.quantization else ""),
         item_source=record.all_items,
+        correct_source=record.correct_by_item,
     )
 
 
 def load_measured(results_dir: str | Path) -> list[ScoreRow]:
-    """`measured_rows` of every record in the store."""
-    return measured_rows(Store(results_dir).records())
+    """`measured_rows` of every record in the store (from its summaries: a store of
+    thousands of records is read from its summary cache)."""
+    return measured_rows(Store(results_dir).summaries())
 
 
-def measured_rows(records: Iterable[ResultRecord]) -> list[ScoreRow]:
+def measured_rows(records: Iterable[Stored]) -> list[ScoreRow]:
     """One row per (model, benchmark): of several records, the one with most items (then
     the lowest key, so the choice never depends on file order)."""
-    best: dict[tuple[str, str], tuple[tuple, ResultRecord]] = {}
+    best: dict[tuple[str, str], tuple[tuple, Stored]] = {}
     for record in records:
         rank = (-record.task.n_samples, record.key)
         key = (record.model.id, benchmark_for_task(record.task.name))

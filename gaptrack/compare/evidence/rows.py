@@ -19,7 +19,7 @@ from gaptrack.compare.benchmarks import BENCHMARKS, FIGURES
 from gaptrack.config.countries import Country
 from gaptrack.config.schema import size_class
 from gaptrack.errors import FieldProblem
-from gaptrack.store.records import Item
+from gaptrack.store.records import Item, ItemKey
 
 
 class EvidenceKind(str, Enum):
@@ -235,11 +235,27 @@ class ScoreRow(_ModelRow, _Valued):
     """Reads the items when first needed instead (a store record's `all_items`): only the
     rows a gap pairs ever have theirs read."""
 
+    correct_source: SkipJsonSchema[Callable[[], dict[ItemKey, bool]] | None] = Field(
+        default=None, exclude=True, repr=False
+    )
+    """Reads only whether each item was answered correctly (a store record's
+    `correct_by_item`): what pairing needs, without building an Item per row."""
+
     def row_items(self) -> list[Item]:
         """`items`, or those `item_source` reads."""
         if self.items or self.item_source is None:
             return self.items
         return self.item_source()
+
+    def row_correct(self) -> dict[ItemKey, bool]:
+        """Correctness by item identity (subtask, doc id, prompt hash), binary items only."""
+        if not self.items and self.correct_source is not None:
+            return self.correct_source()
+        return {
+            (i.subtask, i.doc_id, i.prompt_hash): i.correct
+            for i in self.row_items()
+            if i.correct is not None
+        }
 
     @model_validator(mode="after")
     def _placed_in_time(self) -> ScoreRow:

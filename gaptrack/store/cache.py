@@ -1,0 +1,179 @@
+"""A cache of a store's checked record summaries: `<root>/summary.parquet` (one row per
+record) and `<root>/summary.json` (its digest and when it was made). A command over
+thousands of records reads one columnar file instead of parsing and checking thousands of
+JSON files: 20,000 records are one ~1 MB file.
+
+The records stay the truth; the cache is derived data and never evidence:
+- an entry is used only while its record file has the size, mtime, ctime and inode it had
+  when the entry was made, *and* the file last changed more than `RACY_NS` before the scan
+  that wrote the cache began. The second rule is git's "racily clean" rule: a file edited
+  within the same timestamp tick as that scan can change without its stat changing. Any
+  other file is read and checked again;
+- the Parquet file must match the digest in `summary.json`; a cache that does not, or that
+  cannot be read or was written for another record schema, is ignored (and rewritten);
+- `gaptrack verify` never reads it; deleting both files is always safe.
+
+Writing is best effort (a read-only results folder still works, only slower), atomic, and
+done by readers: runs never touch it, so concurrent writers need no lock (the last
+complete write wins, and any complete write is correct)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+from pydantic import TypeAdapter, ValidationError
+
+from gaptrack.store.atomic import write_bytes_atomic, write_text_atomic
+from gaptrack.store.records import SCHEMA_VERSION, Metric, ModelInfo, Provenance, TaskInfo
+from gaptrack.store.summary import RecordSummary
+
+TABLE_NAME = "summary.parquet"
+SIDECAR_NAME = "summary.json"
+FORMAT = 1
+RACY_NS = 2_000_000_000
+"""A file changed this close to (or after) the start of the scan that cached it is
+re-read: file timestamps tick coarsely, so such a change could leave its stat as it was."""
+
+_METRICS = TypeAdapter(list[Metric])
+_STAT_COLUMNS = ("size", "mtime_ns", "ctime_ns", "ino")
+
+
+class FileStat(NamedTuple):
+    """What changes when a file's content can have changed."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> FileStat:
+        return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+    @property
+    def changed_ns(self) -> int:
+        return max(self.mtime_ns, self.ctime_ns)
+
+
+class Snapshot(NamedTuple):
+    """Checked record summaries by file name, with the stat each file had when it was
+    read, and the time the scan that read them began."""
+
+    started_ns: int
+    entries: dict[str, tuple[FileStat, RecordSummary]]
+
+    def trusted(self, name: str, stat: FileStat) -> RecordSummary | None:
+        """The cached summary of `name`, if its file provably has not changed since."""
+        hit = self.entries.get(name)
+        if hit is None or hit[0] != stat or stat.changed_ns >= self.started_ns - RACY_NS:
+            return None
+        return hit[1]
+
+    def stale(self, name: str, stat: FileStat, summary: RecordSummary, now_ns: int) -> bool:
+        """Whether the entry of `name`, just read again as `summary`, should be rewritten:
+        it is new, changed, or would now be trusted. An entry that is only too recent to
+        trust, and unchanged, is left as it is (re-reading a file changes nothing stored)."""
+        hit = self.entries.get(name)
+        if hit is None or hit[0] != stat or hit[1] != summary:
+            return True
+        return stat.changed_ns < now_ns - RACY_NS
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def load(root: Path) -> Snapshot | None:
+    """The cached snapshot, or None where there is none that can be trusted."""
+    try:
+        sidecar = json.loads((root / SIDECAR_NAME).read_text())
+        if sidecar.get("format") != FORMAT or sidecar.get("schema_version") != SCHEMA_VERSION:
+            return None
+        data = (root / TABLE_NAME).read_bytes()
+        if _sha256(data) != sidecar.get("sha256"):
+            return None
+        import pyarrow.parquet as pq
+
+        columns = pq.read_table(io.BytesIO(data)).to_pydict()
+        return Snapshot(int(sidecar["started_ns"]), _entries(columns, root))
+    except (OSError, ValueError, KeyError, TypeError, ValidationError):
+        return None
+
+
+def _entries(columns: dict[str, list], root: Path) -> dict[str, tuple[FileStat, RecordSummary]]:
+    # Parts shared by many records (a model's 20 tasks, a task's 1,000 models) are
+    # validated once per distinct text.
+    models: dict[str, ModelInfo] = {}
+    tasks: dict[str, TaskInfo] = {}
+    generations: dict[str | None, dict | None] = {None: None}
+    entries = {}
+    for i, name in enumerate(columns["name"]):
+        model_text, task_text = columns["model"][i], columns["task"][i]
+        generation_text = columns["generation"][i]
+        if model_text not in models:
+            models[model_text] = ModelInfo.model_validate_json(model_text)
+        if task_text not in tasks:
+            tasks[task_text] = TaskInfo.model_validate_json(task_text)
+        if generation_text not in generations:
+            generations[generation_text] = json.loads(generation_text)
+        summary = RecordSummary(
+            key=columns["key"][i],
+            model=models[model_text],
+            task=tasks[task_text],
+            metrics=tuple(_METRICS.validate_json(columns["metrics"][i])),
+            provenance=Provenance.model_validate_json(columns["provenance"][i]),
+            backend=columns["backend"][i],
+            generation=generations[generation_text],
+            root=root,
+        )
+        stat = FileStat(*(columns[c][i] for c in _STAT_COLUMNS))
+        entries[name] = (stat, summary)
+    return entries
+
+
+def save(root: Path, snapshot: Snapshot) -> None:
+    """Write `snapshot` as the cache; a folder we may not write to only loses the speed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = sorted(snapshot.entries)
+    stats = [snapshot.entries[n][0] for n in names]
+    summaries = [snapshot.entries[n][1] for n in names]
+    table = pa.table(
+        {
+            "name": names,
+            **{c: pa.array([getattr(s, c) for s in stats], pa.int64()) for c in _STAT_COLUMNS},
+            "key": [s.key for s in summaries],
+            "model": [s.model.model_dump_json() for s in summaries],
+            "task": [s.task.model_dump_json() for s in summaries],
+            "metrics": [_METRICS.dump_json(list(s.metrics)).decode() for s in summaries],
+            "provenance": [s.provenance.model_dump_json() for s in summaries],
+            "backend": [s.backend for s in summaries],
+            "generation": pa.array(
+                [None if s.generation is None else json.dumps(s.generation) for s in summaries],
+                pa.string(),
+            ),
+        }
+    )
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd")
+    data = buffer.getvalue()
+    sidecar = {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "started_ns": snapshot.started_ns,
+        "written": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "records": len(names),
+        "sha256": _sha256(data),
+        "note": f"derived from records/ by gaptrack: a cache of {TABLE_NAME}; safe to delete",
+    }
+    with contextlib.suppress(OSError):  # a folder we may not write to: no cache, no error
+        write_bytes_atomic(root / TABLE_NAME, data)
+        write_text_atomic(root / SIDECAR_NAME, json.dumps(sidecar, indent=1) + "\n")

@@ -1,0 +1,109 @@
+"""What tables and verdicts read of a record: everything but its cache key and items.
+
+A store of 20,000 records is summarised from one cached Parquet table (store/cache.py)
+instead of 20,000 JSON files: building full `ResultRecord`s costs ~0.1 ms each in
+validation alone (the cache key's fingerprint), more than the whole budget of a command
+over a large store. A summary gives the record's key, model, task, metrics and provenance
+as the same typed objects a record has, and the full record (checked) on demand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gaptrack.refs import MetricRef
+from gaptrack.store.records import (
+    Item,
+    ItemKey,
+    Metric,
+    ModelInfo,
+    Provenance,
+    ResultRecord,
+    TaskInfo,
+)
+
+
+# A slotted dataclass, not a pydantic model: built from already-validated parts, 20,000 at
+# a time, so validation here would only repeat what the parts' own validation did.
+@dataclass(frozen=True, slots=True)
+class RecordSummary:
+    """One checked record, without its cache key and items."""
+
+    key: str
+    """The record's key (its file name)."""
+    model: ModelInfo
+    """The model evaluated."""
+    task: TaskInfo
+    """The task as run."""
+    metrics: tuple[Metric, ...]
+    """Every aggregate metric."""
+    provenance: Provenance
+    """How, where and when."""
+    backend: str
+    """lm-eval backend (`hf`, `vllm`), from the cache key."""
+    generation: dict | None
+    """Generation settings that differ from lm-eval's defaults, from the cache key."""
+    root: Path
+    """The store's root folder."""
+    _record: list = field(default_factory=list, compare=False, repr=False)
+
+    def metric(self, ref: MetricRef | str | None = None) -> Metric:
+        """A metric by reference; default the primary metric (as `ResultRecord.metric`)."""
+        wanted = self.task.primary_metric if ref is None else MetricRef.model_validate(ref)
+        for m in self.metrics:
+            if m.ref == wanted:
+                return m
+        raise KeyError(f"{self.model.id}/{self.task.name}: no metric {str(wanted)!r}")
+
+    @property
+    def score(self) -> float:
+        return self.metric().value
+
+    def record(self) -> ResultRecord:
+        """The full record, read and checked (once)."""
+        if not self._record:
+            from gaptrack.store.store import read_record
+
+            self._record.append(read_record(self.root / "records" / f"{self.key}.json"))
+        return self._record[0]
+
+    def correct_by_item(self) -> dict[ItemKey, bool]:
+        """The record's `correct_by_item` (none if the record fails its checks now)."""
+        from gaptrack.store.store import RecordProblem, warn
+
+        try:
+            return self.record().correct_by_item()
+        except RecordProblem as problem:
+            warn(problem)
+            return {}
+
+    def all_items(self) -> list[Item]:
+        """The record's per-item results, read and checked; a record or items file that
+        fails its checks now is reported and gives none (no paired statistics)."""
+        from gaptrack.store.store import RecordProblem, warn
+
+        try:
+            return self.record().all_items()
+        except RecordProblem as problem:
+            warn(problem)
+            return []
+
+
+def summarize(record: ResultRecord, root: Path) -> RecordSummary:
+    """The summary of a record already read and checked."""
+    return RecordSummary(
+        key=record.key,
+        model=record.model,
+        task=record.task,
+        metrics=tuple(record.metrics),
+        provenance=record.provenance,
+        backend=record.cache_key.backend,
+        generation=record.cache_key.generation,
+        root=root,
+        _record=[record],
+    )
+
+
+Stored = ResultRecord | RecordSummary
+"""What tables read: a full record or its summary (both give key, model, task, metrics,
+provenance, `metric()`, `score` and `all_items()`)."""

@@ -1,0 +1,158 @@
+"""The store's record cache (store/cache.py) is derived data: used only for files that
+provably have not changed, ignored when damaged or edited, never a way round the checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gaptrack.cli import app
+from gaptrack.store import Store, cache
+from gaptrack.store import store as store_module
+from gaptrack.store.cache import FileStat, Snapshot
+from tests.test_gaps import record
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def trust_old_files(monkeypatch):  # noqa: PT004
+    """Files written before a scan began count as settled (a test cannot wait out the
+    real two-second window on every file), and no snapshot is kept in memory."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    monkeypatch.setattr(store_module, "_snapshots", {})
+
+
+def _store(tmp_path: Path, n: int = 3) -> Store:
+    store = Store(tmp_path / "results")
+    for i in range(n):
+        store.put(record(f"m{i}", "US", [True] * (i + 2) + [False] * 3, task="mmlu"))
+    return store
+
+
+def _fresh(store: Store) -> list:
+    store_module._snapshots.clear()  # as a new process would
+    return store.summaries()
+
+
+def _same(a, b) -> bool:
+    fields = ("key", "model", "task", "metrics", "provenance", "backend", "generation")
+    return all(getattr(a, f) == getattr(b, f) for f in fields)
+
+
+def test_second_read_opens_no_record_file(tmp_path, monkeypatch, trust_old_files):
+    store = _store(tmp_path)
+    first = _fresh(store)
+    assert (store.root / cache.TABLE_NAME).is_file() and (store.root / cache.SIDECAR_NAME).is_file()
+    records = store.scan()[0]
+    assert [s.key for s in first] == [r.key for r in records]
+    assert all(
+        s.score == r.score and s.model == r.model for s, r in zip(first, records, strict=True)
+    )
+
+    def refuse(path):
+        raise AssertionError(f"read {path} although it is cached and unchanged")
+
+    monkeypatch.setattr(store_module, "read_record", refuse)
+    second = _fresh(store)
+    assert len(second) == 3 and all(_same(a, b) for a, b in zip(first, second, strict=True))
+    monkeypatch.undo()
+    # the full record and its items are still there behind a cached summary
+    assert second[0].record() == records[0]
+    assert len(second[0].all_items()) == records[0].task.n_samples
+    assert second[0].correct_by_item() == records[0].correct_by_item()
+
+
+def test_a_change_too_recent_to_be_seen_in_the_stat_is_never_trusted(tmp_path):
+    store = _store(tmp_path, 1)
+    summary = store.summaries()[0]
+    stat = FileStat(size=10, mtime_ns=5_000_000_000, ctime_ns=5_000_000_000, ino=1)
+    entries = {"k": (stat, summary)}
+    settled = Snapshot(started_ns=stat.changed_ns + cache.RACY_NS + 1, entries=entries)
+    racy = Snapshot(started_ns=stat.changed_ns + cache.RACY_NS - 1, entries=entries)
+    assert settled.trusted("k", stat) is summary
+    assert racy.trusted("k", stat) is None  # same stat, but it may hide an edit in that tick
+    assert settled.trusted("k", stat._replace(ctime_ns=stat.ctime_ns + 1)) is None
+    assert settled.trusted("other", stat) is None
+
+
+def test_record_edited_after_caching_is_reported_and_left_out(tmp_path, capsys, trust_old_files):
+    store = _store(tmp_path)
+    first = _fresh(store)
+    path = store.path_for(first[0].key)
+    data = json.loads(path.read_text())
+    data["metrics"][0]["value"] = 0.99
+    path.write_text(json.dumps(data, indent=1))
+
+    kept = _fresh(store)
+    assert [s.key for s in kept] == [s.key for s in first[1:]]
+    assert "content digest mismatch" in capsys.readouterr().err
+    result = runner.invoke(app, ["results", "--results", str(store.root)])
+    assert "0.990" not in result.output
+
+
+def test_damaged_cache_is_ignored_and_rewritten(tmp_path, monkeypatch, trust_old_files):
+    store = _store(tmp_path)
+    first = _fresh(store)
+    table = store.root / cache.TABLE_NAME
+    data = bytearray(table.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    table.write_bytes(bytes(data))
+    assert cache.load(store.root) is None
+    read = []
+    real = store_module.read_record
+    monkeypatch.setattr(store_module, "read_record", lambda p: read.append(p) or real(p))
+
+    again = _fresh(store)
+    assert len(read) == 3 and all(_same(a, b) for a, b in zip(first, again, strict=True))
+    assert cache.load(store.root) is not None  # rewritten
+
+
+@pytest.mark.parametrize("damage", ["not parquet", "no sidecar", "other schema"])
+def test_unreadable_cache_only_costs_speed(tmp_path, trust_old_files, damage):
+    store = _store(tmp_path)
+    first = _fresh(store)
+    if damage == "not parquet":
+        (store.root / cache.TABLE_NAME).write_bytes(b"\xff not a cache")
+    elif damage == "no sidecar":
+        (store.root / cache.SIDECAR_NAME).unlink()
+    else:
+        sidecar = json.loads((store.root / cache.SIDECAR_NAME).read_text())
+        sidecar["schema_version"] = 99
+        (store.root / cache.SIDECAR_NAME).write_text(json.dumps(sidecar))
+    assert cache.load(store.root) is None
+    again = _fresh(store)
+    assert [s.key for s in again] == [s.key for s in first]
+
+
+def test_deleted_record_leaves_the_cache_and_verify_ignores_it(tmp_path, trust_old_files):
+    store = _store(tmp_path)
+    first = _fresh(store)
+    store.path_for(first[0].key).unlink()
+    (store.items_dir / f"{first[0].key}.parquet").unlink()
+    kept = _fresh(store)
+    assert [s.key for s in kept] == [s.key for s in first[1:]]
+    assert first[0].key not in cache.load(store.root).entries.__repr__()
+    result = runner.invoke(app, ["verify", "--results", str(store.root)])
+    assert result.exit_code == 0, result.output
+
+
+def test_measured_rows_built_without_validation_are_what_validation_gives(tmp_path):
+    from gaptrack.compare.evidence import ScoreRow, load_measured
+
+    store = _store(tmp_path)
+    quantized = record("m-q", "CN", [True, True, False], task="arc_easy")
+    quantized = quantized.model_copy(
+        update={"model": quantized.model.model_copy(update={"quantization": "Q4_K_M"})}
+    )
+    store.put(quantized)
+    rows = load_measured(store.root)
+    assert len(rows) == 4
+    for row in rows:
+        validated = ScoreRow.model_validate(row.model_dump())
+        assert validated.model_dump() == row.model_dump()
+        assert validated.size_class == row.size_class and validated.identity() == row.identity()
+        assert row.row_correct() and len(row.row_items()) == row.n_samples
