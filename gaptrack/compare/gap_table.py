@@ -14,7 +14,7 @@ from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.dates import month_ends
 from gaptrack.compare.evidence import EvidenceRow
-from gaptrack.compare.gaps import Contender, GapPoint, gap_at
+from gaptrack.compare.gaps import Contender, GapPoint, Resampler, gap_at
 from gaptrack.compare.stats import Interval
 
 Pool = Literal["all", "open"]
@@ -113,6 +113,7 @@ def gap_table(
     to its last, so the table depends on the evidence alone, never on today's date."""
     out = []
     memo: dict = {}
+    resampler = Resampler()  # months, pools and units meet the same models again
     for benchmark in benchmarks:
         if benchmark not in BENCHMARKS:
             continue  # a measured task outside the vocabulary has no gap definition
@@ -129,9 +130,9 @@ def gap_table(
                 q_points = _quantity(benchmark, pool, "points", *origins)
                 q_rel = _quantity(benchmark, pool, "relative", *origins)
                 for at in month_ends(min(dates), max(dates)):
-                    point = gap_at(mine, q_points, at, kind, memo)
+                    point = gap_at(mine, q_points, at, kind, memo, resampler)
                     if point.a is None or point.b is None or point.gap is None:
                         continue
-                    relative = gap_at(mine, q_rel, at, kind, memo)
+                    relative = gap_at(mine, q_rel, at, kind, memo, resampler)
                     out.append(_row(point, relative, benchmark, pool, q_points))
     return out

@@ -17,15 +17,19 @@ from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.dates import month_ends
 from gaptrack.compare.evidence import EvidenceKind, EvidenceRow
 from gaptrack.compare.stats import (
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
     Z95,
     Interval,
+    IntervalMethod,
     McNemar,
     PairedSample,
     binomial_se,
     gap_value,
     mcnemar,
     paired_bootstrap,
-    selection_bootstrap,
+    resampled_scores,
+    select_best,
     unpaired_interval,
 )
 from gaptrack.store.records import Item
@@ -210,12 +214,15 @@ def gap_at(
     at: dt.date,
     kind: EvidenceKind,
     memo: dict | None = None,
+    resampler: Resampler | None = None,
 ) -> GapPoint:
     """The gap between the two origins' frontiers at `at`, from rows of one evidence kind.
     `memo`: a dict kept across calls on the same rows (a monthly series): where the two
     sides' candidate rows are those of an earlier month, that month's point is reused
     with the new date; the frontier only changes when a model is released, so most
-    months repeat one (and a measured point's bootstrap is the costly part)."""
+    months repeat one (and a measured point's bootstrap is the costly part).
+    `resampler`: shared by the points of one table, so each model is resampled once even
+    where the candidates change."""
     rows = [r for r in rows if r.kind == kind]
     rows_a, rows_b, snapshot, problem = _candidates(rows, quantity, at)
     key = None
@@ -234,7 +241,7 @@ def gap_at(
         benchmarks=quantity.benchmarks,
         unit=quantity.unit,
     )
-    point = frontier_gap(sides, at, kind, snapshot=snapshot, problem=problem)
+    point = frontier_gap(sides, at, kind, snapshot=snapshot, problem=problem, resampler=resampler)
     if key is not None:
         memo[key] = (point, rows_a, rows_b)  # the rows stay alive, so their ids stay theirs
     return point
@@ -263,6 +270,7 @@ def frontier_gap(
     kind: EvidenceKind,
     snapshot: dt.date | None = None,
     problem: str | None = None,
+    resampler: Resampler | None = None,
 ) -> GapPoint:
     """The one gap engine: best of side A minus best of side B, with an interval. Measured
     rows on shared items get the selection-aware bootstrap (the best model of each side is
@@ -292,7 +300,7 @@ def frontier_gap(
         if thin:
             problem = f"too few items (< {MIN_ITEMS}) for {', '.join(thin)}"
         point = _measured_point(
-            within_reach(cands_a), within_reach(cands_b), sides.unit, base, problem
+            within_reach(cands_a), within_reach(cands_b), sides.unit, base, problem, resampler
         )
         if point is not None:
             return point
@@ -383,18 +391,87 @@ def shared_matrices(
 ) -> tuple[list[np.ndarray], list[np.ndarray]] | None:
     """Per benchmark, 0/1 matrices (models x items) of both sides on the items every model
     answered, or None when they share under MIN_PAIRED_SHARE of the smallest item count."""
-    everyone = [*cands_a, *cands_b]
-    mats_a, mats_b = [], []
-    for k in range(len(everyone[0].rows)):
-        maps = [_item_map(c.rows[k]) for c in everyone]
-        shared = sorted(set.intersection(*(set(m) for m in maps)))
-        smallest = min(c.rows[k].n_samples or len(m) for c, m in zip(everyone, maps, strict=True))
-        if not shared or len(shared) < MIN_PAIRED_SHARE * smallest:
-            return None
-        matrix = np.array([[m[key] for key in shared] for m in maps], dtype=bool)
-        mats_a.append(matrix[: len(cands_a)])
-        mats_b.append(matrix[len(cands_a) :])
-    return mats_a, mats_b
+    resampler = Resampler()
+    keys = resampler.shared([*cands_a, *cands_b])
+    if keys is None:
+        return None
+    mats = [resampler.matrix([c.rows[k] for c in cands_a], keys[k]) for k in range(len(keys))]
+    mats_b = [resampler.matrix([c.rows[k] for c in cands_b], keys[k]) for k in range(len(keys))]
+    return mats, mats_b
+
+
+class Resampler:
+    """The bootstrap of a table of gaps, computed once per contender: a contender's
+    resampled scores depend only on its items, the shared item set and the seed (the draws
+    depend on the item counts alone), so a table of months x pools x units that meets the
+    same models again reuses them. Identical to resampling each point on its own (the
+    counts are integers: no rounding differs); lives for one table (rows kept alive, so
+    their ids stay unique)."""
+
+    def __init__(self, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED):
+        self.resamples = resamples
+        self.seed = seed
+        self._rows: dict[int, tuple[EvidenceRow, frozenset, dict]] = {}
+        self._interned: dict[frozenset, frozenset] = {}
+        self._sorted: dict[int, tuple] = {}
+        self._scores: dict[tuple, tuple[float, np.ndarray]] = {}
+
+    def _items(self, row: EvidenceRow) -> tuple[frozenset, dict]:
+        hit = self._rows.get(id(row))
+        if hit is None:
+            correct = _item_map(row)
+            keys = frozenset(correct)
+            keys = self._interned.setdefault(keys, keys)  # equal sets: one object, `is` compares
+            hit = self._rows[id(row)] = (row, keys, correct)
+        return hit[1], hit[2]
+
+    def shared(self, everyone: Sequence[Contender]) -> list[tuple] | None:
+        """Per benchmark, the sorted keys of the items every contender answered; None when
+        they share under MIN_PAIRED_SHARE of the smallest item count."""
+        out = []
+        for k in range(len(everyone[0].rows)):
+            sets = [self._items(c.rows[k])[0] for c in everyone]
+            first = sets[0]
+            shared = first if all(s is first for s in sets) else frozenset.intersection(*sets)
+            smallest = min(
+                c.rows[k].n_samples or len(s) for c, s in zip(everyone, sets, strict=True)
+            )
+            if not shared or len(shared) < MIN_PAIRED_SHARE * smallest:
+                return None
+            shared = self._interned.setdefault(shared, shared)
+            if id(shared) not in self._sorted:
+                self._sorted[id(shared)] = tuple(sorted(shared))
+            out.append(self._sorted[id(shared)])
+        return out
+
+    def matrix(self, rows: Sequence[EvidenceRow], keys: tuple) -> np.ndarray:
+        maps = [self._items(r)[1] for r in rows]
+        return np.array([[m[key] for key in keys] for m in maps], dtype=bool)
+
+    def scores(
+        self, contenders: Sequence[Contender], keys: list[tuple]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Observed (models) and resampled (resamples x models) mean scores in percent."""
+        shape = tuple(id(k) for k in keys)
+        ids = [(tuple(id(r) for r in c.rows), shape) for c in contenders]
+        missing = [(i, c) for i, c in zip(ids, contenders, strict=True) if i not in self._scores]
+        if missing:
+            mats = [
+                self.matrix([c.rows[k] for _, c in missing], keys[k]).astype(float)
+                for k in range(len(keys))
+            ]
+            observed = _mean_scores(mats)
+            resampled = resampled_scores(mats, self.resamples, self.seed)
+            for j, (i, _) in enumerate(missing):
+                self._scores[i] = (float(observed[j]), resampled[:, j])
+        return (
+            np.array([self._scores[i][0] for i in ids]),
+            np.column_stack([self._scores[i][1] for i in ids]),
+        )
+
+
+def _mean_scores(mats: Sequence[np.ndarray]) -> np.ndarray:
+    return np.mean([100.0 * m.sum(axis=1) / m.shape[1] for m in mats], axis=0)
 
 
 def _measured_point(
@@ -403,17 +480,31 @@ def _measured_point(
     unit: Literal["points", "relative"],
     base: dict,
     problem: str | None,
+    resampler: Resampler | None = None,
 ) -> GapPoint | None:
     """Paired point with the selection inside the bootstrap, or None where the models do
     not share their items (the caller falls back to the two standard errors)."""
-    matrices = shared_matrices(cands_a, cands_b)
-    if matrices is None:
+    resampler = resampler or Resampler()
+    keys = resampler.shared([*cands_a, *cands_b])
+    if keys is None:
         return None
-    result = selection_bootstrap(matrices[0], matrices[1], unit)
+    obs_a, res_a = resampler.scores(cands_a, keys)
+    obs_b, res_b = resampler.scores(cands_b, keys)
+    method = IntervalMethod(
+        kind="selection_bootstrap",
+        resamples=resampler.resamples,
+        seed=resampler.seed,
+        items=sum(len(k) for k in keys),
+        models=(len(cands_a), len(cands_b)),
+    )
+    result = select_best((obs_a, obs_b), (res_a, res_b), unit, method)
     a, b = cands_a[result.a_index], cands_b[result.b_index]
     pair = [
-        PairedSample(a=list(ma[result.a_index]), b=list(mb[result.b_index]))
-        for ma, mb in zip(*matrices, strict=True)
+        PairedSample(
+            a=list(resampler.matrix([a.rows[k]], keys[k])[0]),
+            b=list(resampler.matrix([b.rows[k]], keys[k])[0]),
+        )
+        for k in range(len(keys))
     ]
     interval = result.interval
     if len(cands_a) == len(cands_b) == 1:  # nothing selected: the plain paired bootstrap

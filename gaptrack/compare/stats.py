@@ -305,43 +305,71 @@ def selection_bootstrap(
     for ma, mb in zip(side_a, side_b, strict=True):
         if ma.ndim != 2 or mb.ndim != 2 or ma.shape[1] != mb.shape[1] or ma.shape[1] == 0:
             raise ValueError("each benchmark needs models x items matrices on the same items")
-    obs_a, obs_b = _best_scores(side_a, None)[0], _best_scores(side_b, None)[0]
-    ia, ib = int(np.argmax(obs_a)), int(np.argmax(obs_b))
-    gap = gap_value(float(obs_a[ia]), float(obs_b[ib]), unit)
+    everyone = [np.vstack([ma, mb]) for ma, mb in zip(side_a, side_b, strict=True)]
+    observed = _best_scores(everyone, None)[0]
+    resampled = resampled_scores(everyone, resamples, seed)
+    k = side_a[0].shape[0]
+    return select_best(
+        (observed[:k], observed[k:]),
+        (resampled[:, :k], resampled[:, k:]),
+        unit,
+        IntervalMethod(
+            kind="selection_bootstrap",
+            resamples=resamples,
+            seed=seed,
+            items=sum(m.shape[1] for m in side_a),
+            models=(k, side_b[0].shape[0]),
+        ),
+    )
+
+
+def resampled_scores(
+    matrices: Sequence[np.ndarray], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
+) -> np.ndarray:
+    """Every model's mean accuracy over benchmarks (percent) in each of `resamples` item
+    resamples (resamples x models). matrices[k]: 0/1 (models x items) of benchmark k. The
+    draws depend only on the seed and the item counts, and the counts are integers, so a
+    model's column is the same whichever other models are computed with it."""
     rng = np.random.default_rng(seed)
-    gaps, hits_a, hits_b, done = [], 0, 0, 0
+    chunks, done = [], 0
     while done < resamples:
         size = min(_CHUNK, resamples - done)
-        weights = [bootstrap_counts(rng, m.shape[1], size) for m in side_a]
-        sa, sb = _best_scores(side_a, weights), _best_scores(side_b, weights)
-        best_a, best_b = sa.max(axis=1), sb.max(axis=1)
-        hits_a += int((sa.argmax(axis=1) == ia).sum())
-        hits_b += int((sb.argmax(axis=1) == ib).sum())
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gaps.append(
-                best_a - best_b
-                if unit == "points"
-                else np.where(best_b > 0, (best_a - best_b) / best_b * 100.0, np.nan)
-            )
+        weights = [bootstrap_counts(rng, m.shape[1], size) for m in matrices]
+        chunks.append(_best_scores(matrices, weights))
         done += size
-    values = np.concatenate(gaps)
+    return np.concatenate(chunks)
+
+
+def select_best(
+    observed: tuple[np.ndarray, np.ndarray],
+    resampled: tuple[np.ndarray, np.ndarray],
+    unit: Unit,
+    method: IntervalMethod,
+) -> SelectionGap:
+    """The selection-aware gap from each side's observed scores (models) and resampled
+    scores (resamples x models), as `selection_bootstrap` describes."""
+    obs_a, obs_b = observed
+    sa, sb = resampled
+    ia, ib = int(np.argmax(obs_a)), int(np.argmax(obs_b))
+    gap = gap_value(float(obs_a[ia]), float(obs_b[ib]), unit)
+    best_a, best_b = sa.max(axis=1), sb.max(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = (
+            best_a - best_b
+            if unit == "points"
+            else np.where(best_b > 0, (best_a - best_b) / best_b * 100.0, np.nan)
+        )
     interval = None
     if gap is not None and np.isnan(values).mean() <= 0.025:
         kept = values[~np.isnan(values)]
         q_low, q_high = np.percentile(kept, [2.5, 97.5])
         bias = float(kept.mean()) - gap
-        n_items = sum(m.shape[1] for m in side_a)
         interval = Interval(
             low=float(min(q_low - bias, q_low - 2 * bias)),
             high=float(max(q_high - bias, q_high - 2 * bias)),
-            method=IntervalMethod(
-                kind="selection_bootstrap",
-                resamples=resamples,
-                seed=seed,
-                items=n_items,
-                models=(side_a[0].shape[0], side_b[0].shape[0]),
-            ),
+            method=method,
         )
+    resamples = len(values)
     return SelectionGap(
         a_index=ia,
         b_index=ib,
@@ -349,8 +377,8 @@ def selection_bootstrap(
         b=float(obs_b[ib]),
         gap=gap,
         interval=interval,
-        a_reselected=hits_a / resamples,
-        b_reselected=hits_b / resamples,
+        a_reselected=int((sa.argmax(axis=1) == ia).sum()) / resamples,
+        b_reselected=int((sb.argmax(axis=1) == ib).sum()) / resamples,
     )
 
 
