@@ -53,7 +53,7 @@ def test_second_read_opens_no_record_file(tmp_path, monkeypatch, trust_old_files
         s.score == r.score and s.model == r.model for s, r in zip(first, records, strict=True)
     )
 
-    def refuse(path):
+    def refuse(path, keep=True):
         raise AssertionError(f"read {path} although it is cached and unchanged")
 
     monkeypatch.setattr(store_module, "read_record", refuse)
@@ -104,7 +104,9 @@ def test_damaged_cache_is_ignored_and_rewritten(tmp_path, monkeypatch, trust_old
     assert cache.load(store.root) is None
     read = []
     real = store_module.read_record
-    monkeypatch.setattr(store_module, "read_record", lambda p: read.append(p) or real(p))
+    monkeypatch.setattr(
+        store_module, "read_record", lambda p, keep=True: read.append(p) or real(p, keep)
+    )
 
     again = _fresh(store)
     assert len(read) == 3 and all(_same(a, b) for a, b in zip(first, again, strict=True))

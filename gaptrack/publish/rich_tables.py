@@ -9,18 +9,30 @@ from collections.abc import Sequence
 from gaptrack.compare.gap_table import GapRow
 from gaptrack.compare.leaderboard import Leaderboard
 
+CONSOLE_ROWS = 40
+"""Models the console shows (best first); the CSV has them all. Drawing a table of
+thousands of models took longer than computing it, and nobody reads it on a terminal."""
 
-def leaderboard_table(board: Leaderboard, kind: str = "measured"):
-    """The entries of one evidence kind: rank, model, origin, each suite score ± se."""
+
+def leaderboard_table(board: Leaderboard, kind: str = "measured", top: int = CONSOLE_ROWS):
+    """The `top` entries of one evidence kind by rank: rank, model, origin, each suite
+    score ± se; a caption says how many more the CSV holds."""
     from rich.table import Table
 
-    table = Table(title=f"Leaderboard ({kind})", title_justify="left")
+    entries = [e for e in board.entries if e.evidence == kind]
+    shown = entries[:top]  # the board is in rank order
+    caption = (
+        f"{len(shown)} of {len(entries)} models; all in leaderboard.csv"
+        if len(shown) < len(entries)
+        else None
+    )
+    table = Table(title=f"Leaderboard ({kind})", title_justify="left", caption=caption)
     for name in ("rank", "model", "origin", "released"):
         table.add_column(name, justify="right" if name == "rank" else "left")
     for bench in board.suite:
         table.add_column(bench, justify="right")
     table.add_column("suite mean", justify="right")
-    for e in (e for e in board.entries if e.evidence == kind):
+    for e in shown:
         cells = []
         for bench in board.suite:
             s = e.scores.get(bench)

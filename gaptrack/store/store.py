@@ -70,8 +70,9 @@ def _first_error(exc: ValidationError) -> str:
 _checked: dict[Path, tuple[bytes, ResultRecord]] = {}
 
 
-def read_record(path: Path) -> ResultRecord:
-    """The record in `path`, checked; any problem is a RecordProblem naming the file."""
+def read_record(path: Path, keep: bool = True) -> ResultRecord:
+    """The record in `path`, checked; any problem is a RecordProblem naming the file.
+    `keep`: remember it for this process (a second read of unchanged bytes is free)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -81,7 +82,8 @@ def read_record(path: Path) -> ResultRecord:
     if hit is not None and hit[0] == fingerprint:
         return hit[1]
     record = _parse_record(path, raw)
-    _checked[path] = (fingerprint, record)
+    if keep:
+        _checked[path] = (fingerprint, record)
     return record
 
 
@@ -306,7 +308,9 @@ class Store:
                 summary = known.trusted(entry.name, stat) if known else None
                 if summary is None:
                     path = Path(entry.path)
-                    summary = summarize(read_record(path), self.root)
+                    # read, checked and let go (not kept like read_record's): memory stays
+                    # flat even where records carry their items inline
+                    summary = summarize(read_record(path, keep=False), self.root)
                     if known is None or known.stale(entry.name, stat, summary, started):
                         changed += 1
             except OSError as exc:

@@ -90,7 +90,8 @@ class RecordSummary:
 
 
 def summarize(record: ResultRecord, root: Path) -> RecordSummary:
-    """The summary of a record already read and checked."""
+    """The summary of a record already read and checked. It keeps no reference to the
+    record: a store of records with their items inline would otherwise stay in memory."""
     return RecordSummary(
         key=record.key,
         model=record.model,
@@ -100,7 +101,6 @@ def summarize(record: ResultRecord, root: Path) -> RecordSummary:
         backend=record.cache_key.backend,
         generation=record.cache_key.generation,
         root=root,
-        _record=[record],
     )
 
 
