@@ -111,8 +111,8 @@ def commands(root: Path) -> dict[str, list[str]]:
     gaptrack = [sys.executable, "-m", "gaptrack"]
     out = root.parent / f"{root.name}-leaderboard"
     summary = (
-        "from gaptrack.store import Store; from gaptrack.publish.scores_csv import write_scores; "
-        f"write_scores(Store({str(root)!r}).records(), Store({str(root)!r}).root / 'scores.csv')"
+        "from pathlib import Path; from gaptrack.store import Store; from gaptrack.publish.scores_csv import write_scores; "
+        f"write_scores(Store({str(root)!r}).summaries(), Path({str(root / 'scores.csv')!r}))"
     )
     return {
         "check --results": [*gaptrack, "check", "--results", str(root)],

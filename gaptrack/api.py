@@ -52,7 +52,7 @@ def evaluate(config, request=None, runner=None, reporter=None, executor=None):
     from gaptrack.run.evaluate import evaluate as run
 
     def scores_csv(store) -> None:
-        write_scores(store.records(), store.root / "scores.csv")
+        write_scores(store.summaries(), store.root / "scores.csv")
 
     return run(config, request, runner, reporter, executor, finished=scores_csv)
 

@@ -19,7 +19,7 @@ from gaptrack.compare.evidence import (
 )
 from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
 from gaptrack.errors import ConfigError
-from gaptrack.store.records import ResultRecord
+from gaptrack.store.summary import Stored
 
 
 class CheckOptions(Frozen):
@@ -54,7 +54,7 @@ class Reproduction(Frozen):
 def load_evidence(
     results_dir: str | Path,
     options: CheckOptions,
-    records: Iterable[ResultRecord] | None = None,
+    records: Iterable[Stored] | None = None,
 ) -> list[EvidenceRow]:
     """Measured rows (from `records` where the caller has read the store already), then
     the reported rows sorted by id."""

@@ -17,8 +17,9 @@ from gaptrack.compare.gap_table import GapRow, gap_table
 from gaptrack.compare.leaderboard import Leaderboard, build_leaderboard, suite_benchmarks
 from gaptrack.compare.verdicts import ClaimVerdict
 from gaptrack.errors import GaptrackError
-from gaptrack.store.records import ModelInfo, ResultRecord
+from gaptrack.store.records import ModelInfo
 from gaptrack.store.store import Store
+from gaptrack.store.summary import Stored
 
 VERSIONED = ("gaptrack", "lm_eval", "transformers", "torch")
 _DISTRIBUTIONS = {"lm_eval": "lm-eval"}
@@ -72,7 +73,7 @@ def _installed(name: str) -> str:
 
 
 def provenance(
-    records: Sequence[ResultRecord], config_file: Path | None, evidence_published: dt.date | None
+    records: Sequence[Stored], config_file: Path | None, evidence_published: dt.date | None
 ) -> Provenance:
     recorded: dict[str, set[str]] = {}
     devices, hashes, finished = set(), set(), []
@@ -112,7 +113,7 @@ def collect(
     suite's lm-eval tasks (their benchmarks make the leaderboard's mean); empty: every
     measured benchmark."""
     options = options or CheckOptions()
-    records = list(Store(results_dir).records())  # read once: models and provenance
+    records = Store(results_dir).summaries()  # read once: models and provenance
     rows = load_evidence(results_dir, options, records)
     models: dict[str, ModelInfo] = {r.model.id: r.model for r in records}
     measured = sorted({r.benchmark for r in rows if r.kind == "measured"})

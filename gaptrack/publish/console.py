@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Sequence
 
 import typer
 
 from gaptrack.run.evaluate import EvalSummary, Reporter
 from gaptrack.run.plan import Plan, PlannedTask
 from gaptrack.store import ResultRecord
+from gaptrack.store.summary import Stored
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -82,7 +84,7 @@ class ConsoleReporter(Reporter):
         )
 
 
-def score_cell(record: ResultRecord) -> str:
+def score_cell(record: Stored) -> str:
     m = record.metric()
     return f"{m.value:.3f} ± {m.stderr:.3f}" if m.stderr is not None else f"{m.value:.3f}"
 
@@ -91,7 +93,7 @@ def _limit_text(limit: int | None) -> str:
     return "all" if limit is None else str(limit)
 
 
-def _record_rows(records: list[ResultRecord], fresh: set[str]) -> list[list[str]]:
+def _record_rows(records: Sequence[Stored], fresh: set[str]) -> list[list[str]]:
     return [
         [
             r.model.id,
@@ -108,7 +110,7 @@ def _record_rows(records: list[ResultRecord], fresh: set[str]) -> list[list[str]
     ]
 
 
-def _missing_rows(plan: Plan, records: list[ResultRecord], elsewhere=()) -> list[list[str]]:
+def _missing_rows(plan: Plan, records: Sequence[Stored], elsewhere=()) -> list[list[str]]:
     """(model, task) pairs of the plan with no record at any limit (nor another run's)."""
     have = {(r.model.id, r.task.name) for r in records}
     have |= {(e.model.id, e.task) for e in elsewhere}
@@ -122,7 +124,7 @@ def _missing_rows(plan: Plan, records: list[ResultRecord], elsewhere=()) -> list
 def print_summary(
     summary: EvalSummary,
     show_missing: bool = False,
-    records: list[ResultRecord] | None = None,
+    records: Sequence[Stored] | None = None,
 ) -> None:
     """The scores table (fractions 0-1, one row per record with the limit it ran with),
     then the gap table (points). `records` defaults to what this run asked for."""
@@ -202,7 +204,7 @@ def print_catalogue(models: list, path) -> None:
     typer.echo(_table(headers, rows))
 
 
-def print_models(plan: Plan, records: list[ResultRecord] | None = None) -> None:
+def print_models(plan: Plan, records: Sequence[Stored] | None = None) -> None:
     """The config's models; `stored` counts the (model, task) pairs with a record (any
     limit, when `records` is given; else the pairs cached for this exact plan)."""
     if records is None:

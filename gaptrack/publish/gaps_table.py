@@ -5,17 +5,18 @@ where both models answered the same questions, else from the two standard errors
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from gaptrack.compare.evidence import EvidenceKind, measured_rows
 from gaptrack.compare.gaps import MIN_ITEMS, Sides, frontier_gap
-from gaptrack.store import ResultRecord
+from gaptrack.store.summary import Stored
 
 
 def _limit_key(limit: int | None) -> int:
     return -1 if limit is None else limit
 
 
-def gap_rows(records: list[ResultRecord], origin_a: str, origin_b: str) -> list[list[str]]:
+def gap_rows(records: Sequence[Stored], origin_a: str, origin_b: str) -> list[list[str]]:
     """One row per (task, limit): models are only compared on runs with the same limit. The
     frontier, the gap and its interval come from compare.gaps (the one gap engine)."""
     by_key = {r.key: r for r in records}

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gaptrack.publish.files import write_if_changed
-from gaptrack.store.records import ResultRecord
 from gaptrack.store.scores import score_rows
+from gaptrack.store.summary import Stored
 
 SCORE_COLUMNS = [
     "model_id",
@@ -42,7 +42,7 @@ SCORE_COLUMNS = [
 """Column order, documented in results/README.md; rows: gaptrack.store.scores.score_rows."""
 
 
-def write_scores(records: Iterable[ResultRecord], path: Path) -> Path:
+def write_scores(records: Iterable[Stored], path: Path) -> Path:
     """Values as the records hold them (full precision), empty for missing."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=SCORE_COLUMNS, lineterminator="\n")

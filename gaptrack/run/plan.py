@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from gaptrack.config.schema import Config, ModelSpec
 from gaptrack.errors import GaptrackError
 from gaptrack.run.device import pick_device, pick_dtype
-from gaptrack.store import CacheKey, ResultRecord, Store
+from gaptrack.store import CacheKey, Store
+from gaptrack.store.summary import RecordSummary
 
 if TYPE_CHECKING:
     from gaptrack.tasks import TaskResolution
@@ -82,15 +83,16 @@ class Plan:
         return grouped
 
 
-def stored_records(plan: Plan, limit: int | None = None) -> list[ResultRecord]:
+def stored_records(plan: Plan, limit: int | None = None) -> list[RecordSummary]:
     """Every stored record of the plan's (model, task) pairs, whatever limit, few-shot
     setting or dtype it was run with (the same model weights: the fingerprint must match);
-    with `limit`, only records run with that limit."""
+    with `limit`, only records run with that limit. Summaries: a store of thousands of
+    records is read from its summary cache."""
     wanted = {(e.model.id, e.task, str(e.key.model_fingerprint)) for e in plan.entries}
     found = [
         r
-        for r in plan.store.records()
-        if (r.model.id, r.task.name, str(r.cache_key.model_fingerprint)) in wanted
+        for r in plan.store.summaries()
+        if (r.model.id, r.task.name, r.model_fingerprint) in wanted
         and (limit is None or r.task.limit == limit)
     ]
     order = {(e.model.id, e.task): i for i, e in enumerate(plan.entries)}

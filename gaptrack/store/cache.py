@@ -36,7 +36,7 @@ from gaptrack.store.summary import RecordSummary
 
 TABLE_NAME = "summary.parquet"
 SIDECAR_NAME = "summary.json"
-FORMAT = 1
+FORMAT = 2
 RACY_NS = 2_000_000_000
 """A file changed this close to (or after) the start of the scan that cached it is
 re-read: file timestamps tick coarsely, so such a change could leave its stat as it was."""
@@ -129,6 +129,7 @@ def _entries(columns: dict[str, list], root: Path) -> dict[str, tuple[FileStat, 
             task=tasks[task_text],
             metrics=tuple(_METRICS.validate_json(columns["metrics"][i])),
             provenance=Provenance.model_validate_json(columns["provenance"][i]),
+            model_fingerprint=columns["fingerprint"][i],
             backend=columns["backend"][i],
             generation=generations[generation_text],
             root=root,
@@ -155,6 +156,7 @@ def save(root: Path, snapshot: Snapshot) -> None:
             "task": [s.task.model_dump_json() for s in summaries],
             "metrics": [_METRICS.dump_json(list(s.metrics)).decode() for s in summaries],
             "provenance": [s.provenance.model_dump_json() for s in summaries],
+            "fingerprint": [s.model_fingerprint for s in summaries],
             "backend": [s.backend for s in summaries],
             "generation": pa.array(
                 [None if s.generation is None else json.dumps(s.generation) for s in summaries],

@@ -335,6 +335,19 @@ class ResultRecord(_Model):
     def score(self) -> float:
         return self.metric().value
 
+    # What a RecordSummary also gives: tables read either without asking which.
+    @property
+    def backend(self) -> str:
+        return self.cache_key.backend
+
+    @property
+    def generation(self) -> dict | None:
+        return self.cache_key.generation
+
+    @property
+    def model_fingerprint(self) -> str:
+        return str(self.cache_key.model_fingerprint)
+
     def sealed(self) -> ResultRecord:
         """This record, items inline, with its digests set (what `Store.put` seals)."""
         items = self.all_items()

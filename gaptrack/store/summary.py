@@ -39,6 +39,9 @@ class RecordSummary:
     """Every aggregate metric."""
     provenance: Provenance
     """How, where and when."""
+    model_fingerprint: str
+    """The weights' fingerprint as the cache key writes it (`hub:<repo>@<rev>`,
+    `sha256:<hex>`)."""
     backend: str
     """lm-eval backend (`hf`, `vllm`), from the cache key."""
     generation: dict | None
@@ -98,6 +101,7 @@ def summarize(record: ResultRecord, root: Path) -> RecordSummary:
         task=record.task,
         metrics=tuple(record.metrics),
         provenance=record.provenance,
+        model_fingerprint=str(record.cache_key.model_fingerprint),
         backend=record.cache_key.backend,
         generation=record.cache_key.generation,
         root=root,
