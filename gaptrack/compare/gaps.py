@@ -28,6 +28,7 @@ from gaptrack.compare.stats import (
     gap_value,
     mcnemar,
     paired_bootstrap,
+    resample_weights,
     resampled_scores,
     select_best,
     unpaired_interval,
@@ -118,10 +119,14 @@ def _pick(rows: Sequence[EvidenceRow]) -> EvidenceRow:
     return sorted(rows, key=lambda r: (-(r.published or dt.date.min).toordinal(), r.row_id))[0]
 
 
-def contenders(rows: Sequence[EvidenceRow], benchmarks: Sequence[str]) -> list[Contender]:
+def contenders(
+    rows: Sequence[EvidenceRow], benchmarks: Sequence[str], reach: bool = False
+) -> list[Contender]:
     """Every model among rows (already restricted to one side and date) with a score on
     each of `benchmarks`, best first: highest value or mean over the benchmarks; ties go to
-    the model released first, then to the alphabetically first name."""
+    the model released first, then to the alphabetically first name. `reach`: only those
+    `within_reach` of the best (decided before any Contender is built: a table of a
+    thousand models builds a few dozen)."""
     by_model: dict[str, dict[str, list[EvidenceRow]]] = {}
     for row in rows:
         by_model.setdefault(row.model_id or row.model, {}).setdefault(row.benchmark, []).append(row)
@@ -132,18 +137,23 @@ def contenders(rows: Sequence[EvidenceRow], benchmarks: Sequence[str]) -> list[C
         chosen = [_pick(per_bench[b]) for b in benchmarks]
         value = sum(r.value for r in chosen) / len(chosen)
         first = chosen[0]
-        found.append(
-            # built from rows validated when they were read: validating them again here
-            # was a third of a report's gap table time
-            Contender.model_construct(
-                model=first.model,
-                origin=first.origin or "",
-                value=value,
-                released=first.released,
-                rows=chosen,
-            )
+        found.append((-value, first.released or dt.date.max, first.model, chosen))
+    found.sort(key=lambda f: f[:3])
+    if reach and found:
+        best_se = _combined_se(found[0][3])
+        found = [f for f in found if _reachable(-found[0][0], best_se, -f[0], f[3])]
+    return [
+        # built from rows validated when they were read: validating them again here
+        # was a third of a report's gap table time
+        Contender.model_construct(
+            model=chosen[0].model,
+            origin=chosen[0].origin or "",
+            value=-negative,
+            released=chosen[0].released,
+            rows=chosen,
         )
-    return sorted(found, key=lambda c: (-c.value, c.released or dt.date.max, c.model))
+        for negative, _, _, chosen in found
+    ]
 
 
 def frontier(rows: Sequence[EvidenceRow], benchmarks: Sequence[str]) -> Contender | None:
@@ -276,8 +286,10 @@ def frontier_gap(
     rows on shared items get the selection-aware bootstrap (the best model of each side is
     re-selected in every resample); otherwise the two frontier models' standard errors
     (published, from a published interval, or binomial from the item count)."""
-    cands_a = contenders(sides.rows_a, sides.benchmarks)
-    cands_b = contenders(sides.rows_b, sides.benchmarks)
+    # measured: only the models the selection bootstrap could pick (the best comes first)
+    reach = kind == "measured"
+    cands_a = contenders(sides.rows_a, sides.benchmarks, reach)
+    cands_b = contenders(sides.rows_b, sides.benchmarks, reach)
     a, b = (cands_a or [None])[0], (cands_b or [None])[0]
     base = {
         "at": at,
@@ -299,9 +311,7 @@ def frontier_gap(
         thin = [c.model for c in (a, b) if any((r.n_samples or 0) < MIN_ITEMS for r in c.rows)]
         if thin:
             problem = f"too few items (< {MIN_ITEMS}) for {', '.join(thin)}"
-        point = _measured_point(
-            within_reach(cands_a), within_reach(cands_b), sides.unit, base, problem, resampler
-        )
+        point = _measured_point(cands_a, cands_b, sides.unit, base, problem, resampler)
         if point is not None:
             return point
     gap = gap_value(a.value, b.value, sides.unit)
@@ -340,18 +350,17 @@ def within_reach(ranked: list[Contender]) -> list[Contender]:
     """The contenders (best first) that could be their side's best in some resample: all
     within REACH_Z standard errors of the best, and any without a standard error. Keeps a
     store of thousands of models from reading thousands of items files per gap."""
-    if len(ranked) < 2:
+    if not ranked:
         return ranked
-    best = ranked[0]
-    se_best = _combined_se(best.rows)
-    if se_best is None:
-        return ranked
-    kept = [best]
-    for c in ranked[1:]:
-        se = _combined_se(c.rows)
-        if se is None or c.value >= best.value - REACH_Z * (se_best[0] + se[0]):
-            kept.append(c)
-    return kept
+    best_se = _combined_se(ranked[0].rows)
+    return [c for c in ranked if _reachable(ranked[0].value, best_se, c.value, c.rows)]
+
+
+def _reachable(best: float, best_se, value: float, rows: Sequence[EvidenceRow]) -> bool:
+    if best_se is None or value >= best:
+        return True
+    se = _combined_se(rows)
+    return se is None or value >= best - REACH_Z * (best_se[0] + se[0])
 
 
 def _items(sides) -> dict[str, int]:
@@ -400,6 +409,10 @@ def shared_matrices(
     return mats, mats_b
 
 
+WEIGHTS_BYTES = 64 * 2**20
+"""Largest set of resample weights a Resampler keeps for reuse."""
+
+
 class Resampler:
     """The bootstrap of a table of gaps, computed once per contender: a contender's
     resampled scores depend only on its items, the shared item set and the seed (the draws
@@ -415,6 +428,7 @@ class Resampler:
         self._interned: dict[frozenset, frozenset] = {}
         self._sorted: dict[int, tuple] = {}
         self._scores: dict[tuple, tuple[float, np.ndarray]] = {}
+        self._drawn: dict[tuple, list[list[np.ndarray]]] = {}
 
     def _items(self, row: EvidenceRow) -> tuple[frozenset, dict]:
         hit = self._rows.get(id(row))
@@ -444,6 +458,16 @@ class Resampler:
             out.append(self._sorted[id(shared)])
         return out
 
+    def _weights(self, keys: list[tuple]) -> list[list[np.ndarray]] | None:
+        """The resample weights for these item counts, drawn once per table where they
+        fit in WEIGHTS_BYTES (a full MMLU at 2,000 resamples would not: drawn each time)."""
+        plan = tuple(len(k) for k in keys)
+        if plan not in self._drawn:
+            if sum(plan) * self.resamples * 8 > WEIGHTS_BYTES:
+                return None
+            self._drawn[plan] = resample_weights(plan, self.resamples, self.seed)
+        return self._drawn[plan]
+
     def matrix(self, rows: Sequence[EvidenceRow], keys: tuple) -> np.ndarray:
         maps = [self._items(r)[1] for r in rows]
         return np.array([[m[key] for key in keys] for m in maps], dtype=bool)
@@ -461,7 +485,7 @@ class Resampler:
                 for k in range(len(keys))
             ]
             observed = _mean_scores(mats)
-            resampled = resampled_scores(mats, self.resamples, self.seed)
+            resampled = resampled_scores(mats, self.resamples, self.seed, self._weights(keys))
             for j, (i, _) in enumerate(missing):
                 self._scores[i] = (float(observed[j]), resampled[:, j])
         return (

@@ -324,20 +324,33 @@ def selection_bootstrap(
 
 
 def resampled_scores(
-    matrices: Sequence[np.ndarray], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
+    matrices: Sequence[np.ndarray],
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+    weights: Sequence[Sequence[np.ndarray]] | None = None,
 ) -> np.ndarray:
     """Every model's mean accuracy over benchmarks (percent) in each of `resamples` item
     resamples (resamples x models). matrices[k]: 0/1 (models x items) of benchmark k. The
     draws depend only on the seed and the item counts, and the counts are integers, so a
-    model's column is the same whichever other models are computed with it."""
+    model's column is the same whichever other models are computed with it. `weights`:
+    `resample_weights` for these item counts, where the caller keeps them."""
+    if weights is None:
+        weights = resample_weights([m.shape[1] for m in matrices], resamples, seed)
+    return np.concatenate([_best_scores(matrices, chunk) for chunk in weights])
+
+
+def resample_weights(
+    items: Sequence[int], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
+) -> list[list[np.ndarray]]:
+    """The item counts of every resample, in chunks of at most _CHUNK resamples, per
+    benchmark of `items` items: the draws `resampled_scores` makes."""
     rng = np.random.default_rng(seed)
     chunks, done = [], 0
     while done < resamples:
         size = min(_CHUNK, resamples - done)
-        weights = [bootstrap_counts(rng, m.shape[1], size) for m in matrices]
-        chunks.append(_best_scores(matrices, weights))
+        chunks.append([bootstrap_counts(rng, n, size).astype(float) for n in items])
         done += size
-    return np.concatenate(chunks)
+    return chunks
 
 
 def select_best(
