@@ -57,3 +57,25 @@ def test_report_includes_the_index_section(small, tmp_path):  # noqa: F811
     html, md = write_pages(_findings(small), tmp_path / "out", _index_report())
     assert "## Capability index" in md.read_text()
     assert "index-frontier.png" in md.read_text() and 'id="index"' in html.read_text()
+
+
+def test_gap_plot_labels_that_would_overlap_are_left_out():
+    import datetime as dt
+
+    from gaptrack.publish.plots import _Labels
+
+    def row(day: str, a: float, b: float) -> SimpleNamespace:
+        at = dt.date.fromisoformat(day)
+        return SimpleNamespace(at=at, a=SimpleNamespace(value=a), b=SimpleNamespace(value=b))
+
+    # a year wide (x: 16 % = 58 days), 0-100 tall (y: 6 points between labels)
+    labels = _Labels([row("2024-01-31", 0.0, 0.0), row("2025-01-31", 100.0, 50.0)])
+    assert labels.fits(dt.date(2024, 6, 1), 50.0, "a")
+    assert not labels.fits(dt.date(2024, 6, 20), 52.0, "a")  # 19 days, 2 points away
+    assert labels.fits(dt.date(2024, 9, 1), 52.0, "a")  # 92 days away
+    assert labels.fits(dt.date(2024, 6, 20), 70.0, "a")  # 20 points away
+    # side B's label sits below its point: a B point 5.5 above an A point collides
+    assert not labels.fits(dt.date(2024, 6, 1), 55.5, "b")
+    assert labels.near_right_end(dt.date(2025, 1, 1)) and not labels.near_right_end(
+        dt.date(2024, 6, 1)
+    )
