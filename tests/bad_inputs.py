@@ -351,9 +351,13 @@ ITEMS_CASES = [
     ("items-empty", lambda good: b"", "unreadable items file"),
     ("items-truncated", lambda good: good[: len(good) // 2], "unreadable items file"),
     ("items-not-parquet", lambda good: b"doc_id,correct\n0,1\n", "unreadable items file"),
-    ("items-flipped", _parquet_edit(_flip_first), "items digest mismatch"),
-    ("items-row-dropped", _parquet_edit(lambda t: t.slice(1)), "items digest mismatch"),
-    ("items-column-dropped", _parquet_edit(lambda t: t.drop(["prompt_hash"])), "unreadable"),
+    ("items-flipped", _parquet_edit(_flip_first), "items file sha256 mismatch"),
+    ("items-row-dropped", _parquet_edit(lambda t: t.slice(1)), "items file sha256 mismatch"),
+    (
+        "items-column-dropped",
+        _parquet_edit(lambda t: t.drop(["prompt_hash"])),
+        "items file sha256 mismatch",
+    ),
 ]
 
 CASES: list[Case] = [

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from gaptrack.cli import app
 from gaptrack.compare.gaps import pair_items
 from gaptrack.publish.scores_csv import write_scores
-from gaptrack.store import Store, items
+from gaptrack.store import Metric, Store, items
+from gaptrack.store.records import content_digest
 from tests.test_gaps import record
 
 A = [True, False, True, True, False, True]
@@ -88,7 +89,31 @@ def test_a_tampered_items_file_is_reported_and_gives_no_items(tmp_path: Path, ca
     pq.write_table(flipped, file)
     (read,) = store.records()
     assert read.all_items() == []
-    assert "items digest mismatch" in capfd.readouterr().err
+    assert "items file sha256 mismatch" in capfd.readouterr().err
+    result = CliRunner().invoke(app, ["verify", "--results", str(tmp_path)])
+    assert result.exit_code == 2 and f"BAD {file}: items file sha256 mismatch" in result.output
+
+
+def test_a_version_2_record_has_its_items_checked_item_by_item(tmp_path: Path, capfd) -> None:
+    """Records written before version 3 name no file digest: a tampered items file is
+    still found, by the items digest."""
+    store = Store(tmp_path)
+    rec = record("m-us", "US", A)
+    path = store.put(rec)
+    data = json.loads(path.read_text())
+    data["schema_version"] = 2
+    data.pop("items_file_sha256")
+    data["content_digest"] = content_digest(
+        [Metric.model_validate(m) for m in data["metrics"]], data["items_digest"]
+    )
+    path.write_text(json.dumps(data, indent=1))
+    (read,) = store.records()
+    assert read.schema_version == 3 and read.items_file_sha256 is None
+    assert read.all_items() == rec.items  # untouched: checked item by item, and fine
+    file = tmp_path / f"items/{rec.key}.parquet"
+    table = pq.read_table(file)
+    flipped = table.set_column(table.column_names.index("correct"), "correct", [[not c for c in A]])
+    pq.write_table(flipped, file)
     result = CliRunner().invoke(app, ["verify", "--results", str(tmp_path)])
     assert result.exit_code == 2 and f"BAD {file}: items digest mismatch" in result.output
 

@@ -10,8 +10,8 @@ DuckDB would add a 40 MB engine for what is, per record, a single-file read."""
 
 from __future__ import annotations
 
-import os
-import tempfile
+import hashlib
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -100,26 +100,27 @@ def columns_digest(columns: Columns) -> str:
     return sha256_json(payload)
 
 
-def read_columns(path: Path) -> Columns:
-    return read_table(path).to_pydict()
-
-
-def write_items(path: Path, items: Sequence[Item]) -> None:
-    """Atomically, like the records: a reader sees the whole file or none."""
+def read_columns(source: Path | bytes) -> Columns:
+    """An items file (a path, or its bytes already read) as columns."""
     import pyarrow.parquet as pq
 
-    from gaptrack.store.atomic import file_mode
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    return pq.ParquetFile(source).read().to_pydict()
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        pq.write_table(to_table(items), tmp, compression="zstd")
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+def write_items(path: Path, items: Sequence[Item]) -> str:
+    """Atomically, like the records: a reader sees the whole file or none. Returns the
+    sha256 (hex) of the bytes written."""
+    import pyarrow.parquet as pq
+
+    from gaptrack.store.atomic import write_bytes_atomic
+
+    buffer = io.BytesIO()
+    pq.write_table(to_table(items), buffer, compression="zstd")
+    data = buffer.getvalue()
+    write_bytes_atomic(path, data)
+    return hashlib.sha256(data).hexdigest()
 
 
 def read_table(path: Path, columns: list[str] | None = None):

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from gaptrack.config.schema import Source
 from gaptrack.refs import Fingerprint, MetricRef
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 Scale = Literal["fraction", "percent", "unbounded"]
 Direction = Literal["higher", "lower"]
@@ -236,12 +236,18 @@ def items_digest(items: list[Item]) -> str:
     return sha256_json(payload)
 
 
-def content_digest(metrics: list[Metric], items_sha: str | None) -> str:
-    """sha256 over the metrics and the items' digest: what tampering would change, and
-    checkable without reading a single item."""
-    return sha256_json(
-        {"metrics": [m.model_dump(mode="json") for m in metrics], "items_digest": items_sha}
-    )
+def content_digest(
+    metrics: list[Metric], items_sha: str | None, items_file_sha: str | None = None
+) -> str:
+    """sha256 over the metrics, the items' digest and (where the items are in a file) the
+    file's own sha256: what tampering would change, checkable without reading an item."""
+    payload: dict[str, Any] = {
+        "metrics": [m.model_dump(mode="json") for m in metrics],
+        "items_digest": items_sha,
+    }
+    if items_file_sha is not None:  # absent from version-2 digests, which stay valid
+        payload["items_file_sha256"] = items_file_sha
+    return sha256_json(payload)
 
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -257,8 +263,13 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "metrics": metrics, "schema_version": 2}
 
 
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 adds `items_file_sha256` (None for a record written before)."""
+    return {**data, "schema_version": 3}
+
+
 # schema_version -> the step that upgrades a record of that version by one version.
-MIGRATIONS = {1: _v1_to_v2}
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 class NewerSchemaError(ValueError):
@@ -307,11 +318,16 @@ class ResultRecord(_Model):
     items_digest: str | None = None
     """`items_digest(items)` when written, wherever the items are; None only in a migrated
     version-1 record."""
+    items_file_sha256: str | None = None
+    """sha256 of the items file's bytes as written (hex): reading checks the file against
+    it in microseconds instead of re-digesting every item. None for inline items and for
+    records written before version 3 (their items are checked item by item)."""
     provenance: Provenance
     """How, where and when."""
     content_digest: str | None = None
-    """`content_digest(metrics, items_digest)` when written; None only in a migrated
-    version-1 record. Checked on every read: a mismatch means the file was edited."""
+    """`content_digest(metrics, items_digest, items_file_sha256)` when written; None only
+    in a migrated version-1 record. Checked on every read: a mismatch means the file was
+    edited."""
 
     _root: Path | None = PrivateAttr(default=None)
     _loaded: list[Item] | None = PrivateAttr(default=None)
@@ -356,6 +372,7 @@ class ResultRecord(_Model):
             update={
                 "items": items,
                 "items_file": None,
+                "items_file_sha256": None,
                 "items_digest": sha,
                 "content_digest": content_digest(self.metrics, sha),
             }

@@ -24,7 +24,7 @@ from gaptrack.store.atomic import write_text_atomic
 from gaptrack.store.cache import FileStat, Snapshot
 from gaptrack.store.integrity import columns_problem, record_problem
 from gaptrack.store.items import Columns
-from gaptrack.store.records import FailedAttempt, Item, ItemKey, ResultRecord
+from gaptrack.store.records import FailedAttempt, Item, ItemKey, ResultRecord, content_digest
 from gaptrack.store.summary import RecordSummary, summarize
 
 _RECORD_NAME = re.compile(r"^[0-9a-f]{20}\.json$")
@@ -107,27 +107,37 @@ def _parse_record(path: Path, raw: bytes) -> ResultRecord:
     return record
 
 
-def read_columns_checked(record: ResultRecord) -> Columns:
-    """The items of `record`'s items file as columns, checked against its digest and
-    metrics (without building an Item per row: pairing reads thousands of these files)."""
+def read_columns_checked(record: ResultRecord, thorough: bool = False) -> Columns:
+    """The items of `record`'s items file as columns, checked against the record and its
+    metrics (without building an Item per row: pairing reads thousands of these files).
+    A version-3 record names its file's sha256: the bytes are checked against it, and
+    every item re-digested only when `thorough` (`verify`)."""
     from gaptrack.store.items import read_columns
 
     path = (record._root or Path(".")) / str(record.items_file)
     try:
-        columns = read_columns(path)
-        problem = columns_problem(record, columns)
-    except (OSError, ValueError, KeyError, TypeError) as exc:  # missing, cut, not Parquet
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RecordProblem(f"unreadable items file ({exc})", file=path) from None
+    sealed = record.items_file_sha256
+    try:
+        columns = read_columns(raw)
+        if sealed is not None and hashlib.sha256(raw).hexdigest() != sealed:
+            problem = "items file sha256 mismatch: the items file changed after the run wrote it"
+        else:
+            problem = columns_problem(record, columns, digest=thorough or sealed is None)
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # cut, not Parquet
         raise RecordProblem(f"unreadable items file ({exc})", file=path) from None
     if problem:
         raise RecordProblem(problem, file=path)
     return columns
 
 
-def read_items_checked(record: ResultRecord) -> list[Item]:
-    """The items of `record`'s items file, checked against its digest and metrics."""
+def read_items_checked(record: ResultRecord, thorough: bool = False) -> list[Item]:
+    """The items of `record`'s items file, checked against the record and its metrics."""
     from gaptrack.store.items import items_from_columns
 
-    return items_from_columns(read_columns_checked(record))
+    return items_from_columns(read_columns_checked(record, thorough))
 
 
 def _reported_empty(record: ResultRecord, read):
@@ -210,8 +220,15 @@ class Store:
             from gaptrack.store.items import write_items
 
             name = f"{record.key}.parquet"
-            write_items(self.items_dir / name, sealed.items)
-            sealed = sealed.model_copy(update={"items": [], "items_file": f"items/{name}"})
+            file_sha = write_items(self.items_dir / name, sealed.items)
+            sealed = sealed.model_copy(
+                update={
+                    "items": [],
+                    "items_file": f"items/{name}",
+                    "items_file_sha256": file_sha,
+                    "content_digest": content_digest(sealed.metrics, sealed.items_digest, file_sha),
+                }
+            )
         path = self.path_for(record.key)
         write_text_atomic(path, sealed.model_dump_json(indent=1) + "\n")
         return path
@@ -257,7 +274,7 @@ class Store:
                 try:
                     record = read_record(path)
                     if items and record.items_file:
-                        read_items_checked(record)  # checked, then let go: memory stays flat
+                        read_items_checked(record, thorough=True)  # checked, let go: flat memory
                     records.append(record)
                 except RecordProblem as problem:
                     problems.append(problem)
