@@ -21,7 +21,7 @@ def verify(
     from gaptrack.store import Store
 
     store = Store(results)
-    records, problems = store.scan(temporaries=True, items=True)
+    good, problems = store.verify()
     for problem in problems:
         typer.echo(f"BAD {problem.one_line()}")
     failures = store.failures()
@@ -30,7 +30,7 @@ def verify(
             f"failed attempt (no record yet): {failure.model_id} on {failure.task}: {failure.error}"
         )
     typer.echo(
-        f"{store.records_dir}: {len(records)} records ok, {len(problems)} problems, "
+        f"{store.records_dir}: {good} records ok, {len(problems)} problems, "
         f"{len(failures)} failed attempts"
     )
     if problems:  # a store with bad files is bad input: exit 2, as for any other

@@ -260,27 +260,49 @@ class Store:
         every items file read and checked, and items files without a record)."""
         records: list[ResultRecord] = []
         problems: list[RecordProblem] = []
+        for record, problem in self._walk(temporaries, items):
+            if problem is None:
+                records.append(record)
+            else:
+                problems.append(problem)
+        return records, problems
+
+    def verify(self) -> tuple[int, list[RecordProblem]]:
+        """What `gaptrack verify` reports: good records counted, every problem (records,
+        items files, strays, leftovers) listed; no record is kept, so memory stays flat
+        even where records carry their items inline."""
+        good, problems = 0, []
+        for _, problem in self._walk(temporaries=True, items=True, keep=False):
+            if problem is None:
+                good += 1
+            else:
+                problems.append(problem)
+        return good, problems
+
+    def _walk(self, temporaries: bool, items: bool, keep: bool = True):
         if not self.records_dir.is_dir():
-            return records, problems
+            return
         for path in sorted(self.records_dir.iterdir()):
             if path.name.startswith("."):
                 if temporaries:
-                    problems.append(
-                        RecordProblem("leftover temporary file of an interrupted write", file=path)
+                    yield (
+                        None,
+                        RecordProblem("leftover temporary file of an interrupted write", file=path),
                     )
             elif not _RECORD_NAME.match(path.name) or not path.is_file():
-                problems.append(RecordProblem("stray file: not a record name", file=path))
+                yield None, RecordProblem("stray file: not a record name", file=path)
             else:
                 try:
-                    record = read_record(path)
+                    record = read_record(path, keep=keep)
                     if items and record.items_file:
                         read_items_checked(record, thorough=True)  # checked, let go: flat memory
-                    records.append(record)
                 except RecordProblem as problem:
-                    problems.append(problem)
+                    yield None, problem
+                    continue
+                yield record, None
         if items:
-            problems.extend(self._stray_items(temporaries))
-        return records, problems
+            for problem in self._stray_items(temporaries):
+                yield None, problem
 
     def _stray_items(self, temporaries: bool) -> list[RecordProblem]:
         if not self.items_dir.is_dir():
