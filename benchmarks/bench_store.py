@@ -168,7 +168,7 @@ def main() -> None:
                     f"exit {code}",
                     flush=True,
                 )
-    if layouts != ["json", "parquet"]:
+    if sorted(layouts) != ["json", "parquet"]:
         return
     print("Parquet vs JSON-only (time, memory):")
     for name in commands(base):

@@ -156,5 +156,9 @@ def test_measured_rows_built_without_validation_are_what_validation_gives(tmp_pa
     for row in rows:
         validated = ScoreRow.model_validate(row.model_dump())
         assert validated.model_dump() == row.model_dump()
+        bare = row.model_copy(update={"item_source": None, "correct_source": None})
+        assert validated == bare  # every field, as pydantic compares models
+        constructed = ScoreRow.model_construct(**row.model_dump())
+        assert constructed.model_dump() == row.model_dump()
         assert validated.size_class == row.size_class and validated.identity() == row.identity()
         assert row.row_correct() and len(row.row_items()) == row.n_samples

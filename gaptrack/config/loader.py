@@ -16,7 +16,12 @@ from gaptrack.paths import data_home, inside_package, shipped
 _SOURCE_TAGS = {"hub", "local", "packaged"}
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser where PyYAML was built with it (the wheels are): the claims registry
+# alone took half a second with the pure-Python one.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):
     """SafeLoader that leaves dates as strings: pydantic parses them and can then name
     the field of a bad date, where PyYAML would raise with no field at all."""
 
@@ -74,6 +79,8 @@ def read_yaml(
     except RecursionError:
         raise ConfigError(f"{invalid}: nested too deeply", file=path) from None
     except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):  # libyaml's own limit
+            raise ConfigError(f"{invalid}: nested too deeply", file=path) from None
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else None
         problem = getattr(exc, "problem", None) or "not valid YAML"
