@@ -145,10 +145,21 @@ def load_epoch_rows(names: frozenset[str] | None = None) -> pd.DataFrame:
 
 @functools.cache
 def _epoch_rows(names: frozenset[str] | None) -> pd.DataFrame:
+    specs = [s for s in EPOCH_BENCHMARKS if names is None or s.name in names]
+    return pd.concat([_benchmark_rows(spec) for spec in specs], ignore_index=True)
+
+
+@functools.cache
+def _benchmark_rows(spec: EpochBenchmark) -> pd.DataFrame:
+    # One read per file and process: `check`'s evidence (a few benchmarks) and the index
+    # (all of them) in one `report` share the files both need.
+    return _read_one(spec, _versions())
+
+
+@functools.cache
+def _versions() -> pd.DataFrame:
     eci = eci_table()
     versions = eci[["Model version", "Model name", "released", "origin", "open_weights"]]
-    versions = versions.drop_duplicates("Model version").rename(
+    return versions.drop_duplicates("Model version").rename(
         columns={"released": "released_v", "origin": "origin_v", "open_weights": "open_weights_v"}
     )
-    specs = [s for s in EPOCH_BENCHMARKS if names is None or s.name in names]
-    return pd.concat([_read_one(spec, versions) for spec in specs], ignore_index=True)
