@@ -53,51 +53,35 @@ def item_scores(columns: Columns, i: int, labels: list[tuple[str, list]]) -> dic
     return {label: values[i] for label, values in labels if values[i] is not None}
 
 
-def items_from_columns(columns: Columns) -> list[Item]:
+def _rows(columns: Columns):
+    """Each item's fields as a dict (the canonical form the items digest hashes)."""
     labels = _score_labels(columns)
-    # Typed by the Parquet schema already: no per-item validation (the digest checks them).
-    return [
-        Item.model_construct(
-            doc_id=doc_id,
-            subtask=subtask,
-            prompt_hash=prompt_hash,
-            correct=correct,
-            scores=item_scores(columns, i, labels),
+    for i, (doc_id, subtask, prompt_hash, correct) in enumerate(
+        zip(
+            columns["doc_id"],
+            columns["subtask"],
+            columns["prompt_hash"],
+            columns["correct"],
+            strict=True,
         )
-        for i, (doc_id, subtask, prompt_hash, correct) in enumerate(
-            zip(
-                columns["doc_id"],
-                columns["subtask"],
-                columns["prompt_hash"],
-                columns["correct"],
-                strict=True,
-            )
-        )
-    ]
-
-
-def columns_digest(columns: Columns) -> str:
-    """`records.items_digest` of the items these columns hold, without building them."""
-    labels = _score_labels(columns)
-    payload = [
-        {
+    ):
+        yield {
             "doc_id": doc_id,
             "subtask": subtask,
             "prompt_hash": prompt_hash,
             "correct": correct,
             "scores": item_scores(columns, i, labels),
         }
-        for i, (doc_id, subtask, prompt_hash, correct) in enumerate(
-            zip(
-                columns["doc_id"],
-                columns["subtask"],
-                columns["prompt_hash"],
-                columns["correct"],
-                strict=True,
-            )
-        )
-    ]
-    return sha256_json(payload)
+
+
+def items_from_columns(columns: Columns) -> list[Item]:
+    # Typed by the Parquet schema already: no per-item validation (the digest checks them).
+    return [Item.model_construct(**row) for row in _rows(columns)]
+
+
+def columns_digest(columns: Columns) -> str:
+    """`records.items_digest` of the items these columns hold, without building them."""
+    return sha256_json(list(_rows(columns)))
 
 
 def read_columns(source: Path | bytes) -> Columns:

@@ -294,6 +294,18 @@ def migrate(data: Any) -> Any:
     return data
 
 
+def find_metric(
+    metrics, model: ModelInfo, task: TaskInfo, ref: MetricRef | str | None = None
+) -> Metric:
+    """The metric `ref` names among `metrics` (default the task's primary metric): what a
+    record and its summary both answer."""
+    wanted = task.primary_metric if ref is None else MetricRef.model_validate(ref)
+    for m in metrics:
+        if m.ref == wanted:
+            return m
+    raise KeyError(f"{model.id}/{task.name}: no metric {str(wanted)!r}")
+
+
 class ResultRecord(_Model):
     """One (model, task, settings) result: a JSON file in the store."""
 
@@ -341,11 +353,7 @@ class ResultRecord(_Model):
     def metric(self, ref: MetricRef | str | None = None) -> Metric:
         """A metric by reference (`MetricRef`, or its written form `acc`,
         `exact_match/strict-match`); default the primary metric."""
-        wanted = self.task.primary_metric if ref is None else MetricRef.model_validate(ref)
-        for m in self.metrics:
-            if m.ref == wanted:
-                return m
-        raise KeyError(f"{self.model.id}/{self.task.name}: no metric {str(wanted)!r}")
+        return find_metric(self.metrics, self.model, self.task, ref)
 
     @property
     def score(self) -> float:

@@ -20,6 +20,7 @@ from gaptrack.store.records import (
     Provenance,
     ResultRecord,
     TaskInfo,
+    find_metric,
 )
 
 
@@ -52,11 +53,7 @@ class RecordSummary:
 
     def metric(self, ref: MetricRef | str | None = None) -> Metric:
         """A metric by reference; default the primary metric (as `ResultRecord.metric`)."""
-        wanted = self.task.primary_metric if ref is None else MetricRef.model_validate(ref)
-        for m in self.metrics:
-            if m.ref == wanted:
-                return m
-        raise KeyError(f"{self.model.id}/{self.task.name}: no metric {str(wanted)!r}")
+        return find_metric(self.metrics, self.model, self.task, ref)
 
     @property
     def score(self) -> float:
