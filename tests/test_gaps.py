@@ -356,3 +356,83 @@ def _base() -> dict:
         "b": None,
         "items": {},
     }
+
+
+def _month_by_month(rows: list[EvidenceRow], benchmarks: list[str]) -> list:
+    """gap_table by its definition: gap_at at every month end, one point at a time."""
+    from gaptrack.compare.dates import month_ends
+    from gaptrack.compare.gap_table import KINDS, POOLS, _dates, _quantity, _row
+
+    out = []
+    for bench in benchmarks:
+        for kind in KINDS:
+            mine = [r for r in rows if r.kind == kind and r.benchmark == bench]
+            if not _dates(mine):
+                continue
+            for pool in POOLS:
+                q, q_rel = (_quantity(bench, pool, u, "US", "CN") for u in ("points", "relative"))
+                for at in month_ends(min(_dates(mine)), max(_dates(mine))):
+                    point = gap_at(mine, q, at, kind)
+                    if point.a is None or point.b is None or point.gap is None:
+                        continue
+                    out.append(_row(point, gap_at(mine, q_rel, at, kind), bench, pool, q))
+    return out
+
+
+def test_gap_table_is_gap_at_month_by_month():
+    """The table ranks each side once and repeats a month's point while no model is
+    released (or snapshot taken): every row equals the point gap_at computes on its own,
+    for measured rows (paired bootstrap), reported rows (one model's rows disagreeing on its
+    release date: ranked month by month), and leaderboard snapshots, stale ones included."""
+    from gaptrack.compare.gap_table import gap_table
+
+    rng = np.random.default_rng(11)
+    measured = [
+        measured_row(record(f"{origin.lower()}{k}", origin, list(rng.random(60) < p), released=day))
+        for k, (origin, p, day) in enumerate(
+            [
+                ("US", 0.55, "2024-01-10"),
+                ("US", 0.70, "2024-03-05"),
+                ("US", 0.66, "2024-03-20"),
+                ("US", 0.30, "2024-02-01"),
+                ("CN", 0.50, "2024-01-20"),
+                ("CN", 0.72, "2024-04-15"),
+                ("CN", 0.71, "2024-04-16"),
+            ]
+        )
+    ]
+    reported = [
+        *ROWS,
+        score("B3", "CN", "2024-10-01", 89.0, bench="gsm8k"),
+        score("A3", "US", "2024-02-01", 92.0, bench="gsm8k"),
+        score("A3", "US", "2024-05-01", 93.0, bench="gsm8k", published=D(2025, 1, 1)),
+        arena("a", "US", "2024-01-15", 1250),
+        arena("b", "CN", "2024-01-15", 1200),
+        arena("a", "US", "2024-12-15", 1300),
+        arena("b", "CN", "2024-12-15", 1290),
+    ]
+    benchmarks = ["mmlu", "gsm8k", "chatbot_arena"]
+    table = gap_table([*measured, *reported], benchmarks)
+    expected = _month_by_month([*measured, *reported], benchmarks)
+    assert {(r.benchmark, r.evidence) for r in table} == {
+        ("mmlu", "measured"),
+        ("mmlu", "reported"),
+        ("gsm8k", "reported"),
+        ("chatbot_arena", "reported"),
+    }
+    assert any(r.problem and "stale" in r.problem for r in table)
+    assert any(r.interval and r.interval.method.kind == "selection_bootstrap" for r in table)
+    assert [r.model_dump() for r in table] == [r.model_dump() for r in expected]
+
+
+def test_first_best_share_is_the_argmax_share_ties_included():
+    from gaptrack.compare.stats import _first_best_share
+
+    rng = np.random.default_rng(2)
+    for _ in range(50):
+        resampled = rng.integers(0, 4, size=(200, 6)).astype(float)  # many ties
+        best = resampled.max(axis=1)
+        for i in range(6):
+            assert _first_best_share(resampled.T.copy().T, best, i) == pytest.approx(
+                float((resampled.argmax(axis=1) == i).mean()), abs=0
+            )

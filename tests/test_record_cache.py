@@ -66,6 +66,29 @@ def test_second_read_opens_no_record_file(tmp_path, monkeypatch, trust_old_files
     assert second[0].correct_by_item() == records[0].correct_by_item()
 
 
+def test_items_read_through_a_summary_are_checked_against_the_sealed_sha256(
+    tmp_path, monkeypatch, capsys, trust_old_files
+):
+    """A cached summary names its items file and that file's sha256 (covered by the
+    record's digest when cached): pairing reads the items without the record, and an
+    items file changed since is reported and gives no items."""
+    store = _store(tmp_path, 2)
+    records = store.scan()[0]
+    _fresh(store)
+    summaries = _fresh(store)  # from the cache
+    assert all(s.items_file_sha256 for s in summaries)
+    monkeypatch.setattr(store_module, "read_record", lambda *a, **k: pytest.fail("read"))
+    assert summaries[0].correct_by_item() == records[0].correct_by_item()
+    monkeypatch.undo()
+
+    items = store.root / str(records[1].items_file)
+    other = store.root / str(records[0].items_file)
+    items.write_bytes(other.read_bytes())  # a valid Parquet file, not the one sealed
+    assert _fresh(store)[1].correct_by_item() == {}
+    err = capsys.readouterr().err
+    assert items.name in err and "sha256 mismatch" in err
+
+
 def test_a_change_too_recent_to_be_seen_in_the_stat_is_never_trusted(tmp_path):
     store = _store(tmp_path, 1)
     summary = store.summaries()[0]

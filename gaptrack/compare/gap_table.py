@@ -14,7 +14,17 @@ from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.dates import month_ends
 from gaptrack.compare.evidence import EvidenceRow
-from gaptrack.compare.gaps import Contender, GapPoint, Resampler, gap_at
+from gaptrack.compare.gaps import (
+    Contender,
+    GapPoint,
+    Ranking,
+    Resampler,
+    Sides,
+    candidates_at,
+    frontier_gap,
+    gap_at,
+    side_rows,
+)
 from gaptrack.compare.stats import Interval
 
 Pool = Literal["all", "open"]
@@ -112,27 +122,86 @@ def gap_table(
     a frontier model; months run from the benchmark's first dated evidence of that kind
     to its last, so the table depends on the evidence alone, never on today's date."""
     out = []
-    memo: dict = {}
     resampler = Resampler()  # months, pools and units meet the same models again
+    scores: dict[tuple[str, str], list[EvidenceRow]] = {}
+    for r in rows:
+        if r.quantity == "score":
+            scores.setdefault((r.benchmark, r.kind), []).append(r)
     for benchmark in benchmarks:
         if benchmark not in BENCHMARKS:
             continue  # a measured task outside the vocabulary has no gap definition
         for kind in KINDS:
-            mine = [
-                r
-                for r in rows
-                if r.kind == kind and r.quantity == "score" and r.benchmark == benchmark
-            ]
+            mine = scores.get((benchmark, kind), [])
             dates = _dates(mine)
             if not dates:
                 continue
             for pool in POOLS:
                 q_points = _quantity(benchmark, pool, "points", *origins)
                 q_rel = _quantity(benchmark, pool, "relative", *origins)
+                series = _Series(mine, q_points, kind, resampler)
                 for at in month_ends(min(dates), max(dates)):
-                    point = gap_at(mine, q_points, at, kind, memo, resampler)
-                    if point.a is None or point.b is None or point.gap is None:
-                        continue
-                    relative = gap_at(mine, q_rel, at, kind, memo, resampler)
-                    out.append(_row(point, relative, benchmark, pool, q_points))
+                    points = series.at(at, q_rel)
+                    if points is not None:
+                        out.append(_row(*points, benchmark, pool, q_points))
     return out
+
+
+class _Series:
+    """The points of one (benchmark, kind, pool) month by month. The frontier only moves
+    when a model is released (or a leaderboard snapshot taken), so a month whose candidate
+    models are the previous month's repeats its points with the new date; otherwise the
+    one engine (compare.gaps) computes them, from each side's Ranking where there is one."""
+
+    def __init__(self, rows: list[EvidenceRow], q: GapQuantity, kind: Kind, resampler: Resampler):
+        self.rows, self.q, self.kind, self.resampler = rows, q, kind, resampler
+        self.rankings = None
+        if not BENCHMARKS[q.benchmarks[0]].leaderboard:
+            sides = [side_rows(rows, q, side) for side in ("a", "b")]
+            rankings = [Ranking.build(side, q.benchmarks) for side in sides]
+            if None not in rankings:
+                self.sides, self.rankings = sides, rankings
+        self.last: tuple | None = None
+
+    def at(self, at: dt.date, q_rel: GapQuantity) -> tuple[GapPoint, GapPoint] | None:
+        """(points, relative) at `at`, or None where a side has no frontier model."""
+        if self.rankings is None:
+            key = None
+            if BENCHMARKS[self.q.benchmarks[0]].leaderboard:
+                snapshot, problem = candidates_at(self.rows, self.q, at)[2:]
+                # a stale snapshot's problem names the date: such months are not shared
+                key = (snapshot,) if snapshot is not None and problem is None else None
+            if key is None or self.last is None or self.last[0] != key:
+                point = gap_at(self.rows, self.q, at, self.kind, self.resampler)
+                if point.a is None or point.b is None or point.gap is None:
+                    return None
+                relative = gap_at(self.rows, q_rel, at, self.kind, self.resampler)
+                self.last = (key, point, relative)
+        else:
+            reach = self.kind == "measured"
+            (known_a, a), (known_b, b) = (r.by(at, reach) for r in self.rankings)
+            if not a or not b:
+                return None  # the other rows of the table are two-sided
+            key = (known_a, known_b)
+            if self.last is None or self.last[0] != key:
+                sides = [self._sides(a, b, unit) for unit in ("points", "relative")]
+                point, relative = (
+                    frontier_gap(s, at, self.kind, resampler=self.resampler, ranked=(a, b))
+                    for s in sides
+                )
+                if point.gap is None:
+                    return None
+                self.last = (key, point, relative)
+        _, point, relative = self.last
+        if point.at != at:
+            point, relative = (p.model_copy(update={"at": at}) for p in (point, relative))
+        return point, relative
+
+    def _sides(self, a: list[Contender], b: list[Contender], unit) -> Sides:
+        return Sides.model_construct(  # rows already validated; ranked passed alongside
+            rows_a=[r for c in a for r in c.rows],
+            rows_b=[r for c in b for r in c.rows],
+            origin_a=self.q.origin_a,
+            origin_b=self.q.origin_b,
+            benchmarks=self.q.benchmarks,
+            unit=unit,
+        )

@@ -96,7 +96,7 @@ class GapPoint(Frozen):
         return [*(self.a.rows if self.a else []), *(self.b.rows if self.b else [])]
 
 
-def _side_rows(rows: Iterable[EvidenceRow], quantity: GapQuantity, side: str) -> list[EvidenceRow]:
+def side_rows(rows: Iterable[EvidenceRow], quantity: GapQuantity, side: str) -> list[EvidenceRow]:
     origin = quantity.origin_a if side == "a" else quantity.origin_b
     open_flag = quantity.open_weights_a if side == "a" else quantity.open_weights_b
     out = []
@@ -140,8 +140,8 @@ def contenders(
         found.append((-value, first.released or dt.date.max, first.model, chosen))
     found.sort(key=lambda f: f[:3])
     if reach and found:
-        best_se = _combined_se(found[0][3])
-        found = [f for f in found if _reachable(-found[0][0], best_se, -f[0], f[3])]
+        best, best_se = -found[0][0], _se_value(found[0][3])
+        found = [f for f in found if _reachable(best, best_se, -f[0], lambda f=f: _se_value(f[3]))]
     return [
         # built from rows validated when they were read: validating them again here
         # was a third of a report's gap table time
@@ -189,11 +189,11 @@ def _combined_se(rows: Sequence[EvidenceRow]) -> tuple[float, list[str]] | None:
     return sum(e * e for e in errors) ** 0.5 / len(errors), how
 
 
-def _candidates(
+def candidates_at(
     rows: Sequence[EvidenceRow], quantity: GapQuantity, at: dt.date
 ) -> tuple[list[EvidenceRow], list[EvidenceRow], dt.date | None, str | None]:
-    side_a = _side_rows(rows, quantity, "a")
-    side_b = _side_rows(rows, quantity, "b")
+    side_a = side_rows(rows, quantity, "a")
+    side_b = side_rows(rows, quantity, "b")
     if any(BENCHMARKS[b].leaderboard for b in quantity.benchmarks if b in BENCHMARKS):
         dated = [r.snapshot for r in side_a + side_b if r.snapshot and r.snapshot <= at]
         if not dated:
@@ -223,26 +223,13 @@ def gap_at(
     quantity: GapQuantity,
     at: dt.date,
     kind: EvidenceKind,
-    memo: dict | None = None,
     resampler: Resampler | None = None,
 ) -> GapPoint:
     """The gap between the two origins' frontiers at `at`, from rows of one evidence kind.
-    `memo`: a dict kept across calls on the same rows (a monthly series): where the two
-    sides' candidate rows are those of an earlier month, that month's point is reused
-    with the new date; the frontier only changes when a model is released, so most
-    months repeat one (and a measured point's bootstrap is the costly part).
     `resampler`: shared by the points of one table, so each model is resampled once even
     where the candidates change."""
     rows = [r for r in rows if r.kind == kind]
-    rows_a, rows_b, snapshot, problem = _candidates(rows, quantity, at)
-    key = None
-    if memo is not None and rows_a and rows_b:
-        # an empty side's message names the date, so only two-sided points are shared;
-        # `problem` (a stale snapshot names the date too) is part of the key
-        ids = (tuple(map(id, rows_a)), tuple(map(id, rows_b)))
-        key = (quantity.model_dump_json(), kind, snapshot, problem, ids)
-        if key in memo:
-            return memo[key][0].model_copy(update={"at": at})
+    rows_a, rows_b, snapshot, problem = candidates_at(rows, quantity, at)
     sides = Sides(
         rows_a=rows_a,
         rows_b=rows_b,
@@ -251,10 +238,7 @@ def gap_at(
         benchmarks=quantity.benchmarks,
         unit=quantity.unit,
     )
-    point = frontier_gap(sides, at, kind, snapshot=snapshot, problem=problem, resampler=resampler)
-    if key is not None:
-        memo[key] = (point, rows_a, rows_b)  # the rows stay alive, so their ids stay theirs
-    return point
+    return frontier_gap(sides, at, kind, snapshot=snapshot, problem=problem, resampler=resampler)
 
 
 class Sides(Frozen):
@@ -281,15 +265,19 @@ def frontier_gap(
     snapshot: dt.date | None = None,
     problem: str | None = None,
     resampler: Resampler | None = None,
+    ranked: tuple[list[Contender], list[Contender]] | None = None,
 ) -> GapPoint:
     """The one gap engine: best of side A minus best of side B, with an interval. Measured
     rows on shared items get the selection-aware bootstrap (the best model of each side is
     re-selected in every resample); otherwise the two frontier models' standard errors
-    (published, from a published interval, or binomial from the item count)."""
+    (published, from a published interval, or binomial from the item count). `ranked`:
+    each side's `contenders` of these rows where the caller has them (a Ranking)."""
     # measured: only the models the selection bootstrap could pick (the best comes first)
     reach = kind == "measured"
-    cands_a = contenders(sides.rows_a, sides.benchmarks, reach)
-    cands_b = contenders(sides.rows_b, sides.benchmarks, reach)
+    cands_a, cands_b = ranked or (
+        contenders(sides.rows_a, sides.benchmarks, reach),
+        contenders(sides.rows_b, sides.benchmarks, reach),
+    )
     a, b = (cands_a or [None])[0], (cands_b or [None])[0]
     base = {
         "at": at,
@@ -352,15 +340,56 @@ def within_reach(ranked: list[Contender]) -> list[Contender]:
     store of thousands of models from reading thousands of items files per gap."""
     if not ranked:
         return ranked
-    best_se = _combined_se(ranked[0].rows)
-    return [c for c in ranked if _reachable(ranked[0].value, best_se, c.value, c.rows)]
+    best, best_se = ranked[0].value, _se_value(ranked[0].rows)
+    return [c for c in ranked if _reachable(best, best_se, c.value, lambda c=c: _se_value(c.rows))]
 
 
-def _reachable(best: float, best_se, value: float, rows: Sequence[EvidenceRow]) -> bool:
+def _se_value(rows: Sequence[EvidenceRow]) -> float | None:
+    found = _combined_se(rows)
+    return None if found is None else found[0]
+
+
+def _reachable(best: float, best_se: float | None, value: float, se) -> bool:
+    """`se`: the contender's standard error, or a callable giving it (asked only where
+    needed: most contenders are decided by their value alone)."""
     if best_se is None or value >= best:
         return True
-    se = _combined_se(rows)
-    return se is None or value >= best - REACH_Z * (best_se[0] + se[0])
+    se = se() if callable(se) else se
+    return se is None or value >= best - REACH_Z * (best_se + se)
+
+
+class Ranking:
+    """One side's models ranked once for every date of a series. A model's score and its
+    tie-break (release date, name) do not depend on which other models are present, so
+    `contenders` of the rows released by a date are this ranking's models released by
+    then, in the same order: a monthly series filters one list instead of re-ranking
+    every model each month. Holds where each model's rows share one release date
+    (`build` returns None otherwise, and the caller ranks each date on its own)."""
+
+    def __init__(self, ranked: list[Contender]):
+        self.ranked = ranked
+        self.se = [_se_value(c.rows) for c in ranked]
+
+    @classmethod
+    def build(cls, rows: Sequence[EvidenceRow], benchmarks: Sequence[str]) -> Ranking | None:
+        released: dict[str, dt.date | None] = {}
+        for row in rows:
+            if released.setdefault(row.model_id or row.model, row.released) != row.released:
+                return None
+        return cls(contenders(rows, benchmarks))
+
+    def by(self, at: dt.date, reach: bool) -> tuple[int, list[Contender]]:
+        """How many models were released by `at`, and those of them `contenders` would
+        return (with `reach`: only those within reach of the best, as contenders does)."""
+        known = [
+            i for i, c in enumerate(self.ranked) if c.released is not None and c.released <= at
+        ]
+        if reach and known:
+            best, best_se = self.ranked[known[0]].value, self.se[known[0]]
+            kept = [i for i in known if _reachable(best, best_se, self.ranked[i].value, self.se[i])]
+        else:
+            kept = known
+        return len(known), [self.ranked[i] for i in kept]
 
 
 def _items(sides) -> dict[str, int]:
@@ -424,27 +453,37 @@ class Resampler:
     def __init__(self, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED):
         self.resamples = resamples
         self.seed = seed
-        self._rows: dict[int, tuple[EvidenceRow, frozenset, dict]] = {}
+        # per row: (row, its item keys in file order, those keys as a set, correctness)
+        self._rows: dict[int, tuple[EvidenceRow, tuple, frozenset, np.ndarray]] = {}
+        # equal key tuples and sets are interned: rows of one task share one object
+        self._orders: dict[tuple, tuple[tuple, frozenset]] = {}
         self._interned: dict[frozenset, frozenset] = {}
         self._sorted: dict[int, tuple] = {}
+        self._positions: dict[tuple[int, int], np.ndarray | None] = {}
         self._scores: dict[tuple, tuple[float, np.ndarray]] = {}
         self._drawn: dict[tuple, list[list[np.ndarray]]] = {}
+        self._recent: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
-    def _items(self, row: EvidenceRow) -> tuple[frozenset, dict]:
+    def _items(self, row: EvidenceRow) -> tuple[tuple, frozenset, np.ndarray]:
         hit = self._rows.get(id(row))
         if hit is None:
             correct = _item_map(row)
-            keys = frozenset(correct)
-            keys = self._interned.setdefault(keys, keys)  # equal sets: one object, `is` compares
-            hit = self._rows[id(row)] = (row, keys, correct)
-        return hit[1], hit[2]
+            order = tuple(correct)
+            interned = self._orders.get(order)
+            if interned is None:
+                keys = frozenset(order)
+                interned = self._orders[order] = (order, self._interned.setdefault(keys, keys))
+            order, keys = interned
+            values = np.fromiter(correct.values(), dtype=bool, count=len(correct))
+            hit = self._rows[id(row)] = (row, order, keys, values)
+        return hit[1:]
 
     def shared(self, everyone: Sequence[Contender]) -> list[tuple] | None:
         """Per benchmark, the sorted keys of the items every contender answered; None when
         they share under MIN_PAIRED_SHARE of the smallest item count."""
         out = []
         for k in range(len(everyone[0].rows)):
-            sets = [self._items(c.rows[k])[0] for c in everyone]
+            sets = [self._items(c.rows[k])[1] for c in everyone]
             first = sets[0]
             shared = first if all(s is first for s in sets) else frozenset.intersection(*sets)
             smallest = min(
@@ -468,9 +507,23 @@ class Resampler:
             self._drawn[plan] = resample_weights(plan, self.resamples, self.seed)
         return self._drawn[plan]
 
+    def _vector(self, row: EvidenceRow, keys: tuple) -> np.ndarray:
+        """The row's correctness on `keys`, in their order: where its file lists exactly
+        these keys in this order (one task, one order: the usual case), its values as
+        they are; else through positions worked out once per (file order, keys)."""
+        order, _, values = self._items(row)
+        if order is keys:
+            return values
+        pair = (id(order), id(keys))
+        if pair not in self._positions:
+            at = {key: i for i, key in enumerate(order)}
+            self._positions[pair] = np.fromiter((at[key] for key in keys), np.intp, len(keys))
+        return values[self._positions[pair]]
+
     def matrix(self, rows: Sequence[EvidenceRow], keys: tuple) -> np.ndarray:
-        maps = [self._items(r)[1] for r in rows]
-        return np.array([[m[key] for key in keys] for m in maps], dtype=bool)
+        return np.array([self._vector(r, keys) for r in rows], dtype=bool).reshape(
+            len(rows), len(keys)
+        )
 
     def scores(
         self, contenders: Sequence[Contender], keys: list[tuple]
@@ -478,6 +531,9 @@ class Resampler:
         """Observed (models) and resampled (resamples x models) mean scores in percent."""
         shape = tuple(id(k) for k in keys)
         ids = [(tuple(id(r) for r in c.rows), shape) for c in contenders]
+        recent = self._recent.get(tuple(ids))
+        if recent is not None:
+            return recent  # the same contenders again: a point's other unit
         missing = [(i, c) for i, c in zip(ids, contenders, strict=True) if i not in self._scores]
         if missing:
             mats = [
@@ -485,13 +541,21 @@ class Resampler:
                 for k in range(len(keys))
             ]
             observed = _mean_scores(mats)
-            resampled = resampled_scores(mats, self.resamples, self.seed, self._weights(keys))
+            # kept per model as contiguous rows: stacking rows is a copy of whole blocks,
+            # where stacking columns of a (resamples x models) array is a strided one
+            resampled = np.ascontiguousarray(
+                resampled_scores(mats, self.resamples, self.seed, self._weights(keys)).T
+            )
             for j, (i, _) in enumerate(missing):
-                self._scores[i] = (float(observed[j]), resampled[:, j])
-        return (
+                self._scores[i] = (float(observed[j]), resampled[j])
+        found = (
             np.array([self._scores[i][0] for i in ids]),
-            np.column_stack([self._scores[i][1] for i in ids]),
+            np.stack([self._scores[i][1] for i in ids]).T,
         )
+        if len(self._recent) >= 4:  # both sides of the last point, in each unit
+            self._recent.clear()
+        self._recent[tuple(ids)] = found
+        return found
 
 
 def _mean_scores(mats: Sequence[np.ndarray]) -> np.ndarray:

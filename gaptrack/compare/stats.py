@@ -382,7 +382,6 @@ def select_best(
             high=float(max(q_high - bias, q_high - 2 * bias)),
             method=method,
         )
-    resamples = len(values)
     return SelectionGap(
         a_index=ia,
         b_index=ib,
@@ -390,9 +389,19 @@ def select_best(
         b=float(obs_b[ib]),
         gap=gap,
         interval=interval,
-        a_reselected=int((sa.argmax(axis=1) == ia).sum()) / resamples,
-        b_reselected=int((sb.argmax(axis=1) == ib).sum()) / resamples,
+        a_reselected=_first_best_share(sa, best_a, ia),
+        b_reselected=_first_best_share(sb, best_b, ib),
     )
+
+
+def _first_best_share(resampled: np.ndarray, best: np.ndarray, i: int) -> float:
+    """Share of resamples whose argmax (the first model with the best score) is model i:
+    `(resampled.argmax(axis=1) == i).mean()` with maxima only, which numpy reduces in
+    memory order where argmax would first copy a transposed array."""
+    hits = resampled[:, i] == best
+    if i:
+        hits &= resampled[:, :i].max(axis=1) < best
+    return int(hits.sum()) / len(best)
 
 
 # ---------------------------------------------------------------- published uncertainty

@@ -36,7 +36,7 @@ from gaptrack.store.summary import RecordSummary
 
 TABLE_NAME = "summary.parquet"
 SIDECAR_NAME = "summary.json"
-FORMAT = 2
+FORMAT = 3
 RACY_NS = 2_000_000_000
 """A file changed this close to (or after) the start of the scan that cached it is
 re-read: file timestamps tick coarsely, so such a change could leave its stat as it was."""
@@ -133,6 +133,8 @@ def _entries(columns: dict[str, list], root: Path) -> dict[str, tuple[FileStat, 
             backend=columns["backend"][i],
             generation=generations[generation_text],
             root=root,
+            items_file=columns["items_file"][i],
+            items_file_sha256=columns["items_file_sha256"][i],
         )
         stat = FileStat(*(columns[c][i] for c in _STAT_COLUMNS))
         entries[name] = (stat, summary)
@@ -162,6 +164,8 @@ def save(root: Path, snapshot: Snapshot) -> None:
                 [None if s.generation is None else json.dumps(s.generation) for s in summaries],
                 pa.string(),
             ),
+            "items_file": pa.array([s.items_file for s in summaries], pa.string()),
+            "items_file_sha256": pa.array([s.items_file_sha256 for s in summaries], pa.string()),
         }
     )
     buffer = io.BytesIO()

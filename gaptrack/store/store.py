@@ -25,7 +25,7 @@ from gaptrack.store.cache import FileStat, Snapshot
 from gaptrack.store.integrity import columns_problem, record_problem
 from gaptrack.store.items import Columns
 from gaptrack.store.records import FailedAttempt, Item, ItemKey, ResultRecord, content_digest
-from gaptrack.store.summary import RecordSummary, summarize
+from gaptrack.store.summary import RecordSummary, Stored, summarize
 
 _RECORD_NAME = re.compile(r"^[0-9a-f]{20}\.json$")
 _ITEMS_NAME = re.compile(r"^[0-9a-f]{20}\.parquet$")
@@ -107,14 +107,15 @@ def _parse_record(path: Path, raw: bytes) -> ResultRecord:
     return record
 
 
-def read_columns_checked(record: ResultRecord, thorough: bool = False) -> Columns:
+def read_columns_checked(record: Stored, thorough: bool = False) -> Columns:
     """The items of `record`'s items file as columns, checked against the record and its
     metrics (without building an Item per row: pairing reads thousands of these files).
     A version-3 record names its file's sha256: the bytes are checked against it, and
-    every item re-digested only when `thorough` (`verify`)."""
+    every item re-digested only when `thorough` (`verify`, on full records only)."""
     from gaptrack.store.items import read_columns
 
-    path = (record._root or Path(".")) / str(record.items_file)
+    root = record.root if isinstance(record, RecordSummary) else record._root
+    path = (root or Path(".")) / str(record.items_file)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -154,11 +155,14 @@ def load_items(record: ResultRecord) -> list[Item]:
     return _reported_empty(record, read_items_checked) or []
 
 
-def load_correct(record: ResultRecord) -> dict[ItemKey, bool]:
+def load_correct(record: Stored) -> dict[ItemKey, bool]:
     """`record.correct_by_item()` for an items file: a bad file is reported, gives none."""
     columns = _reported_empty(record, read_columns_checked)
     if columns is None:
         return {}
+    keys = zip(columns["subtask"], columns["doc_id"], columns["prompt_hash"], strict=True)
+    if None not in columns["correct"]:  # every item binary: built in C, no filter
+        return dict(zip(keys, columns["correct"], strict=True))
     return {
         (subtask, doc_id, prompt_hash): correct
         for subtask, doc_id, prompt_hash, correct in zip(

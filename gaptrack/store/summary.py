@@ -49,7 +49,13 @@ class RecordSummary:
     """Generation settings that differ from lm-eval's defaults, from the cache key."""
     root: Path
     """The store's root folder."""
+    items_file: str | None = None
+    """The record's items file, relative to `root` (None: items inline, or none)."""
+    items_file_sha256: str | None = None
+    """sha256 of that file's bytes as written, from the checked record (None before
+    record schema 3: reading its items then goes through the full record)."""
     _record: list = field(default_factory=list, compare=False, repr=False)
+    _correct: list = field(default_factory=list, compare=False, repr=False)
 
     def metric(self, ref: MetricRef | str | None = None) -> Metric:
         """A metric by reference; default the primary metric (as `ResultRecord.metric`)."""
@@ -68,14 +74,24 @@ class RecordSummary:
         return self._record[0]
 
     def correct_by_item(self) -> dict[ItemKey, bool]:
-        """The record's `correct_by_item` (none if the record fails its checks now)."""
-        from gaptrack.store.store import RecordProblem, warn
+        """The record's `correct_by_item` (none if the record or its items file fails its
+        checks now). Where the summary names the items file's sha256 (covered by the
+        record's digest when the summary was made), the file is read and checked against
+        it without reading the record: pairing reads thousands of these."""
+        from gaptrack.store.store import RecordProblem, load_correct, warn
 
-        try:
-            return self.record().correct_by_item()
-        except RecordProblem as problem:
-            warn(problem)
-            return {}
+        if self._correct:
+            return self._correct[0]
+        if self.items_file is not None and self.items_file_sha256 is not None:
+            correct = load_correct(self)
+        else:
+            try:
+                correct = self.record().correct_by_item()
+            except RecordProblem as problem:
+                warn(problem)
+                correct = {}
+        self._correct.append(correct)
+        return correct
 
     def all_items(self) -> list[Item]:
         """The record's per-item results, read and checked; a record or items file that
@@ -102,6 +118,8 @@ def summarize(record: ResultRecord, root: Path) -> RecordSummary:
         backend=record.cache_key.backend,
         generation=record.cache_key.generation,
         root=root,
+        items_file=None if record.items_file is None else str(record.items_file),
+        items_file_sha256=record.items_file_sha256,
     )
 
 
