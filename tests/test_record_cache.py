@@ -89,6 +89,73 @@ def test_items_read_through_a_summary_are_checked_against_the_sealed_sha256(
     assert items.name in err and "sha256 mismatch" in err
 
 
+def _forget_keys(monkeypatch):
+    from gaptrack.store import checked_items
+
+    monkeypatch.setattr(checked_items, "_keys", {})  # as a new process would
+    monkeypatch.setattr(checked_items, "dirty", set())
+
+
+def test_paired_items_are_remembered_in_the_cache_and_read_once_per_key_list(
+    tmp_path, monkeypatch, trust_old_files
+):
+    """Items read and checked once are kept with the summary cache: the next process
+    reads one items file per distinct list of items (the others' keys come from it), and
+    gets the same correctness."""
+    store = Store(tmp_path / "results")
+    for i in range(4):
+        store.put(record(f"m{i}", "US", [i % 2 == 0, True, False, i > 1, True]))
+    records = store.scan()[0]
+    _forget_keys(monkeypatch)
+    _fresh(store)
+    first = [s.correct_by_item() for s in _fresh(store)]
+    assert first == [r.correct_by_item() for r in records]
+    store.remember_checked_items()
+
+    opened = []
+    real = store_module.read_columns_checked
+    monkeypatch.setattr(
+        store_module,
+        "read_columns_checked",
+        lambda record, thorough=False: opened.append(record.key) or real(record, thorough),
+    )
+    _forget_keys(monkeypatch)
+    again = _fresh(store)
+    assert [s.correct_by_item() for s in again] == first
+    assert len(opened) == 1  # one list of items shared by the four records
+
+
+def test_an_items_file_changed_after_it_was_remembered_is_read_and_reported(
+    tmp_path, monkeypatch, capsys, trust_old_files
+):
+    store = _store(tmp_path, 2)
+    _forget_keys(monkeypatch)
+    _fresh(store)
+    [s.correct_by_item() for s in _fresh(store)]
+    store.remember_checked_items()
+    records = store.scan()[0]
+    items = store.root / str(records[1].items_file)
+    items.write_bytes((store.root / str(records[0].items_file)).read_bytes())
+    _forget_keys(monkeypatch)
+    summaries = _fresh(store)
+    assert summaries[0].correct_by_item() == records[0].correct_by_item()
+    assert summaries[1].correct_by_item() == {}  # its stat changed: read, and refused
+    assert "sha256 mismatch" in capsys.readouterr().err
+
+
+def test_items_read_too_soon_after_they_changed_are_not_trusted(tmp_path, monkeypatch):
+    from gaptrack.store import checked_items
+
+    store = _store(tmp_path, 1)
+    path = store.root / str(store.scan()[0].pop().items_file)
+    stat = checked_items.file_stat(path)
+    entry = checked_items.remember(stat, max(stat[1:3]) + cache.RACY_NS + 1, {("s", 1, "p"): True})
+    racy = checked_items.remember(stat, max(stat[1:3]) + cache.RACY_NS, {("s", 1, "p"): True})
+    assert checked_items.recall(path, entry) == {("s", 1, "p"): True}
+    assert checked_items.recall(path, racy) is None
+    assert checked_items.replaces(entry, racy) and not checked_items.replaces(racy, entry)
+
+
 def test_a_change_too_recent_to_be_seen_in_the_stat_is_never_trusted(tmp_path):
     store = _store(tmp_path, 1)
     summary = store.summaries()[0]

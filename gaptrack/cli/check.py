@@ -49,11 +49,13 @@ def check_cmd(
     from gaptrack.compare.check import load_evidence, reproduction_checks, status_share
     from gaptrack.publish.check_console import print_check, print_published_table
     from gaptrack.publish.claim_files import write_claim_files
+    from gaptrack.store import Store
 
     results_dir = _results_dir(config, results)
     options = CheckOptions(claims_file=claims, reported_files=list(reported or []), strict=strict)
     evidence = load_evidence(results_dir, options)  # once: the verdicts and the tables
     verdicts = check_claims(results_dir, claim, options, evidence)
+    Store(results_dir).remember_checked_items()  # the items paired: not read again next time
     write_claim_files(verdicts, results_dir)
     repro = reproduction_checks(evidence) if claim is None else []
     print_check(verdicts, results_dir, status_share(evidence), repro)

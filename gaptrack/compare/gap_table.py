@@ -135,12 +135,19 @@ def gap_table(
             dates = _dates(mine)
             if not dates:
                 continue
+            # pools whose two sides hold the same rows have the same points: measured
+            # models are open-weight, so their open-only series is usually the whole one
+            series_of: dict[tuple, list] = {}
             for pool in POOLS:
                 q_points = _quantity(benchmark, pool, "points", *origins)
                 q_rel = _quantity(benchmark, pool, "relative", *origins)
-                series = _Series(mine, q_points, kind, resampler)
-                for at in month_ends(min(dates), max(dates)):
-                    points = series.at(at, q_rel)
+                sides = tuple(tuple(map(id, side_rows(mine, q_points, s))) for s in "ab")
+                if sides not in series_of:
+                    series = _Series(mine, q_points, kind, resampler)
+                    series_of[sides] = [
+                        series.at(at, q_rel) for at in month_ends(min(dates), max(dates))
+                    ]
+                for points in series_of[sides]:
                     if points is not None:
                         out.append(_row(*points, benchmark, pool, q_points))
     return out

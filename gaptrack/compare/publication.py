@@ -120,13 +120,15 @@ def collect(
     suite = suite_benchmarks(tasks) if tasks else measured
     board = build_leaderboard(rows, models, suite)
     published = [r.published for r in rows if r.kind == "reported" and r.published]
-    return Findings(
+    findings = Findings(
         title=title,
         leaderboard=board,
         gaps=gap_table(rows, board.benchmarks),
         verdicts=check_claims(results_dir, None, options, rows),
         provenance=provenance(records, config_file, max(published, default=None)),
     )
+    Store(results_dir).remember_checked_items()  # the items paired: not read again next time
+    return findings
 
 
 INDEX_BOOTSTRAP = 100

@@ -31,12 +31,13 @@ from typing import NamedTuple
 from pydantic import TypeAdapter, ValidationError
 
 from gaptrack.store.atomic import write_bytes_atomic, write_text_atomic
+from gaptrack.store.checked_items import CheckedItems
 from gaptrack.store.records import SCHEMA_VERSION, Metric, ModelInfo, Provenance, TaskInfo
 from gaptrack.store.summary import RecordSummary
 
 TABLE_NAME = "summary.parquet"
 SIDECAR_NAME = "summary.json"
-FORMAT = 3
+FORMAT = 4
 RACY_NS = 2_000_000_000
 """A file changed this close to (or after) the start of the scan that cached it is
 re-read: file timestamps tick coarsely, so such a change could leave its stat as it was."""
@@ -136,9 +137,40 @@ def _entries(columns: dict[str, list], root: Path) -> dict[str, tuple[FileStat, 
             items_file=columns["items_file"][i],
             items_file_sha256=columns["items_file_sha256"][i],
         )
+        if columns["items_keys"][i] is not None:
+            summary.checked.append(
+                CheckedItems(
+                    stat=tuple(columns[f"items_{c}"][i] for c in _STAT_COLUMNS),
+                    read_ns=columns["items_read_ns"][i],
+                    keys=columns["items_keys"][i],
+                    n=columns["items_n"][i],
+                    bits=columns["items_bits"][i],
+                )
+            )
         stat = FileStat(*(columns[c][i] for c in _STAT_COLUMNS))
         entries[name] = (stat, summary)
     return entries
+
+
+def _checked_columns(summaries: list[RecordSummary]) -> dict:
+    """The summaries' remembered item correctness (store.checked_items), null where none."""
+    import pyarrow as pa
+
+    checked = [s.checked[0] if s.checked else None for s in summaries]
+
+    def column(get, kind):
+        return pa.array([None if c is None else get(c) for c in checked], kind)
+
+    return {
+        **{
+            f"items_{name}": column(lambda c, k=k: c.stat[k], pa.int64())
+            for k, name in enumerate(_STAT_COLUMNS)
+        },
+        "items_read_ns": column(lambda c: c.read_ns, pa.int64()),
+        "items_keys": column(lambda c: c.keys, pa.string()),
+        "items_n": column(lambda c: c.n, pa.int64()),
+        "items_bits": column(lambda c: c.bits, pa.binary()),
+    }
 
 
 def save(root: Path, snapshot: Snapshot) -> None:
@@ -166,6 +198,7 @@ def save(root: Path, snapshot: Snapshot) -> None:
             ),
             "items_file": pa.array([s.items_file for s in summaries], pa.string()),
             "items_file_sha256": pa.array([s.items_file_sha256 for s in summaries], pa.string()),
+            **_checked_columns(summaries),
         }
     )
     buffer = io.BytesIO()

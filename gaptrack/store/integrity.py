@@ -68,29 +68,47 @@ def _means_problem(
     if not subtasks:
         return None
     primary = record.metric().label
+    one_group = len(set(subtasks)) == 1
     for metric in record.metrics:
         if metric.name not in MEAN_METRICS:
             continue
         label = metric.label
         column = scores.get(label) or [None] * len(subtasks)
-        by_subtask: dict[str | None, list[float]] = defaultdict(list)
-        for subtask, value, ok in zip(subtasks, column, correct, strict=True):
-            if value is None and label == primary and ok is not None:
-                value = float(ok)  # `correct` is the primary metric's item value
-            if value is None:
-                break
-            by_subtask[subtask].append(value)
+        if one_group and None not in column:
+            # every item scored, one group: both candidates are the column's mean (the
+            # loop below, without it: pairing checks thousands of these files)
+            values, means = column, [math.fsum(column) / len(column)]
         else:
-            values = [v for vs in by_subtask.values() for v in vs]
-            overall = math.fsum(values) / len(values)
-            means = [math.fsum(vs) / len(vs) for vs in by_subtask.values()]
-            candidates = [overall, math.fsum(means) / len(means)]
-            if not any(abs(c - metric.value) <= TOLERANCE for c in candidates):
-                return (
-                    f"metric {label} is {metric.value:.6g} but its {len(values)} items "
-                    f"average {overall:.6g}"
-                )
+            found = _by_subtask(subtasks, column, correct, label == primary)
+            if found is None:
+                continue
+            values = [v for vs in found.values() for v in vs]
+            means = [math.fsum(vs) / len(vs) for vs in found.values()]
+        overall = math.fsum(values) / len(values)
+        candidates = [overall, math.fsum(means) / len(means)]
+        if not any(abs(c - metric.value) <= TOLERANCE for c in candidates):
+            return (
+                f"metric {label} is {metric.value:.6g} but its {len(values)} items "
+                f"average {overall:.6g}"
+            )
     return None
+
+
+def _by_subtask(
+    subtasks: list[str | None],
+    column: list[float | None],
+    correct: list[bool | None],
+    primary: bool,
+) -> dict[str | None, list[float]] | None:
+    """The items' values per subtask; None where an item has no value (not a mean)."""
+    by_subtask: dict[str | None, list[float]] = defaultdict(list)
+    for subtask, value, ok in zip(subtasks, column, correct, strict=True):
+        if value is None and primary and ok is not None:
+            value = float(ok)  # `correct` is the primary metric's item value
+        if value is None:
+            return None
+        by_subtask[subtask].append(value)
+    return by_subtask
 
 
 def record_problem(record: ResultRecord) -> str | None:

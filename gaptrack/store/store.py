@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from gaptrack.errors import GaptrackError
-from gaptrack.store import cache
+from gaptrack.store import cache, checked_items
 from gaptrack.store.atomic import write_text_atomic
 from gaptrack.store.cache import FileStat, Snapshot
 from gaptrack.store.integrity import columns_problem, record_problem
@@ -328,6 +328,16 @@ class Store:
         for problem in problems:
             warn(problem)
         yield from records
+
+    def remember_checked_items(self) -> None:
+        """Write the items' correctness read and checked since the summary cache was
+        written (store.checked_items) into the cache, so the next command pairs without
+        reading them again. Nothing to do where none was read."""
+        root = self.root.resolve()
+        snapshot = _snapshots.get(root)
+        if snapshot is not None and root in checked_items.dirty:
+            cache.save(self.root, snapshot)
+            checked_items.dirty.discard(root)
 
     def summaries(self) -> list[RecordSummary]:
         """A summary of every good record, in file-name order, as `records()` gives them

@@ -56,6 +56,9 @@ class RecordSummary:
     record schema 3: reading its items then goes through the full record)."""
     _record: list = field(default_factory=list, compare=False, repr=False)
     _correct: list = field(default_factory=list, compare=False, repr=False)
+    checked: list = field(default_factory=list, compare=False, repr=False)
+    """The items' correctness as last read and checked (store.checked_items), if known:
+    kept with the summary cache."""
 
     def metric(self, ref: MetricRef | str | None = None) -> Metric:
         """A metric by reference; default the primary metric (as `ResultRecord.metric`)."""
@@ -78,12 +81,23 @@ class RecordSummary:
         checks now). Where the summary names the items file's sha256 (covered by the
         record's digest when the summary was made), the file is read and checked against
         it without reading the record: pairing reads thousands of these."""
+        from gaptrack.store import checked_items
         from gaptrack.store.store import RecordProblem, load_correct, warn
 
         if self._correct:
             return self._correct[0]
         if self.items_file is not None and self.items_file_sha256 is not None:
-            correct = load_correct(self)
+            path = self.root / self.items_file
+            correct = checked_items.recall(path, self.checked[0]) if self.checked else None
+            if correct is None:
+                read_ns = checked_items.now_ns()
+                stat = checked_items.file_stat(path)
+                correct = load_correct(self)  # {} where the file fails its checks
+                if correct and stat is not None:
+                    new = checked_items.remember(stat, read_ns, correct)
+                    if checked_items.replaces(new, self.checked[0] if self.checked else None):
+                        self.checked[:] = [new]
+                        checked_items.dirty.add(self.root.resolve())
         else:
             try:
                 correct = self.record().correct_by_item()

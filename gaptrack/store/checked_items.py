@@ -1,0 +1,98 @@
+"""A record's per-item correctness as last read and checked from its items file, kept
+with the store's summary cache (store/cache.py): pairing a thousand models then opens a
+few items files (one per distinct list of items, so about one per task) instead of a
+thousand.
+
+Derived data under the cache's rules, never evidence:
+- an entry is used only while its items file has the size, mtime, ctime and inode it had
+  when it was read, and that file last changed more than `cache.RACY_NS` before the read
+  (the same "racily clean" rule as the records'); otherwise the file is read and checked
+  again (its sha256 against the record), so an items file edited since is still reported;
+- an entry stores the item keys only as a digest: the keys themselves come from a file
+  read and checked in this process that has the same digest.
+Entries are made by readers, in memory, and written to the cache by
+`Store.remember_checked_items`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gaptrack.store.records import ItemKey
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedItems:
+    """Whether each binary item of a record was answered correctly, as read and checked."""
+
+    stat: tuple[int, int, int, int]
+    """Size, mtime_ns, ctime_ns and inode of the items file, taken before it was read."""
+    read_ns: int
+    """When it was read (before the stat)."""
+    keys: str
+    """sha256 of the item keys (subtask, doc id, prompt hash) in file order, as JSON."""
+    n: int
+    """Number of binary items."""
+    bits: bytes
+    """Their correctness in key order (numpy.packbits)."""
+
+
+# item keys by digest, from files read and checked in this process
+_keys: dict[str, tuple[ItemKey, ...]] = {}
+# store roots whose summaries gained entries since the cache was written
+dirty: set[Path] = set()
+
+
+def file_stat(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+def remember(
+    stat: tuple[int, int, int, int], read_ns: int, correct: dict[ItemKey, bool]
+) -> CheckedItems:
+    """An entry for `correct`, just read and checked from a file that had `stat`."""
+    keys = tuple(correct)
+    digest = hashlib.sha256(json.dumps(keys).encode()).hexdigest()
+    _keys.setdefault(digest, keys)
+    values = np.fromiter(correct.values(), dtype=bool, count=len(correct))
+    return CheckedItems(stat, read_ns, digest, len(keys), np.packbits(values).tobytes())
+
+
+def replaces(new: CheckedItems, old: CheckedItems | None) -> bool:
+    """Whether `new` (just read) should replace `old` in the cache: it is new, the file
+    changed, or `old` was read too soon after the file changed to be trusted. A file
+    read again only because its keys were not known yet changes nothing stored."""
+    from gaptrack.store import cache
+
+    return (
+        old is None
+        or (old.stat, old.keys, old.n, old.bits) != (new.stat, new.keys, new.n, new.bits)
+        or max(old.stat[1:3]) >= old.read_ns - cache.RACY_NS
+    )
+
+
+def recall(path: Path, checked: CheckedItems) -> dict[ItemKey, bool] | None:
+    """The remembered correctness, or None where the file may have changed since (or
+    no file with these keys was read in this process yet)."""
+    from gaptrack.store import cache  # its RACY_NS, read when called (tests change it)
+
+    keys = _keys.get(checked.keys)
+    stat = file_stat(path) if keys is not None else None
+    if stat is None or stat != checked.stat or max(stat[1:3]) >= checked.read_ns - cache.RACY_NS:
+        return None
+    bits = np.unpackbits(np.frombuffer(checked.bits, dtype=np.uint8), count=checked.n)
+    return dict(zip(keys, bits.astype(bool).tolist(), strict=True))
+
+
+def now_ns() -> int:
+    return time.time_ns()
