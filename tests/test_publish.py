@@ -266,3 +266,30 @@ def test_records_run_alike_give_an_empty_run_differences_column(small, tmp_path)
     write_tables(_findings(small), tmp_path)
     gaps = pd.read_csv(tmp_path / "gaps.csv")
     assert (gaps.evidence == "measured").any() and gaps.run_differences.isna().all()
+
+
+def test_report_shows_the_reported_models_closest_to_the_suite_and_counts_the_rest(
+    small, monkeypatch
+):
+    """The report's reported table keeps the REPORTED_SHOWN models with the most suite
+    benchmarks (then the highest mean over them); a note counts the rest (the CSV keeps
+    them all)."""
+    from gaptrack.publish import report
+    from gaptrack.publish.document import Para, Table
+
+    # a suite of MMLU, which hundreds of the shipped reported models have
+    board = _findings(small).leaderboard.model_copy(update={"suite": ["mmlu"]})
+    reported = [e for e in board.entries if e.evidence == "reported"]
+    in_suite = [e for e in reported if "mmlu" in e.scores]
+    assert len(in_suite) > 3
+    monkeypatch.setattr(report, "REPORTED_SHOWN", 3)
+    blocks = report.leaderboard_blocks(board)
+    notes = [b.text for b in blocks if isinstance(b, Para) and "lists every model" in b.text]
+    assert notes == [
+        f"The 3 of {len(reported)} reported models with the most suite benchmarks (then the "
+        "highest mean over them); leaderboard.csv lists every model."
+    ]
+    measured_table, reported_table = [b for b in blocks if isinstance(b, Table)]
+    best = sorted(in_suite, key=lambda e: (e.rank is None, e.rank or 0, -e.scores["mmlu"].value))
+    assert [row[1] for row in reported_table.rows] == [e.name for e in best[:3]]
+    assert len(measured_table.rows) == 3

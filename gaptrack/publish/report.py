@@ -58,6 +58,11 @@ def leaderboard_blocks(board: Leaderboard) -> list[Block]:
     )
     for kind, title in (("measured", "Measured by gaptrack"), ("reported", "Reported")):
         entries = [e for e in board.entries if e.evidence == kind]
+        left_out = ""
+        if kind == "reported" and board.suite:
+            # hundreds of published models, most scored on one suite benchmark at most: a
+            # page of empty cells before the plots. leaderboard.csv keeps every one.
+            entries, left_out = _reported_shown(entries, board.suite)
         if not entries:
             continue
         benches = [b for b in board.benchmarks if any(b in e.scores for e in entries)]
@@ -80,10 +85,37 @@ def leaderboard_blocks(board: Leaderboard) -> list[Block]:
             )
         numeric = frozenset([0, 4, *range(7, len(headers))])  # right-aligned, unwrapped
         blocks += [Heading(3, title), Table(headers, rows, numeric, wide=True)]
+        if left_out:
+            blocks.append(Para(left_out, "note"))
         quantised = sorted({e.quantization for e in entries if e.quantization})
         if quantised:
             blocks.append(Para("Quantised weights: " + "; ".join(quantised), "note"))
     return blocks
+
+
+REPORTED_SHOWN = 40
+"""Reported models the report's table shows (leaderboard.csv has all of them)."""
+
+
+def _reported_shown(entries: list[Entry], suite: Sequence[str]) -> tuple[list[Entry], str]:
+    """The REPORTED_SHOWN reported models most comparable with the suite: ranked ones
+    first (every suite benchmark), then by how many suite benchmarks they have, then by
+    their mean over those; and a note on how many are left out."""
+
+    def order(e: Entry):
+        present = [e.scores[b].value for b in suite if b in e.scores]
+        return (e.rank is None, e.rank or 0, -len(present), -sum(present) / len(present))
+
+    scored = sorted((e for e in entries if any(b in e.scores for b in suite)), key=order)
+    shown = scored[:REPORTED_SHOWN]
+    left = len(entries) - len(shown)
+    note = (
+        f"The {len(shown)} of {len(entries)} reported models with the most suite benchmarks "
+        "(then the highest mean over them); leaderboard.csv lists every model."
+        if left
+        else ""
+    )
+    return shown, note
 
 
 def _latest_rows(rows: Sequence[GapRow]) -> list[list[str]]:
