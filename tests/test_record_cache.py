@@ -148,9 +148,9 @@ def test_items_read_too_soon_after_they_changed_are_not_trusted(tmp_path, monkey
 
     store = _store(tmp_path, 1)
     path = store.root / str(store.scan()[0].pop().items_file)
-    stat = checked_items.file_stat(path)
-    entry = checked_items.remember(stat, max(stat[1:3]) + cache.RACY_NS + 1, {("s", 1, "p"): True})
-    racy = checked_items.remember(stat, max(stat[1:3]) + cache.RACY_NS, {("s", 1, "p"): True})
+    stat = cache.FileStat.of(path.stat())
+    entry = checked_items.remember(stat, stat.changed_ns + cache.RACY_NS + 1, {("s", 1, "p"): True})
+    racy = checked_items.remember(stat, stat.changed_ns + cache.RACY_NS, {("s", 1, "p"): True})
     assert checked_items.recall(path, entry) == {("s", 1, "p"): True}
     assert checked_items.recall(path, racy) is None
     assert checked_items.replaces(entry, racy) and not checked_items.replaces(racy, entry)

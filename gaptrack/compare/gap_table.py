@@ -22,7 +22,6 @@ from gaptrack.compare.gaps import (
     Sides,
     candidates_at,
     frontier_gap,
-    gap_at,
     side_rows,
 )
 from gaptrack.compare.stats import Interval
@@ -140,14 +139,12 @@ def gap_table(
             series_of: dict[tuple, list] = {}
             for pool in POOLS:
                 q_points = _quantity(benchmark, pool, "points", *origins)
-                q_rel = _quantity(benchmark, pool, "relative", *origins)
-                sides = tuple(tuple(map(id, side_rows(mine, q_points, s))) for s in "ab")
-                if sides not in series_of:
-                    series = _Series(mine, q_points, kind, resampler)
-                    series_of[sides] = [
-                        series.at(at, q_rel) for at in month_ends(min(dates), max(dates))
-                    ]
-                for points in series_of[sides]:
+                sides = (side_rows(mine, q_points, "a"), side_rows(mine, q_points, "b"))
+                same = tuple(tuple(map(id, side)) for side in sides)
+                if same not in series_of:
+                    series = _Series(sides, q_points, kind, resampler)
+                    series_of[same] = [series.at(at) for at in month_ends(min(dates), max(dates))]
+                for points in series_of[same]:
                     if points is not None:
                         out.append(_row(*points, benchmark, pool, q_points))
     return out
@@ -157,58 +154,64 @@ class _Series:
     """The points of one (benchmark, kind, pool) month by month. The frontier only moves
     when a model is released (or a leaderboard snapshot taken), so a month whose candidate
     models are the previous month's repeats its points with the new date; otherwise the
-    one engine (compare.gaps) computes them, from each side's Ranking where there is one."""
+    one engine (compare.gaps.frontier_gap) computes them, from each side's Ranking where
+    there is one."""
 
-    def __init__(self, rows: list[EvidenceRow], q: GapQuantity, kind: Kind, resampler: Resampler):
-        self.rows, self.q, self.kind, self.resampler = rows, q, kind, resampler
+    def __init__(
+        self,
+        sides: tuple[list[EvidenceRow], list[EvidenceRow]],
+        q: GapQuantity,
+        kind: Kind,
+        resampler: Resampler,
+    ):
+        self.q, self.kind, self.resampler = q, kind, resampler
+        self.rows = [*sides[0], *sides[1]]  # the rows of this pool, both sides
         self.rankings = None
         if not BENCHMARKS[q.benchmarks[0]].leaderboard:
-            sides = [side_rows(rows, q, side) for side in ("a", "b")]
             rankings = [Ranking.build(side, q.benchmarks) for side in sides]
             if None not in rankings:
-                self.sides, self.rankings = sides, rankings
+                self.rankings = rankings
         self.last: tuple | None = None
 
-    def at(self, at: dt.date, q_rel: GapQuantity) -> tuple[GapPoint, GapPoint] | None:
+    def at(self, at: dt.date) -> tuple[GapPoint, GapPoint] | None:
         """(points, relative) at `at`, or None where a side has no frontier model."""
+        ranked, snapshot, problem = None, None, None
         if self.rankings is None:
-            key = None
-            if BENCHMARKS[self.q.benchmarks[0]].leaderboard:
-                snapshot, problem = candidates_at(self.rows, self.q, at)[2:]
-                # a stale snapshot's problem names the date: such months are not shared
-                key = (snapshot,) if snapshot is not None and problem is None else None
-            if key is None or self.last is None or self.last[0] != key:
-                point = gap_at(self.rows, self.q, at, self.kind, self.resampler)
-                if point.a is None or point.b is None or point.gap is None:
-                    return None
-                relative = gap_at(self.rows, q_rel, at, self.kind, self.resampler)
-                self.last = (key, point, relative)
+            rows_a, rows_b, snapshot, problem = candidates_at(self.rows, self.q, at)
+            # a stale snapshot's or an empty side's problem names the date: not shared
+            key = (len(rows_a), len(rows_b), snapshot) if problem is None else None
         else:
             reach = self.kind == "measured"
             (known_a, a), (known_b, b) = (r.by(at, reach) for r in self.rankings)
-            if not a or not b:
-                return None  # the other rows of the table are two-sided
-            key = (known_a, known_b)
-            if self.last is None or self.last[0] != key:
-                sides = [self._sides(a, b, unit) for unit in ("points", "relative")]
-                point, relative = (
-                    frontier_gap(s, at, self.kind, resampler=self.resampler, ranked=(a, b))
-                    for s in sides
+            ranked = (a, b)
+            rows_a, rows_b = [r for c in a for r in c.rows], [r for c in b for r in c.rows]
+            key = (known_a, known_b)  # how many released: the candidates only grow
+        if not rows_a or not rows_b:
+            return None  # the table's rows are two-sided
+        if key is None or self.last is None or self.last[0] != key:
+            point, relative = (
+                frontier_gap(
+                    Sides.model_construct(  # rows validated when they were read
+                        rows_a=rows_a,
+                        rows_b=rows_b,
+                        origin_a=self.q.origin_a,
+                        origin_b=self.q.origin_b,
+                        benchmarks=self.q.benchmarks,
+                        unit=unit,
+                    ),
+                    at,
+                    self.kind,
+                    snapshot=snapshot,
+                    problem=problem,
+                    resampler=self.resampler,
+                    ranked=ranked,
                 )
-                if point.gap is None:
-                    return None
-                self.last = (key, point, relative)
+                for unit in ("points", "relative")
+            )
+            if point.a is None or point.b is None or point.gap is None:
+                return None
+            self.last = (key, point, relative)
         _, point, relative = self.last
         if point.at != at:
             point, relative = (p.model_copy(update={"at": at}) for p in (point, relative))
         return point, relative
-
-    def _sides(self, a: list[Contender], b: list[Contender], unit) -> Sides:
-        return Sides.model_construct(  # rows already validated; ranked passed alongside
-            rows_a=[r for c in a for r in c.rows],
-            rows_b=[r for c in b for r in c.rows],
-            origin_a=self.q.origin_a,
-            origin_b=self.q.origin_b,
-            benchmarks=self.q.benchmarks,
-            unit=unit,
-        )

@@ -31,7 +31,6 @@ from typing import NamedTuple
 from pydantic import TypeAdapter, ValidationError
 
 from gaptrack.store.atomic import write_bytes_atomic, write_text_atomic
-from gaptrack.store.checked_items import CheckedItems
 from gaptrack.store.records import SCHEMA_VERSION, Metric, ModelInfo, Provenance, TaskInfo
 from gaptrack.store.summary import RecordSummary
 
@@ -109,6 +108,8 @@ def load(root: Path) -> Snapshot | None:
 
 
 def _entries(columns: dict[str, list], root: Path) -> dict[str, tuple[FileStat, RecordSummary]]:
+    from gaptrack.store.checked_items import CheckedItems  # it builds on this module
+
     # Parts shared by many records (a model's 20 tasks, a task's 1,000 models) are
     # validated once per distinct text.
     models: dict[str, ModelInfo] = {}
@@ -140,7 +141,7 @@ def _entries(columns: dict[str, list], root: Path) -> dict[str, tuple[FileStat, 
         if columns["items_keys"][i] is not None:
             summary.checked.append(
                 CheckedItems(
-                    stat=tuple(columns[f"items_{c}"][i] for c in _STAT_COLUMNS),
+                    stat=FileStat(*(columns[f"items_{c}"][i] for c in _STAT_COLUMNS)),
                     read_ns=columns["items_read_ns"][i],
                     keys=columns["items_keys"][i],
                     n=columns["items_n"][i],

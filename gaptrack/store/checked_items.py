@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from gaptrack.store import cache
 from gaptrack.store.records import ItemKey
 
 
@@ -31,8 +32,8 @@ from gaptrack.store.records import ItemKey
 class CheckedItems:
     """Whether each binary item of a record was answered correctly, as read and checked."""
 
-    stat: tuple[int, int, int, int]
-    """Size, mtime_ns, ctime_ns and inode of the items file, taken before it was read."""
+    stat: cache.FileStat
+    """The items file's stat, taken before it was read."""
     read_ns: int
     """When it was read (before the stat)."""
     keys: str
@@ -42,6 +43,12 @@ class CheckedItems:
     bits: bytes
     """Their correctness in key order (numpy.packbits)."""
 
+    @property
+    def settled(self) -> bool:
+        """Read more than RACY_NS after the file last changed: an unchanged stat then
+        means unchanged bytes."""
+        return self.stat.changed_ns < self.read_ns - cache.RACY_NS  # read when called
+
 
 # item keys by digest, from files read and checked in this process
 _keys: dict[str, tuple[ItemKey, ...]] = {}
@@ -49,17 +56,14 @@ _keys: dict[str, tuple[ItemKey, ...]] = {}
 dirty: set[Path] = set()
 
 
-def file_stat(path: Path) -> tuple[int, int, int, int] | None:
+def _stat(path: Path) -> cache.FileStat | None:
     try:
-        st = os.stat(path)
+        return cache.FileStat.of(path.stat())
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
-def remember(
-    stat: tuple[int, int, int, int], read_ns: int, correct: dict[ItemKey, bool]
-) -> CheckedItems:
+def remember(stat: cache.FileStat, read_ns: int, correct: dict[ItemKey, bool]) -> CheckedItems:
     """An entry for `correct`, just read and checked from a file that had `stat`."""
     keys = tuple(correct)
     digest = hashlib.sha256(json.dumps(keys).encode()).hexdigest()
@@ -72,27 +76,36 @@ def replaces(new: CheckedItems, old: CheckedItems | None) -> bool:
     """Whether `new` (just read) should replace `old` in the cache: it is new, the file
     changed, or `old` was read too soon after the file changed to be trusted. A file
     read again only because its keys were not known yet changes nothing stored."""
-    from gaptrack.store import cache
-
     return (
         old is None
         or (old.stat, old.keys, old.n, old.bits) != (new.stat, new.keys, new.n, new.bits)
-        or max(old.stat[1:3]) >= old.read_ns - cache.RACY_NS
+        or not old.settled
     )
 
 
 def recall(path: Path, checked: CheckedItems) -> dict[ItemKey, bool] | None:
     """The remembered correctness, or None where the file may have changed since (or
     no file with these keys was read in this process yet)."""
-    from gaptrack.store import cache  # its RACY_NS, read when called (tests change it)
-
     keys = _keys.get(checked.keys)
-    stat = file_stat(path) if keys is not None else None
-    if stat is None or stat != checked.stat or max(stat[1:3]) >= checked.read_ns - cache.RACY_NS:
+    if keys is None or not checked.settled or _stat(path) != checked.stat:
         return None
     bits = np.unpackbits(np.frombuffer(checked.bits, dtype=np.uint8), count=checked.n)
     return dict(zip(keys, bits.astype(bool).tolist(), strict=True))
 
 
-def now_ns() -> int:
-    return time.time_ns()
+def read(
+    path: Path, known: CheckedItems | None, load: Callable[[], dict[ItemKey, bool]]
+) -> tuple[dict[ItemKey, bool], CheckedItems | None]:
+    """The correctness of the items file at `path`: `known`'s where it can be trusted,
+    else `load()` (which reads and checks the file, {} where it fails); and the entry to
+    remember instead of `known`, None where nothing changes."""
+    correct = recall(path, known) if known is not None else None
+    if correct is not None:
+        return correct, None
+    read_ns = time.time_ns()
+    stat = _stat(path)
+    correct = load()
+    if not correct or stat is None:
+        return correct, None
+    new = remember(stat, read_ns, correct)
+    return correct, new if replaces(new, known) else None

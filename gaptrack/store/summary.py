@@ -87,17 +87,13 @@ class RecordSummary:
         if self._correct:
             return self._correct[0]
         if self.items_file is not None and self.items_file_sha256 is not None:
-            path = self.root / self.items_file
-            correct = checked_items.recall(path, self.checked[0]) if self.checked else None
-            if correct is None:
-                read_ns = checked_items.now_ns()
-                stat = checked_items.file_stat(path)
-                correct = load_correct(self)  # {} where the file fails its checks
-                if correct and stat is not None:
-                    new = checked_items.remember(stat, read_ns, correct)
-                    if checked_items.replaces(new, self.checked[0] if self.checked else None):
-                        self.checked[:] = [new]
-                        checked_items.dirty.add(self.root.resolve())
+            known = self.checked[0] if self.checked else None
+            correct, new = checked_items.read(
+                self.root / self.items_file, known, lambda: load_correct(self)
+            )
+            if new is not None:
+                self.checked[:] = [new]
+                checked_items.dirty.add(self.root.resolve())
         else:
             try:
                 correct = self.record().correct_by_item()
