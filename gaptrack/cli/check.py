@@ -40,13 +40,17 @@ def check_cmd(
         typer.Option("--reported", metavar="CSV", help="Extra reported-evidence CSV (repeatable)."),
     ] = None,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Weigh only reported rows verified at their source.")
+        bool,
+        typer.Option(
+            "--strict",
+            help="Weigh only reported rows verified at their primary source (no copies).",
+        ),
     ] = False,
 ) -> None:
     """Give every claim a verdict from measured and reported evidence; write
     <results>/claims/<claim_id>.json."""
     from gaptrack.api import CheckOptions, check_claims
-    from gaptrack.compare.check import load_evidence, reproduction_checks, status_share
+    from gaptrack.compare.check import load_evidence, reproduction_checks, status_share, tier_share
     from gaptrack.publish.check_console import print_check, print_published_table
     from gaptrack.publish.claim_files import write_claim_files
     from gaptrack.store import Store
@@ -58,7 +62,7 @@ def check_cmd(
     Store(results_dir).remember_checked_items()  # the items paired: not read again next time
     write_claim_files(verdicts, results_dir)
     repro = reproduction_checks(evidence) if claim is None else []
-    print_check(verdicts, results_dir, status_share(evidence), repro)
+    print_check(verdicts, results_dir, status_share(evidence), repro, tier_share(evidence))
     if claim is None:
         print_published_table(evidence)
 

@@ -16,6 +16,8 @@ from gaptrack.compare.evidence import (
     load_measured,
     load_reported,
     measured_rows,
+    tier_of,
+    verified_at_source,
 )
 from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
 from gaptrack.errors import ConfigError
@@ -30,7 +32,8 @@ class CheckOptions(Frozen):
     reported_files: list[Path] = []
     """Reported-evidence CSVs added after the shipped file and the user's imports."""
     strict: bool = False
-    """Weigh only reported rows whose status is `verified` (measured rows always count)."""
+    """Weigh only reported rows verified at their primary source (`verified` and not a
+    compilation's copy, evidence/tiers.py); measured rows always count."""
 
 
 class Reproduction(Frozen):
@@ -61,7 +64,10 @@ def load_evidence(
     measured = load_measured(results_dir) if records is None else measured_rows(records)
     reported = [*load_reported(results_dir, options.reported_files), *epoch_rows()]
     if options.strict:
-        reported = [r for r in reported if r.status == "verified"]
+        # Not `status == "verified"`: LLMStats and Arena-extraction rows are verified only
+        # against the copy, and one figure may be `secondary` in one file and `verified`
+        # in another; the copy must not get in through the second.
+        reported = [r for r in reported if verified_at_source(r)]
     return [*measured, *sorted(reported, key=lambda r: r.row_id)]
 
 
@@ -132,9 +138,23 @@ def reproduction_checks(rows: Sequence[EvidenceRow]) -> list[Reproduction]:
 
 
 def status_share(rows: Sequence[EvidenceRow]) -> dict[str, int]:
-    """Reported rows per status (`verified`, `secondary`, `unverified`)."""
-    counts = {"verified": 0, "secondary": 0, "unverified": 0}
+    """Reported rows per status, each row counted once: `verified` (at its primary source),
+    `compilation` (`verified` only against a compilation's copy: LLMStats, an Arena
+    extraction, Epoch AI's copies), `secondary`, `unverified`."""
+    counts = {"verified": 0, "compilation": 0, "secondary": 0, "unverified": 0}
     for row in rows:
         if row.kind == EvidenceKind.REPORTED:
-            counts[row.status] += 1
+            if row.status == "verified" and not verified_at_source(row):
+                counts["compilation"] += 1
+            else:
+                counts[row.status] += 1
+    return counts
+
+
+def tier_share(rows: Sequence[EvidenceRow]) -> dict[str, int]:
+    """Reported rows per source tier (evidence/tiers.py)."""
+    counts = {"third_party_run": 0, "developer_reported": 0, "compilation": 0}
+    for row in rows:
+        if row.kind == EvidenceKind.REPORTED:
+            counts[tier_of(row)] += 1
     return counts

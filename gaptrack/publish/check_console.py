@@ -97,6 +97,7 @@ def print_check(
     results_dir: Path,
     share: dict[str, int],
     repro: Sequence[Reproduction],
+    tiers: dict[str, int] | None = None,
 ) -> None:
     from gaptrack.publish.check_detail import print_details
 
@@ -123,10 +124,16 @@ def print_check(
     )
     total = sum(share.values())
     typer.echo(
-        f"reported evidence: {share['verified']} of {total} rows verified at their source "
-        f"({100 * share['verified'] / max(total, 1):.0f} %), {share['secondary']} secondary, "
-        f"{share['unverified']} unverified"
+        f"reported evidence: {share['verified']:,} of {total:,} rows verified at their primary "
+        f"source ({100 * share['verified'] / max(total, 1):.0f} %); counted apart: "
+        f"{share.get('compilation', 0):,} verified only against a compilation's copy "
+        f"(LLMStats, an Arena extraction, Epoch AI's copies), {share['secondary']:,} "
+        f"secondary, {share['unverified']:,} unverified"
     )
+    if tiers:
+        typer.echo(
+            "reported evidence by tier: " + ", ".join(f"{name} {n:,}" for name, n in tiers.items())
+        )
     for r in repro:
         typer.echo(
             f"reproduction: {r.model} {r.benchmark}: measured {r.measured:.1f} "

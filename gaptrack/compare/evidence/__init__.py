@@ -1,5 +1,6 @@
 """Evidence: typed rows (rows), reported CSV files (csvio), gaptrack's own store records
-(measured), and which report editions a claim may use (editions)."""
+(measured), which report editions a claim may use (editions), and whose number each row
+is (tiers)."""
 
 from gaptrack.compare.evidence.csvio import (
     CSV_COLUMNS,
@@ -25,6 +26,7 @@ from gaptrack.compare.evidence.rows import (
     ScoreRow,
     Status,
 )
+from gaptrack.compare.evidence.tiers import TIERS, Tier, tier_of, verified_at_source
 
 __all__ = [
     "CSV_COLUMNS",
@@ -39,6 +41,8 @@ __all__ = [
     "ReleaseRow",
     "ScoreRow",
     "Status",
+    "TIERS",
+    "Tier",
     "apply_editions",
     "choose_editions",
     "import_reported",
@@ -50,5 +54,7 @@ __all__ = [
     "read_reported",
     "rows_to_csv",
     "shipped_reported_files",
+    "tier_of",
     "user_reported_dir",
+    "verified_at_source",
 ]

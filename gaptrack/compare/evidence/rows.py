@@ -16,6 +16,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from gaptrack.base import Frozen
 from gaptrack.compare.benchmarks import BENCHMARKS, FIGURES
+from gaptrack.compare.evidence.tiers import Tier, tier_of, verified_at_source
 from gaptrack.config.countries import Country
 from gaptrack.config.schema import size_class
 from gaptrack.errors import FieldProblem
@@ -115,6 +116,16 @@ class _Row(Frozen):
         if (self.report is None) != (self.edition is None):
             raise FieldProblem("edition", "report and edition go together")
         return self
+
+    @property
+    def tier(self) -> Tier:
+        """Whose number this is (evidence/tiers.py: the rule)."""
+        return tier_of(self)
+
+    @property
+    def verified_at_source(self) -> bool:
+        """`verified` at the primary source, not only in a compilation's copy."""
+        return verified_at_source(self)
 
     @property
     def edition_label(self) -> str | None:
