@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -32,11 +33,37 @@ def models_cmd(
     only: OnlyOpt = None,
     tasks: TasksOpt = None,
     limit: LimitOpt = None,
+    conflicts: Annotated[
+        bool,
+        typer.Option(
+            "--conflicts",
+            help="List the model registry's release dates that sources disagree on "
+            "(the developer's own announcement wins over a compilation), and exit.",
+        ),
+    ] = False,
+    registry: Annotated[
+        Path | None,
+        typer.Option(
+            "--registry",
+            metavar="FILE",
+            help="With --conflicts: a registry file instead of the shipped evidence/models.yaml.",
+        ),
+    ] = None,
 ) -> None:
     """List a config's models, their origin and size, and how many of their tasks have a
-    stored result (at any limit, or at --limit); without -c, the packaged catalogue."""
+    stored result (at any limit, or at --limit); without -c, the packaged catalogue.
+    --conflicts: the model registry's date conflicts between sources."""
     from gaptrack.publish.console import print_catalogue, print_models
     from gaptrack.run.plan import stored_records
+
+    if conflicts or registry is not None:
+        from gaptrack.compare.evidence.registry import conflicts as date_conflicts
+        from gaptrack.compare.evidence.registry import load_registry
+        from gaptrack.publish.console import print_date_conflicts
+
+        loaded = load_registry(registry)
+        print_date_conflicts(loaded, date_conflicts(loaded, results))
+        return
 
     if config is None:
         from gaptrack.config.loader import SHIPPED_CATALOGUES, load_catalogue, shipped_configs_dir

@@ -204,6 +204,32 @@ def print_catalogue(models: list, path) -> None:
     typer.echo(_table(headers, rows))
 
 
+def print_date_conflicts(registry, conflicts: Sequence) -> None:
+    """The model registry's release dates that another source gives differently."""
+    versions = len(registry)
+    typer.echo(
+        f"Model registry {registry.path}: {len(registry.models)} models, {versions} versions. "
+        f"{len(conflicts)} dates differ between sources (the registry's date first: a "
+        "developer's own announcement wins over a compilation; the largest differences first):"
+    )
+    headers = ["version", "registry date", "kind", "source", "its name", "its date", "days", "rows"]
+    rows = [
+        [
+            c.version,
+            c.released,
+            c.date_kind,
+            c.source,
+            c.alias,
+            c.source_date,
+            f"{c.days:+d}",
+            str(c.rows),
+        ]
+        for c in conflicts
+    ]
+    if rows:
+        typer.echo(_table(headers, rows))
+
+
 def print_models(plan: Plan, records: Sequence[Stored] | None = None) -> None:
     """The config's models; `stored` counts the (model, task) pairs with a record (any
     limit, when `records` is given; else the pairs cached for this exact plan)."""
