@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def test_check_reproduces_the_ai_index_arena_gaps(tmp_path):
     assert result.exit_code == 0, result.output
     out = result.output
     line = next(x for x in out.splitlines() if x.startswith("c001-gap-9-to-2 "))
-    assert "inconclusive" in line and "9.26 | 1.69" in line and "reported" in line
+    assert "not independent" in line and "9.26 | 1.69" in line and "reported" in line
     assert (
         "c001-gap-9-to-2: gap at 2024-01-31 > 9%: computed 9.263, published 9.26 -> not independent"
     ) in out  # the January 2024 ratings are derived from the published 9.26 %
@@ -37,9 +38,9 @@ def test_check_reproduces_the_ai_index_arena_gaps(tmp_path):
         "c001-gap-9-to-2: gap at 2025-02-28 < 2%: computed 1.689, published 1.7 -> "
         "reproduced within rounding"
     ) in out
-    assert "untested" in out
+    assert "untestable" in out
     saved = json.loads((tmp_path / "claims" / "c001-gap-9-to-2.json").read_text())
-    assert saved["verdict"] == "inconclusive"
+    assert saved["verdict"] == "not independent"
     assert saved["claim"]["quote"].startswith("The gap between the best Chinese and US")
     rows = saved["evaluations"][0]["rows"]
     assert sorted(r["value"] for r in rows) == [1112, 1215, 1362, 1385]
@@ -48,13 +49,36 @@ def test_check_reproduces_the_ai_index_arena_gaps(tmp_path):
 
 def test_verdicts_on_shipped_evidence():
     verdicts = {v.claim.id: v for v in check_claims("unused-results", options=CheckOptions())}
-    assert verdicts["c001-gap-9-to-2"].verdict == "inconclusive"  # circular January check
+    assert verdicts["c001-gap-9-to-2"].verdict == "not independent"  # circular January check
     assert verdicts["c001-gap-9-to-2-ai-index-2026"].verdict == "inconclusive"
     assert verdicts["c004-widening"].verdict == "inconclusive"  # ratings without intervals
     assert verdicts["c003-1b-downloads"].verdict == "contradicted"
     assert verdicts["c003-400-models"].verdict == "inconclusive"
     assert verdicts["c003-qwen-overtook-llama"].verdict == "contradicted"
-    assert verdicts["c000-apps-boom"].verdict == "untested"
+    assert verdicts["c000-apps-boom"].verdict == "untestable"
+
+
+def test_vc_figures_resting_on_the_articles_own_citation_are_not_independent():
+    """Issue 21: c000-us-vc-2024 and c000-cn-vc-2024 were `supported` by the very figures
+    the article cites (CB Insights, Zero2IPO via the article): that proves nothing."""
+    verdicts = {v.claim.id: v for v in check_claims("unused-results", options=CheckOptions())}
+    for claim_id in ("c000-us-vc-2024", "c000-cn-vc-2024"):
+        verdict = verdicts[claim_id]
+        assert verdict.verdict == "not independent", claim_id
+        note = verdict.evaluations[0].notes[0]
+        assert note.startswith("not independent") and "would have been `supported`" in note
+
+
+def test_cited_rows_must_name_evidence(tmp_path):
+    text = (Path(__file__).parents[1] / "seeds" / "claims.yaml").read_text()
+    bad = tmp_path / "seeds" / "claims.yaml"
+    shutil.copytree(Path(__file__).parents[1] / "seeds", bad.parent)
+    bad.write_text(
+        text.replace("cited_rows: [us.ai_vc_investment_usd_b.2024]", "cited_rows: [nope]")
+    )
+    with pytest.raises(ConfigError) as err:
+        check_claims("unused", options=CheckOptions(claims_file=bad))
+    assert "claims[2].cited_rows[0]" in str(err.value) and "nope" in str(err.value)
 
 
 def test_one_claim_and_byte_identical_reruns(tmp_path):
@@ -219,7 +243,7 @@ def test_api_checks_claims(tmp_path):
     from gaptrack import api
 
     verdicts = api.check_claims(tmp_path, "c001-gap-9-to-2", api.CheckOptions())
-    assert verdicts[0].verdict == "inconclusive"
+    assert verdicts[0].verdict == "not independent"
     assert isinstance(verdicts[0], api.ClaimVerdict)
 
 
@@ -244,7 +268,9 @@ def test_check_shows_quote_unit_and_evidence_rows_findable_in_the_files(tmp_path
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()
     head = next(x for x in lines if x.startswith("c001-gap-9-to-2 ("))
-    assert '"The gap between the best Chinese and US' in head and head.endswith("-> inconclusive")
+    assert '"The gap between the best Chinese and US' in head and head.endswith(
+        "-> not independent"
+    )
     assert any("(values in % of side B's score)" in x for x in lines)
     shown = [x.split(":")[0].strip() for x in lines if x.startswith("      ") and ": " in x]
     assert len(shown) == 4

@@ -406,10 +406,11 @@ def test_gap_table_is_gap_at_month_by_month():
         score("B3", "CN", "2024-10-01", 89.0, bench="gsm8k"),
         score("A3", "US", "2024-02-01", 92.0, bench="gsm8k"),
         score("A3", "US", "2024-05-01", 93.0, bench="gsm8k", published=D(2025, 1, 1)),
-        arena("a", "US", "2024-01-15", 1250),
-        arena("b", "CN", "2024-01-15", 1200),
-        arena("a", "US", "2024-12-15", 1300),
-        arena("b", "CN", "2024-12-15", 1290),
+        # published with their snapshot: point-in-time rows (gaps.point_in_time)
+        arena("a", "US", "2024-01-15", 1250, published=D(2024, 1, 15)),
+        arena("b", "CN", "2024-01-15", 1200, published=D(2024, 1, 15)),
+        arena("a", "US", "2024-12-15", 1300, published=D(2024, 12, 15)),
+        arena("b", "CN", "2024-12-15", 1290, published=D(2024, 12, 15)),
     ]
     benchmarks = ["mmlu", "gsm8k", "chatbot_arena"]
     table = gap_table([*measured, *reported], benchmarks)

@@ -132,7 +132,7 @@ def test_claims_csv_by_hand(small, tmp_path):
     assert tested.value == 40.0 and tested.ci_low > 0 and tested.evidence == "measured"
     assert tested.status == "verified" and tested.date == "2025-06-15"
     untested = claims.loc["t2-wide"]
-    assert not bool(untested.tested) and untested.verdict == "untested"
+    assert not bool(untested.tested) and untested.verdict == "untestable"
     assert pd.isna(untested.value) and untested.kind == "qualitative"
 
 
@@ -167,9 +167,10 @@ def test_cli_writes_into_out(small, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "Leaderboard (measured)" in result.output and "us-a" in result.output
-    assert [Path(p).name for p in result.output.split()[-3:]] == [
+    assert [Path(p).name for p in result.output.split()[-4:]] == [
         "leaderboard.csv",
         "gaps.csv",
+        "gap_markers.csv",
         "claims.csv",
     ]
     assert len(pd.read_csv(out / "claims.csv")) > 30  # the shipped registry
@@ -204,9 +205,9 @@ def test_cli_report_draws_figures_while_the_index_fits_and_reruns_byte_identical
     started = []
     original = plots.GapFigures.__init__
 
-    def record_start(self, rows, folder):
+    def record_start(self, rows, folder, markers=()):
         started.append(("figures", folder))
-        original(self, rows, folder)
+        original(self, rows, folder, markers)
 
     fit = analysis.run_index
 

@@ -1,5 +1,5 @@
 """Every verdict branch: supported, contradicted, inconclusive (straddle, missing, stale,
-thin, approximate, disagreeing sources) and untested."""
+thin, approximate, disagreeing sources) and untestable."""
 
 from __future__ import annotations
 
@@ -324,9 +324,9 @@ def test_event_branches():
     assert evaluate_claim(claim(release, kind="release"), DOC, RELEASES).verdict == "supported"
 
 
-def test_untested_claims_have_no_evaluation():
+def test_untestable_claims_have_no_evaluation():
     result = evaluate_claim(claim(None, kind="forecast"), DOC, ARENA)
-    assert result.verdict == "untested" and result.evaluations == []
+    assert result.verdict == "untestable" and result.evaluations == []
 
 
 def test_every_statement_kind_has_an_evaluator():

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from gaptrack.base import Frozen
-from gaptrack.compare.claims import load_claims
+from gaptrack.compare.claims import default_claims_file, load_claims
 from gaptrack.compare.epoch_evidence import epoch_rows
 from gaptrack.compare.evidence import (
     EvidenceKind,
@@ -92,7 +92,22 @@ def check_claims(
             )
     if rows is None:
         rows = load_evidence(results_dir, options)
+    if not options.strict:  # --strict drops unverified rows, cited ones among them
+        _check_cited(registry, rows, options.claims_file)
     return [evaluate_claim(c, registry.document(c.document), rows) for c in claims]
+
+
+def _check_cited(registry, rows: Sequence[EvidenceRow], claims_file: Path | None) -> None:
+    """Every `cited_rows` id names a loaded row: one line naming the claim's field."""
+    ids = {r.row_id for r in rows}
+    for i, claim in enumerate(registry.claims):
+        for j, ref in enumerate(claim.cited_rows):
+            if ref not in ids:
+                raise ConfigError(
+                    f"no evidence row {ref!r}",
+                    file=claims_file or default_claims_file(),
+                    field=f"claims[{i}].cited_rows[{j}]",
+                )
 
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")

@@ -259,6 +259,15 @@ class Claim(Frozen):
     it with something else: the verdict then says so."""
     interpretation: str | None = None
     """Choices the quote leaves open and how the statement makes them."""
+    cited_rows: list[str] = []
+    """Evidence row ids that are the claim's own citation (the figure its source quotes,
+    e.g. CB Insights as cited by the article). A verdict resting only on these rows, or on
+    rows derived from them, is `not independent`: agreeing with one's own source proves
+    nothing. Each id must name a loaded row (checked by `gaptrack check`)."""
+    reproduces: str | None = None
+    """The published analysis whose figure the claim restates (e.g. `AI Index 2025`), where
+    it restates a computed figure: gaptrack's data disagreeing with it is then `not
+    reproduced` (another model set or setting gives another value), not `contradicted`."""
     untestable_reason: str | None = None
     """Why no statement: required exactly when statement is None."""
 

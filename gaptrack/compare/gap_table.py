@@ -22,6 +22,8 @@ from gaptrack.compare.gaps import (
     Sides,
     candidates_at,
     frontier_gap,
+    marker_label,
+    point_in_time,
     side_rows,
 )
 from gaptrack.compare.stats import Interval
@@ -68,6 +70,10 @@ class GapRow(Frozen):
     run_differences: str = ""
     """Measured rows: how the two models' records were not run alike (backends or
     generation settings, compare.gaps.run_differences); empty where they were."""
+    marker: str | None = None
+    """Set on a figure that is not point-in-time (compare.gaps.point_in_time): a report's
+    derived or later-recomputed rating, drawn as a labelled marker beside the series and
+    never joined into it (gap_markers); None on every row of the series."""
 
 
 def _dates(rows: Sequence[EvidenceRow]) -> list[dt.date]:
@@ -124,7 +130,8 @@ def gap_table(
     resampler = Resampler()  # months, pools and units meet the same models again
     scores: dict[tuple[str, str], list[EvidenceRow]] = {}
     for r in rows:
-        if r.quantity == "score":
+        # a dated series holds only what was known on each date: see point_in_time
+        if r.quantity == "score" and point_in_time(r):
             scores.setdefault((r.benchmark, r.kind), []).append(r)
     for benchmark in benchmarks:
         if benchmark not in BENCHMARKS:
@@ -215,3 +222,48 @@ class _Series:
         if point.at != at:
             point, relative = (p.model_copy(update={"at": at}) for p in (point, relative))
         return point, relative
+
+
+def gap_markers(
+    rows: Sequence[EvidenceRow],
+    benchmarks: Sequence[str],
+    origins: tuple[str, str] = ("US", "CN"),
+) -> list[GapRow]:
+    """The gaps of the figures left out of the series (not point-in-time): one per source
+    (report and edition, or source) and snapshot where both origins have a model, all
+    models, each labelled (`marker`). Drawn as separate markers, never joined to the series:
+    the AI Index's derived January 2024 rating gap and the 2026 edition's recomputed
+    February 2025 one are not what the board showed on those dates."""
+    groups: dict[tuple, list[EvidenceRow]] = {}
+    for r in rows:
+        if r.quantity != "score" or r.benchmark not in benchmarks or point_in_time(r):
+            continue
+        if r.benchmark not in BENCHMARKS or r.snapshot is None:
+            continue
+        groups.setdefault((r.benchmark, r.kind, marker_label(r), r.snapshot), []).append(r)
+    out = []
+    for (benchmark, kind, label, snapshot), mine in sorted(groups.items()):
+        q = _quantity(benchmark, "all", "points", *origins)
+        sides = (side_rows(mine, q, "a"), side_rows(mine, q, "b"))
+        if not sides[0] or not sides[1]:
+            continue
+        point, relative = (
+            frontier_gap(
+                Sides(
+                    rows_a=sides[0],
+                    rows_b=sides[1],
+                    origin_a=q.origin_a,
+                    origin_b=q.origin_b,
+                    benchmarks=q.benchmarks,
+                    unit=unit,
+                ),
+                snapshot,
+                kind,
+                snapshot=snapshot,
+            )
+            for unit in ("points", "relative")
+        )
+        if point.gap is None:
+            continue
+        out.append(_row(point, relative, benchmark, "all", q).model_copy(update={"marker": label}))
+    return out

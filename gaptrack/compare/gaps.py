@@ -35,6 +35,9 @@ from gaptrack.compare.stats import (
 )
 from gaptrack.store.records import Item
 
+CONTEMPORANEOUS_DAYS = 7
+"""A leaderboard row published more than this after its snapshot was not on the board of
+that date: a report's later restatement, or a rating recomputed on a newer scale."""
 MAX_SNAPSHOT_AGE_DAYS = 183
 """A leaderboard snapshot older than this at the date asked is stale: too thin to judge."""
 MIN_ITEMS = 20
@@ -94,6 +97,42 @@ class GapPoint(Frozen):
     @property
     def rows(self) -> list[EvidenceRow]:
         return [*(self.a.rows if self.a else []), *(self.b.rows if self.b else [])]
+
+
+def point_in_time(row: EvidenceRow) -> bool:
+    """Whether the row may join a dated series: it says what was known on its date. Not a
+    figure derived from other published figures (the AI Index's January 2024 Arena ratings,
+    computed back from its published gap), and, on a leaderboard, only ratings published
+    with their snapshot (within CONTEMPORANEOUS_DAYS): a later report's restatement or a
+    rating recomputed on a later board (the AI Index 2026's February 2025 figures) shows
+    a board nobody saw on that date. Scores of fixed test sets join from their model's
+    release date (`candidates_at`). Rows failing this are drawn as labelled markers."""
+    if getattr(row, "source_kind", "") == "derived" or row.derived_from:
+        return False
+    bench = BENCHMARKS.get(getattr(row, "benchmark", ""))
+    if bench is None or not bench.leaderboard or row.kind == EvidenceKind.MEASURED:
+        return True
+    snapshot, published = getattr(row, "snapshot", None), row.published
+    return (
+        snapshot is not None
+        and published is not None
+        and published <= snapshot + dt.timedelta(days=CONTEMPORANEOUS_DAYS)
+    )
+
+
+def marker_label(row: EvidenceRow) -> str:
+    """How a row that is not point-in-time is labelled where it is drawn."""
+    who = " ".join(x for x in (row.report, row.edition) if x) or row.source
+    if getattr(row, "source_kind", "") == "derived" or row.derived_from:
+        how = "derived from its published gap"
+    else:
+        how = "restated or recomputed after its snapshot"
+    when = (
+        f"published {row.published.isoformat()}"
+        if row.published
+        else "publication date not recorded"
+    )
+    return f"{who} ({how}; {when})"
 
 
 def side_rows(rows: Iterable[EvidenceRow], quantity: GapQuantity, side: str) -> list[EvidenceRow]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from gaptrack.base import Frozen
 from gaptrack.compare.check import CheckOptions, check_claims, load_evidence
-from gaptrack.compare.gap_table import GapRow, gap_table
+from gaptrack.compare.gap_table import GapRow, gap_markers, gap_table
 from gaptrack.compare.leaderboard import Leaderboard, build_leaderboard, suite_benchmarks
 from gaptrack.compare.verdicts import ClaimVerdict
 from gaptrack.errors import GaptrackError
@@ -58,7 +58,10 @@ class Findings(Frozen):
     leaderboard: Leaderboard
     """Measured and reported scores per model."""
     gaps: list[GapRow]
-    """Frontier gap per benchmark, month, pool and evidence kind."""
+    """Frontier gap per benchmark, month, pool and evidence kind: point-in-time only."""
+    gap_markers: list[GapRow] = []
+    """Figures kept out of the series (derived, or recomputed on a later board), each
+    labelled: drawn as separate markers (gap_table.gap_markers)."""
     verdicts: list[ClaimVerdict]
     """Every claim of the registry with its verdict."""
     provenance: Provenance
@@ -124,6 +127,7 @@ def collect(
         title=title,
         leaderboard=board,
         gaps=gap_table(rows, board.benchmarks),
+        gap_markers=gap_markers(rows, board.benchmarks),
         verdicts=check_claims(results_dir, None, options, rows),
         provenance=provenance(records, config_file, max(published, default=None)),
     )

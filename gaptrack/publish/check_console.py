@@ -48,11 +48,11 @@ def _interval_text(ev) -> str:
 
 
 def summary_lines(verdict: ClaimVerdict) -> list[dict[str, str]]:
-    """One table row per evaluation (one for an untested claim)."""
+    """One table row per evaluation (one for an untestable claim)."""
     claim = verdict.claim
     if not verdict.evaluations:
         blank = dict.fromkeys(COLUMNS, "-")
-        return [{**blank, "claim": claim.id, "kind": claim.kind, "verdict": "untested"}]
+        return [{**blank, "claim": claim.id, "kind": claim.kind, "verdict": "untestable"}]
     return [
         {
             "claim": claim.id,
@@ -113,13 +113,13 @@ def print_check(
                 )
     for line in _published_lines(verdicts):
         typer.echo(line)
-    tested = sum(1 for v in verdicts if v.verdict != "untested")
+    tested = sum(1 for v in verdicts if v.verdict != "untestable")
     counts: dict[str, int] = {}
     for v in verdicts:
         counts[v.verdict] = counts.get(v.verdict, 0) + 1
     summary = ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
     typer.echo(
-        f"{len(verdicts)} claims: {tested} tested, {len(verdicts) - tested} untested "
+        f"{len(verdicts)} claims: {tested} tested, {len(verdicts) - tested} untestable "
         f"({summary}). Details: {claims_dir(results_dir)}/<claim_id>.json"
     )
     total = sum(share.values())

@@ -27,7 +27,8 @@ class ClaimLine(BaseModel):
     tested: bool
     """Whether a statement could be evaluated against evidence."""
     verdict: str
-    """supported, contradicted, inconclusive or untested."""
+    """supported, contradicted, not reproduced, not independent, inconclusive or untestable
+    (verdicts.base.Label)."""
     value: float | None = None
     """The deciding evaluation's value: the gap, the change of the gap, a median interval
     in days; None where the verdict rests on several values (see `checks`)."""

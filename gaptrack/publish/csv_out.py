@@ -165,5 +165,15 @@ def write_gaps(gaps: Sequence[GapRow], out: Path) -> Path:
     return write_if_changed(out / "gaps.csv", to_csv(GAP_COLUMNS, gap_rows(gaps)))
 
 
+MARKER_COLUMNS = [*GAP_COLUMNS, "marker"]
+
+
+def write_gap_markers(markers: Sequence[GapRow], out: Path) -> Path:
+    """gap_markers.csv: the figures kept out of gaps.csv's point-in-time series (a report's
+    derived or later-recomputed ratings), each with its label; never joined to a series."""
+    rows = [{**row, "marker": m.marker} for row, m in zip(gap_rows(markers), markers, strict=True)]
+    return write_if_changed(out / "gap_markers.csv", to_csv(MARKER_COLUMNS, rows))
+
+
 def write_claims(verdicts: Sequence[ClaimVerdict], out: Path) -> Path:
     return write_if_changed(out / "claims.csv", to_csv(CLAIM_COLUMNS, claim_rows(verdicts)))

@@ -75,7 +75,9 @@ img{max-width:100%;height:auto;border:1px solid #eee}
 .verdict-supported{background:#d6f0e6;color:#00583d}
 .verdict-contradicted{background:#fbe0cf;color:#8a3300}
 .verdict-inconclusive{background:#fdf3c4;color:#5c4a00}
-.verdict-untested{background:#eee;color:#444}
+.verdict-untestable{background:#eee;color:#444}
+.verdict-not-reproduced{background:#e6e0f5;color:#3d2a7a}
+.verdict-not-independent{background:#e8e8e8;color:#5a3a00}
 footer{margin-top:3rem;border-top:1px solid #ccc;font-size:.85rem;color:#444}
 """
 

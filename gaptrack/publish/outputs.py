@@ -9,10 +9,11 @@ from gaptrack.publish import csv_out
 
 
 def write_tables(findings: Findings, out: Path) -> list[Path]:
-    """leaderboard.csv, gaps.csv and claims.csv under `out`."""
+    """leaderboard.csv, gaps.csv, gap_markers.csv and claims.csv under `out`."""
     return [
         csv_out.write_leaderboard(findings.leaderboard, out),
         csv_out.write_gaps(findings.gaps, out),
+        csv_out.write_gap_markers(findings.gap_markers, out),
         csv_out.write_claims(findings.verdicts, out),
     ]
 
@@ -22,7 +23,7 @@ def start_figures(findings: Findings, out: Path):
     caller can compute the capability index meanwhile; pass the result to write_pages."""
     from gaptrack.publish.plots import GapFigures
 
-    return GapFigures(findings.gaps, out / "plots")
+    return GapFigures(findings.gaps, out / "plots", findings.gap_markers)
 
 
 def write_pages(findings: Findings, out: Path, index=None, figures=None) -> list[Path]:

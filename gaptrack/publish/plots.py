@@ -34,7 +34,7 @@ GAP_COLOURS = {"reported": OKABE_ITO["black"], "measured": OKABE_ITO["green"]}
 STYLE = {"reported": ("-", "o"), "measured": ("--", "s")}
 Z95 = 1.959963984540054
 PNG_DPI = 100
-PLOT_VERSION = 4
+PLOT_VERSION = 5
 """Raise when the drawing code changes: figures drawn by older code are redrawn."""
 
 
@@ -257,14 +257,36 @@ def _date_axis(ax, mdates, rows: Sequence[GapRow]) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
 
 
-def _digest(benchmark: str, rows: Sequence[GapRow]) -> str:
-    return inputs_digest("gap", benchmark, [r.model_dump(mode="json") for r in rows])
+def _digest(benchmark: str, rows: Sequence[GapRow], markers: Sequence[GapRow] = ()) -> str:
+    return inputs_digest("gap", benchmark, [r.model_dump(mode="json") for r in [*rows, *markers]])
 
 
-def gap_figure(benchmark: str, rows: Sequence[GapRow], stem: Path) -> list[Path]:
-    """Two columns (all models | open-weight only), frontier scores above, gap below."""
+def _markers(axes, markers: Sequence[GapRow]) -> None:
+    """Figures that are not point-in-time (a report's derived or recomputed ratings): a
+    cross each, labelled, never joined to the step lines."""
+    top, bottom = axes
+    for m in markers:
+        for value, colour in ((m.a.value, SIDE_COLOURS[0]), (m.b.value, SIDE_COLOURS[1])):
+            top.plot([m.at], [value], "x", color=colour, markersize=7, linestyle="none")
+        bottom.plot([m.at], [m.gap], "x", color=OKABE_ITO["purple"], markersize=7)
+        bottom.annotate(
+            m.marker.split(" (")[0],
+            (m.at, m.gap),
+            xytext=(3, 3),
+            textcoords="offset points",
+            fontsize=7,
+            color=OKABE_ITO["purple"],
+        )
+
+
+def gap_figure(
+    benchmark: str, rows: Sequence[GapRow], stem: Path, markers: Sequence[GapRow] = ()
+) -> list[Path]:
+    """Two columns (all models | open-weight only), frontier scores above, gap below;
+    `markers` (all models, left) as crosses beside the series."""
     rows = [r for r in rows if r.benchmark == benchmark]
-    digest = _digest(benchmark, rows)
+    markers = [m for m in markers if m.benchmark == benchmark]
+    digest = _digest(benchmark, rows, markers)
     if up_to_date(stem, digest):
         return [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     plt = _pyplot()
@@ -279,6 +301,8 @@ def gap_figure(benchmark: str, rows: Sequence[GapRow], stem: Path) -> list[Path]
     for col, (pool, title) in enumerate((("all", "All models"), ("open", "Open-weight only"))):
         mine = [r for r in rows if r.benchmark == benchmark and r.pool == pool]
         _panel((axes[0][col], axes[1][col]), mine, title, unit)
+        if pool == "all":
+            _markers((axes[0][col], axes[1][col]), markers)
         _date_axis(axes[1][col], mdates, mine)
     fig.suptitle(f"{name}: best model of each origin by release date, and the gap")
     # fixed margins: tight_layout would draw the figure once more just to measure it
@@ -293,7 +317,7 @@ def plotted_benchmarks(rows: Sequence[GapRow]) -> list[str]:
     return list(dict.fromkeys(r.benchmark for r in rows))
 
 
-def _draw_one(job: tuple[str, list[GapRow], Path]) -> list[Path]:
+def _draw_one(job: tuple[str, list[GapRow], Path, list[GapRow]]) -> list[Path]:
     return gap_figure(*job)
 
 
@@ -304,12 +328,17 @@ class GapFigures:
     they are drawn on all CPUs (forked workers: matplotlib is imported once, before the
     fork). Figures already up to date are not drawn again."""
 
-    def __init__(self, rows: Sequence[GapRow], folder: Path):
+    def __init__(self, rows: Sequence[GapRow], folder: Path, markers: Sequence[GapRow] = ()):
         self.jobs = [
-            (b, [r for r in rows if r.benchmark == b], folder / f"gap-{b}")
+            (
+                b,
+                [r for r in rows if r.benchmark == b],
+                folder / f"gap-{b}",
+                [m for m in markers if m.benchmark == b],
+            )
             for b in plotted_benchmarks(rows)
         ]
-        stale = [j for j in self.jobs if not up_to_date(j[2], _digest(j[0], j[1]))]
+        stale = [j for j in self.jobs if not up_to_date(j[2], _digest(j[0], j[1], j[3]))]
         workers = min(len(stale), os.cpu_count() or 1)
         self.pool = self.pending = None
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
@@ -330,9 +359,11 @@ class GapFigures:
         return {job[0]: _draw_one(job) for job in self.jobs}  # now all up to date: no redraw
 
 
-def gap_figures(rows: Sequence[GapRow], folder: Path) -> dict[str, list[Path]]:
+def gap_figures(
+    rows: Sequence[GapRow], folder: Path, markers: Sequence[GapRow] = ()
+) -> dict[str, list[Path]]:
     """One figure per benchmark with a gap; benchmark -> [png, svg]."""
-    return GapFigures(rows, folder).wait()
+    return GapFigures(rows, folder, markers).wait()
 
 
 def earliest(rows: Sequence[GapRow]) -> dt.date | None:

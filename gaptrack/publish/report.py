@@ -142,7 +142,24 @@ def _latest_rows(rows: Sequence[GapRow]) -> list[list[str]]:
     return out
 
 
-def gap_blocks(gaps: Sequence[GapRow], figures: dict[str, list[Path]]) -> list[Block]:
+def _marker_note(markers: Sequence[GapRow]) -> Para | None:
+    if not markers:
+        return None
+    shown = "; ".join(
+        f"{m.marker}: {m.a.model} vs {m.b.model} at {m.at.isoformat()}, {num(m.gap)} "
+        f"points ({num(m.gap_rel, 2)} %)"
+        for m in markers
+    )
+    return Para(
+        "Drawn as separate markers (crosses), never joined to the series: figures that "
+        "no board showed on their date, " + shown + ". gap_markers.csv lists them.",
+        "note",
+    )
+
+
+def gap_blocks(
+    gaps: Sequence[GapRow], figures: dict[str, list[Path]], markers: Sequence[GapRow] = ()
+) -> list[Block]:
     blocks: list[Block] = [Heading(2, "The gap over time", "gaps")]
     blocks.append(
         Para(
@@ -171,6 +188,9 @@ def gap_blocks(gaps: Sequence[GapRow], figures: dict[str, list[Path]]) -> list[B
             Figure(png, svg, f"{_bench_name(bench)}: best US and best CN model over time"),
             Table(headers, _latest_rows(mine), frozenset([2, 5])),
         ]
+        note = _marker_note([m for m in markers if m.benchmark == bench])
+        if note is not None:
+            blocks.append(note)
     return blocks
 
 
@@ -214,7 +234,10 @@ def claim_blocks(verdicts: Sequence[ClaimVerdict]) -> list[Block]:
         )
         kind = f" on {line.evidence} evidence" if line.evidence else ""
         blocks.append(
-            Para(f"Verdict: {v.verdict}{kind}.{value}{iv}", f"verdict verdict-{v.verdict}")
+            Para(
+                f"Verdict: {v.verdict}{kind}.{value}{iv}",
+                f"verdict verdict-{v.verdict.replace(' ', '-')}",
+            )
         )
         ev = deciding(v)
         if ev is not None:
@@ -225,12 +248,12 @@ def claim_blocks(verdicts: Sequence[ClaimVerdict]) -> list[Block]:
         if table is not None:
             blocks.append(table)
     untested = [v for v in verdicts if not v.claim.testable]
-    blocks.append(Heading(2, f"Untested claims ({len(untested)})", "untested"))
+    blocks.append(Heading(2, f"Untestable claims ({len(untested)})", "untestable"))
     rows = [
         [v.claim.id, v.claim.kind, " ".join(v.claim.quote.split()), v.claim.untestable_reason or ""]
         for v in untested
     ]
-    blocks.append(Table(["claim", "kind", "quote", "why untested"], rows))
+    blocks.append(Table(["claim", "kind", "quote", "why untestable"], rows))
     return blocks
 
 
@@ -266,7 +289,7 @@ def report_blocks(
             "about the US-China AI gap checked against both."
         ),
         *leaderboard_blocks(findings.leaderboard),
-        *gap_blocks(findings.gaps, figures),
+        *gap_blocks(findings.gaps, figures, findings.gap_markers),
         *index,
         *claim_blocks(findings.verdicts),
     ]
@@ -279,7 +302,7 @@ def write_report(
     `figures`: the gap figures already being drawn (plots.GapFigures for `out`/plots)."""
     from gaptrack.publish.plots import GapFigures
 
-    figures = figures or GapFigures(findings.gaps, out / "plots")
+    figures = figures or GapFigures(findings.gaps, out / "plots", findings.gap_markers)
     section = index(out / "plots") if index else []  # drawn while the workers draw the gaps
     blocks = report_blocks(findings, figures.wait(), section)
     footer = provenance_blocks(findings.provenance)

@@ -1,5 +1,5 @@
-"""Claim + evidence -> verdict: supported, contradicted, inconclusive (interval straddles
-the claimed value, or evidence missing, stale or thin), or untested (no statement).
+"""Claim + evidence -> verdict in one vocabulary for every claim kind (base.Label):
+supported, contradicted, not reproduced, not independent, inconclusive, untestable.
 
 base: what evaluators produce; dispatch: statement kind -> evaluator; gap, cadence,
 figure, event: one module per statement family."""

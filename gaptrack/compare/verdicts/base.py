@@ -12,7 +12,28 @@ from gaptrack.compare.evidence import EvidenceKind, EvidenceRow
 from gaptrack.compare.gaps import GapPoint
 from gaptrack.compare.stats import Interval
 
-Label = Literal["supported", "contradicted", "inconclusive", "untested"]
+Label = Literal[
+    "supported",
+    "contradicted",
+    "not reproduced",
+    "not independent",
+    "inconclusive",
+    "untestable",
+]
+"""The one verdict vocabulary of every claim kind (README, "How gaptrack decides"):
+
+* `supported` / `contradicted`: the claim holds (fails) under at least SHARE_DECIDES of the
+  defensible analysis choices (its specification curve), each with an interval clearing
+  the threshold;
+* `not reproduced`: the claim restates a figure computed by someone else (the AI Index's
+  benchmark gaps) and gaptrack's data gives another value; the verdict names the models
+  each side used and the analysis choice that explains the difference;
+* `not independent`: the only evidence is the claim's own citation or figures derived from
+  it: agreeing with it proves nothing;
+* `inconclusive`: intervals straddle the threshold, or the specifications disagree, or the
+  evidence is missing, stale or thin;
+* `untestable`: no statement can be tested (the claim says why)."""
+DECIDED: frozenset[str] = frozenset({"supported", "contradicted"})
 
 
 class PublishedGap(Frozen):
@@ -150,10 +171,14 @@ def _compare_equal(
 
 
 def combine(labels: Sequence[Label]) -> Label:
+    """All conditions of one statement: one failing fails it; one that only the claim's
+    own source can speak to makes the whole `not independent`."""
     if not labels:
         return "inconclusive"
     if "contradicted" in labels:
         return "contradicted"
+    if "not independent" in labels:
+        return "not independent"
     if all(label == "supported" for label in labels):
         return "supported"
     return "inconclusive"

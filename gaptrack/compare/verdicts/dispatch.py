@@ -39,8 +39,10 @@ def evaluate_claim(claim: Claim, document: Document, rows: Sequence[EvidenceRow]
     """Verdict of one claim on all evidence rows (measured and reported together)."""
     base = {"claim": claim, "document": document}
     if claim.statement is None:
-        return ClaimVerdict(**base, verdict="untested")
+        return ClaimVerdict(**base, verdict="untestable")
     evaluations = [finish(ev) for ev in EVALUATORS[claim.statement.kind](claim, rows)]
+    if claim.cited_rows:
+        evaluations = [own_source(ev, claim, rows) for ev in evaluations]
     first = evaluations[0]
     return ClaimVerdict(
         **base,
@@ -49,6 +51,37 @@ def evaluate_claim(claim: Claim, document: Document, rows: Sequence[EvidenceRow]
         evaluations=evaluations,
         weakest_status=first.weakest_status,
     )
+
+
+def _ancestors(row: EvidenceRow, by_id: dict[str, EvidenceRow]) -> set[str]:
+    """Ids of every row `row` was derived from, directly or through other rows."""
+    seen: set[str] = set()
+    todo = list(row.derived_from)
+    while todo:
+        ref = todo.pop()
+        if ref not in seen:
+            seen.add(ref)
+            todo.extend(by_id[ref].derived_from if ref in by_id else ())
+    return seen
+
+
+def own_source(ev: Evaluation, claim: Claim, rows: Sequence[EvidenceRow]) -> Evaluation:
+    """`not independent` where every row the evaluation rests on is the claim's own
+    citation (`cited_rows`) or derived from it: a figure agreeing with the source the
+    claim quotes shows the claim quotes it faithfully, not that it is true."""
+    if not ev.rows:
+        return ev
+    cited = set(claim.cited_rows)
+    by_id = {r.row_id: r for r in rows if r.derived_from or r.row_id in cited}
+    own = [r.row_id for r in ev.rows if r.row_id in cited or _ancestors(r, by_id) & cited]
+    if len(own) < len(ev.rows):
+        return ev
+    note = (
+        f"not independent: the only evidence ({', '.join(own)}) is the claim's own "
+        f"citation or derived from it; it would have been `{ev.verdict}` had it been "
+        "independent evidence"
+    )
+    return ev.model_copy(update={"verdict": "not independent", "notes": [note, *ev.notes]})
 
 
 _EXACT = "an exact published figure: no sampling error to propagate"

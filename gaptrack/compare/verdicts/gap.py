@@ -136,7 +136,7 @@ def _gap_check(
     if point.interval is None:
         verdict, reason = "inconclusive", f"no interval ({no_interval_reason(point)}); {reason}"
     if published is not None and not published.independent:
-        verdict = "inconclusive"
+        verdict = "not independent"
         reason = (
             f"not independent: {', '.join(published.derived_rows)} derived from the "
             f"published figure {published.row_id}; {reason}"
@@ -190,23 +190,28 @@ def _parity_checks(statement: GapParity, ctx: _Context) -> Checks:
     return [check], check.value, check.interval
 
 
+def _trend_end(p: GapPoint, quantity: GapQuantity, ctx: _Context) -> Check:
+    """One end of a trend: informs the change, decides nothing alone (but says where it
+    rests on rows derived from the published figure it would be checked against)."""
+    published = published_gap(p, quantity, ctx.reported)
+    circular = published is not None and not published.independent
+    return Check(
+        label=f"gap at {p.at.isoformat()}",
+        verdict="not independent" if circular else "inconclusive",
+        value=p.gap,
+        interval=p.interval,
+        point=p,
+        reason=p.problem or "one end of the trend: the change decides, not this gap alone",
+        published=published,
+    )
+
+
 def _trend_checks(statement: GapTrend, ctx: _Context) -> Checks:
     quantity = statement.quantity
     start, end = period_end(statement.start), period_end(statement.end)
     first, last = ctx.point(quantity, start), ctx.point(quantity, end)
     # the per-date checks only carry the two points (usable or not); the trend check decides
-    checks = [
-        Check(
-            label=f"gap at {p.at.isoformat()}",
-            verdict="inconclusive",
-            value=p.gap,
-            interval=p.interval,
-            point=p,
-            reason=p.problem or "one end of the trend: the change decides, not this gap alone",
-            published=published_gap(p, quantity, ctx.reported),
-        )
-        for p in (first, last)
-    ]
+    checks = [_trend_end(p, quantity, ctx) for p in (first, last)]
     if first.gap is None or last.gap is None:
         return checks, None, None
     change = last.gap - first.gap
@@ -220,7 +225,7 @@ def _trend_checks(statement: GapTrend, ctx: _Context) -> Checks:
         verdict, reason = "inconclusive", f"no interval ({'; '.join(missing)}); {reason}"
     circular = [c.published for c in checks if c.published and not c.published.independent]
     if circular:
-        verdict = "inconclusive"
+        verdict = "not independent"
         reason = f"not independent of the published figure {circular[0].row_id}; {reason}"
     if first.problem or last.problem:
         verdict = "inconclusive"
