@@ -51,3 +51,12 @@ def shipped(name: str) -> Path:
     its documents) or `evidence`. In a checkout these are links to the folders at its top;
     in a wheel, copies inside the package, so every install finds them."""
     return Path(__file__).resolve().parent / "data" / name
+
+
+def evidence_file(rel: str) -> Path:
+    """The evidence file `evidence/<rel>` a reader should open: the shipped one, or the
+    user's newer checked copy from `gaptrack update` fetched by the run's as-of date
+    (gaptrack.update.active). Every reader of shipped evidence files asks here."""
+    from gaptrack.update.active import resolve
+
+    return resolve(rel)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from gaptrack.cli.options import DEFAULT_CHECK_CONFIG, OptionalConfigOpt, ResultsOpt
+from gaptrack.cli.options import DEFAULT_CHECK_CONFIG, AsOfOpt, OptionalConfigOpt, ResultsOpt
 from gaptrack.errors import GaptrackError
 
 
@@ -46,14 +46,23 @@ def check_cmd(
             help="Weigh only reported rows verified at their primary source (no copies).",
         ),
     ] = False,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Give every claim a verdict from measured and reported evidence; write
-    <results>/claims/<claim_id>.json."""
+    <results>/claims/<claim_id>.json and the source copies read (claims/sources.csv)."""
+    from gaptrack.update.active import as_of as reading_as_of
+
+    with reading_as_of(as_of):
+        _check(config, results, claim, claims, reported, strict)
+
+
+def _check(config, results, claim, claims, reported, strict) -> None:
     from gaptrack.api import CheckOptions, check_claims
     from gaptrack.compare.check import load_evidence, reproduction_checks, status_share, tier_share
     from gaptrack.publish.check_console import print_check, print_published_table
-    from gaptrack.publish.claim_files import write_claim_files
+    from gaptrack.publish.claim_files import claims_dir, write_claim_files
     from gaptrack.store import Store
+    from gaptrack.update.active import write_copy_set
 
     results_dir = _results_dir(config, results)
     options = CheckOptions(claims_file=claims, reported_files=list(reported or []), strict=strict)
@@ -61,6 +70,7 @@ def check_cmd(
     verdicts = check_claims(results_dir, claim, options, evidence)
     Store(results_dir).remember_checked_items()  # the items paired: not read again next time
     write_claim_files(verdicts, results_dir)
+    write_copy_set(claims_dir(results_dir))
     repro = reproduction_checks(evidence) if claim is None else []
     print_check(verdicts, results_dir, status_share(evidence), repro, tier_share(evidence))
     if claim is None:

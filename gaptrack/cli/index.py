@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from gaptrack.cli.options import AsOfOpt
+
 
 def index(
     results: Path = typer.Option(
@@ -20,13 +22,22 @@ def index(
     epoch_check: bool = typer.Option(
         True, "--epoch-check/--no-epoch-check", help="Check against Epoch AI's figures."
     ),
+    as_of: AsOfOpt = None,
 ) -> None:
     """Fit one capability per model over all evidence; print ranks, difficulties, months behind."""
+    from gaptrack.update.active import as_of as reading_as_of
+
+    with reading_as_of(as_of):
+        _index(results, reported, boot, seed, top, epoch_check)
+
+
+def _index(results, reported, boot, seed, top, epoch_check) -> None:
     import warnings
 
     from gaptrack.compare.index import cache
     from gaptrack.compare.index.outcome import run
     from gaptrack.publish.index_out import print_outcome, write_csvs
+    from gaptrack.update.active import write_copy_set
 
     with warnings.catch_warnings():
         # all-NaN months (before a side has any model) are expected, and shown as NaN
@@ -35,6 +46,7 @@ def index(
     print_outcome(outcome, typer.echo, top=top)
     cache.forget(results / "index")
     written = write_csvs(outcome, results / "index")
+    written.append(write_copy_set(results / "index"))  # the source copies the fit read
     cache.remember(results / "index", outcome.inputs_digest)  # `report` reuses this fit
     typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {results / 'index'}")
 

@@ -58,3 +58,13 @@ ReportedOpt = Annotated[
 DEFAULT_CHECK_CONFIG = "demo"
 """`check` and `import-reported` need a results folder, never a stray ./results: without
 -c they use the demo config's."""
+
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="Read the evidence as of DATE (YYYY-MM-DD, or a UTC time): only source copies "
+        "fetched by then (gaptrack update) and rows published by then.",
+    ),
+]

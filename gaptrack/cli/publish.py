@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gaptrack.cli.options import ReportedOpt, ResultsOpt
+from gaptrack.cli.options import AsOfOpt, ReportedOpt, ResultsOpt
 
 ConfigOpt = Annotated[
     str | None,
@@ -26,8 +26,16 @@ def leaderboard(
     results: ResultsOpt = None,
     out: OutOpt = None,
     reported: ReportedOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Write leaderboard.csv, gaps.csv and claims.csv (columns: results/README.md)."""
+    from gaptrack.update.active import as_of as reading_as_of
+
+    with reading_as_of(as_of):
+        _leaderboard(config, results, out, reported)
+
+
+def _leaderboard(config, results, out, reported) -> None:
     from gaptrack.api import collect_findings, publication_folder
     from gaptrack.publish.outputs import write_tables
     from gaptrack.publish.rich_tables import print_tables
@@ -43,8 +51,16 @@ def report(
     results: ResultsOpt = None,
     out: OutOpt = None,
     reported: ReportedOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Write report.html (self-contained) and report.md, with plots in plots/."""
+    from gaptrack.update.active import as_of as reading_as_of
+
+    with reading_as_of(as_of):
+        _report(config, results, out, reported)
+
+
+def _report(config, results, out, reported) -> None:
     from gaptrack.api import capability_index, collect_findings, publication_folder
     from gaptrack.publish.outputs import start_figures, write_pages
 

@@ -22,6 +22,7 @@ from gaptrack.compare.evidence import (
 from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
 from gaptrack.errors import ConfigError
 from gaptrack.store.summary import Stored
+from gaptrack.update.active import published_by
 
 
 class CheckOptions(Frozen):
@@ -63,6 +64,8 @@ def load_evidence(
     the reported rows sorted by id."""
     measured = load_measured(results_dir) if records is None else measured_rows(records)
     reported = [*load_reported(results_dir, options.reported_files), *epoch_rows()]
+    # --as-of: only rows known by then (every row without one)
+    measured, reported = published_by(measured), published_by(reported)
     if options.strict:
         # Not `status == "verified"`: LLMStats and Arena-extraction rows are verified only
         # against the copy, and one figure may be `secondary` in one file and `verified`

@@ -85,11 +85,31 @@ def _row(rec: dict, digests: dict[str, str]) -> EvidenceRow | None:
     )
 
 
-@functools.cache
-def _cached() -> tuple[EvidenceRow, ...]:
-    from gaptrack.compare.index.epochdata import load_epoch_rows, manifest
+def _digests() -> dict[str, str]:
+    """sha256 per file under evidence/epoch/: the shipped manifest's, or a fetched copy's
+    (stored under its digest, so its name is the digest)."""
+    from gaptrack.compare.index.epochdata import manifest
+    from gaptrack.paths import evidence_file, shipped
 
-    digests = {m["file"]: m["sha256"] for m in manifest()}
+    digests = {}
+    for m in manifest():
+        path = evidence_file(f"epoch/{m['file']}")
+        shipped_copy = path == shipped("evidence") / "epoch" / m["file"]
+        digests[m["file"]] = m["sha256"] if shipped_copy else path.stem
+    return digests
+
+
+def _cached() -> tuple[EvidenceRow, ...]:
+    digests = _digests()
+    return _rows(tuple(sorted(digests.items())))
+
+
+@functools.cache
+def _rows(digests_key: tuple[tuple[str, str], ...]) -> tuple[EvidenceRow, ...]:
+    # Keyed by the digests of the files in use: a fetched copy is a new key.
+    from gaptrack.compare.index.epochdata import load_epoch_rows
+
+    digests = dict(digests_key)
     # Only the files of the benchmarks claims use: reading all of them costs a second.
     frame = load_epoch_rows(frozenset(EPOCH_TO_BENCHMARK))
     rows = (_row(rec, digests) for rec in frame.to_dict("records"))

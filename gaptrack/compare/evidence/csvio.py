@@ -15,7 +15,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from gaptrack.compare.dates import normalise, period_end
 from gaptrack.compare.evidence.rows import EvidenceKind, EvidenceRow
 from gaptrack.errors import ConfigError, field_problem, read_text_file
-from gaptrack.paths import shipped
+from gaptrack.paths import evidence_file, shipped
 from gaptrack.store.atomic import write_text_atomic
 
 CSV_COLUMNS = [
@@ -59,8 +59,10 @@ _ROW = TypeAdapter(EvidenceRow)
 
 def shipped_reported_files() -> list[Path]:
     """Every `evidence/*.csv` of the project, in name order (sub-folders such as
-    `evidence/epoch/` hold source data in their own formats and are not read here)."""
-    return sorted(shipped("evidence").glob("*.csv"))
+    `evidence/epoch/` hold source data in their own formats and are not read here), each
+    as the file in use: shipped, or the user's newer copy from `gaptrack update`."""
+    names = sorted(p.name for p in shipped("evidence").glob("*.csv"))
+    return [evidence_file(name) for name in names]
 
 
 def user_reported_dir(results_dir: str | Path) -> Path:

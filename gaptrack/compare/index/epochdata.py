@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+from pathlib import Path
 
 import pandas as pd
 
 from gaptrack.compare.index.benchmarks import EPOCH_BENCHMARKS, EpochBenchmark, index_key
 from gaptrack.errors import GaptrackError
-from gaptrack.paths import shipped
+from gaptrack.paths import evidence_file, shipped
 
 EPOCH_DIR = shipped("evidence") / "epoch"  # package data: found from a wheel install too
 APRIL_DIR = EPOCH_DIR / "april2026"
@@ -77,8 +78,13 @@ def country_code(text: object) -> str | None:
 
 
 def eci_table(which: str = "april2026") -> pd.DataFrame:
-    """Epoch's ECI file: `april2026` (third-party copy) or `epoch_repo` (Epoch's, Nov 2025)."""
-    frame = pd.read_csv(EPOCH_DIR / which / "epoch_capabilities_index.csv")
+    """Epoch's ECI file: `april2026` (third-party copy, or the user's newer copy from
+    `gaptrack update`) or `epoch_repo` (Epoch's, Nov 2025)."""
+    return _eci_frame(evidence_file(f"epoch/{which}/epoch_capabilities_index.csv"))
+
+
+def _eci_frame(path: Path) -> pd.DataFrame:
+    frame = pd.read_csv(path)
     frame["released"] = pd.to_datetime(frame["Release date"], errors="coerce")
     frame["origin"] = frame["Country"].map(country_code)
     frame["open_weights"] = frame["Model accessibility"].map(
@@ -87,8 +93,17 @@ def eci_table(which: str = "april2026") -> pd.DataFrame:
     return frame
 
 
-def _read_one(spec: EpochBenchmark, versions: pd.DataFrame) -> pd.DataFrame:
-    path = APRIL_DIR / spec.file
+def _benchmark_path(spec: EpochBenchmark) -> Path:
+    return evidence_file(f"epoch/april2026/{spec.file}")
+
+
+def read_benchmark(spec: EpochBenchmark, path: Path, eci: Path) -> pd.DataFrame:
+    """One Epoch file read as the index reads it, from `path` (a fetched copy is checked
+    with this before it is kept)."""
+    return _read_one(spec, _versions(eci), path)
+
+
+def _read_one(spec: EpochBenchmark, versions: pd.DataFrame, path: Path) -> pd.DataFrame:
     raw = pd.read_csv(path)
     if spec.column not in raw.columns:
         raise GaptrackError(f"no column {spec.column!r}", file=path, field=spec.column)
@@ -137,28 +152,35 @@ def _reporter(raw: pd.DataFrame) -> pd.Series:
 
 
 def load_epoch_rows(names: frozenset[str] | None = None) -> pd.DataFrame:
-    """Every shipped Epoch score row (rows with no model version or no score included:
-    the index reports and drops them), or those of the Epoch benchmarks in `names`. A
-    fresh copy of a table read once per process."""
-    return _epoch_rows(names).copy()
+    """Every Epoch score row (rows with no model version or no score included: the index
+    reports and drops them), or those of the Epoch benchmarks in `names`, from the files
+    in use (shipped, or fetched by `gaptrack update`). A fresh copy of a table read once
+    per process and set of files."""
+    specs = tuple(s for s in EPOCH_BENCHMARKS if names is None or s.name in names)
+    paths = tuple(_benchmark_path(s) for s in specs)
+    eci = evidence_file("epoch/april2026/epoch_capabilities_index.csv")
+    return _epoch_rows(specs, paths, eci).copy()
 
 
 @functools.cache
-def _epoch_rows(names: frozenset[str] | None) -> pd.DataFrame:
-    specs = [s for s in EPOCH_BENCHMARKS if names is None or s.name in names]
-    return pd.concat([_benchmark_rows(spec) for spec in specs], ignore_index=True)
+def _epoch_rows(
+    specs: tuple[EpochBenchmark, ...], paths: tuple[Path, ...], eci: Path
+) -> pd.DataFrame:
+    # Keyed by the files read: a copy fetched (or an --as-of date) changes the key.
+    frames = [_benchmark_rows(spec, path, eci) for spec, path in zip(specs, paths, strict=True)]
+    return pd.concat(frames, ignore_index=True)
 
 
 @functools.cache
-def _benchmark_rows(spec: EpochBenchmark) -> pd.DataFrame:
+def _benchmark_rows(spec: EpochBenchmark, path: Path, eci: Path) -> pd.DataFrame:
     # One read per file and process: `check`'s evidence (a few benchmarks) and the index
     # (all of them) in one `report` share the files both need.
-    return _read_one(spec, _versions())
+    return _read_one(spec, _versions(eci), path)
 
 
 @functools.cache
-def _versions() -> pd.DataFrame:
-    eci = eci_table()
+def _versions(path: Path) -> pd.DataFrame:
+    eci = _eci_frame(path)
     versions = eci[["Model version", "Model name", "released", "origin", "open_weights"]]
     return versions.drop_duplicates("Model version").rename(
         columns={"released": "released_v", "origin": "origin_v", "open_weights": "open_weights_v"}

@@ -12,6 +12,18 @@ import pandas as pd
 from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.evidence import EvidenceRow, load_measured, load_reported
 from gaptrack.compare.index.epochdata import COLUMNS, load_epoch_rows
+from gaptrack.update.active import current_as_of, published_by
+
+
+def known_by_as_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """Epoch's rows of models released by the --as-of date (its files give no date of
+    publication; a score cannot predate the model). All rows without a date."""
+    when = current_as_of()
+    if when is None:
+        return frame
+    released = pd.to_datetime(frame["released"])
+    keep = released.isna() | (released <= pd.Timestamp(when.date()))
+    return frame[keep.to_numpy()].reset_index(drop=True)
 
 
 def _reporter(row: EvidenceRow) -> str:
@@ -62,10 +74,10 @@ def load_all(
     results_dir: str | Path | None, reported_files: Iterable[str | Path] = (), epoch: bool = True
 ) -> pd.DataFrame:
     """Epoch's rows, then reported, then measured evidence, in the index's layout."""
-    frames = [load_epoch_rows()] if epoch else []
+    frames = [known_by_as_of(load_epoch_rows())] if epoch else []
     reported = load_reported(results_dir, list(reported_files))
     measured = load_measured(results_dir) if results_dir and Path(results_dir).exists() else []
-    frames.append(rows_frame([*reported, *measured]))
+    frames.append(rows_frame(published_by([*reported, *measured])))
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
     frame["released"] = pd.to_datetime(frame["released"])
     return frame

@@ -1,0 +1,174 @@
+"""Which copy of each evidence file a run reads, and the date it runs "as of".
+
+`gaptrack.paths.evidence_file` (the one hook the readers call) asks `resolve` for a
+shipped file: the newest checked copy fetched by the as-of time that replaces it, else the
+shipped file. The as-of time is set per command (`--as-of`, `as_of()` below); without one,
+every copy counts. Rows published after the as-of date are left out by `published_by`, so
+an analysis of a past date reruns byte for byte after later updates."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from gaptrack.base import Frozen
+from gaptrack.errors import ConfigError
+from gaptrack.paths import shipped
+from gaptrack.update.store import Copy, CopyStore, format_utc
+
+_AS_OF: dt.datetime | None = None
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_as_of(text: str) -> dt.datetime:
+    """`2025-04-07` (the end of that day, UTC) or an ISO time (`2026-12-06T18:30:00Z`)."""
+    text = text.strip()
+    try:
+        if _DAY.match(text):
+            day = dt.date.fromisoformat(text)
+            return dt.datetime.combine(day, dt.time(23, 59, 59), dt.timezone.utc)
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(
+            f"{text!r} is not a date (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SSZ)",
+            field="--as-of",
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone(dt.timezone.utc)
+
+
+def current_as_of() -> dt.datetime | None:
+    return _AS_OF
+
+
+@contextlib.contextmanager
+def as_of(when: str | dt.datetime | None) -> Iterator[dt.datetime | None]:
+    """Within the block, evidence is read as of `when` (None: everything held)."""
+    global _AS_OF
+    previous = _AS_OF
+    _AS_OF = parse_as_of(when) if isinstance(when, str) else when
+    try:
+        yield _AS_OF
+    finally:
+        _AS_OF = previous
+
+
+def copies_in_view(store: CopyStore | None = None) -> list[Copy]:
+    """Copies fetched by the as-of time, oldest first."""
+    store = store or CopyStore()
+    limit = _AS_OF
+    return [c for c in store.copies() if limit is None or c.fetched <= limit]
+
+
+def resolve(rel: str, store: CopyStore | None = None) -> Path:
+    """The file a reader should open for the shipped `evidence/<rel>`."""
+    store = store or CopyStore()
+    if not store.manifest_path.is_file():  # no update ever ran: the shipped file
+        return shipped("evidence") / rel
+    for copy in reversed(copies_in_view(store)):
+        digest = copy.files.get(rel)
+        if digest is not None:
+            return store.blob(digest, Path(rel).suffix)
+    return shipped("evidence") / rel
+
+
+class UsedCopy(Frozen):
+    """A source copy a run read: enough to fetch the same bytes again."""
+
+    source: str
+    sha256: str
+    date: str
+    """When it was fetched (UTC, ISO 8601); for the shipped evidence, its copy date."""
+    url: str
+
+
+SHIPPED_DATE = "2026-11-29"
+"""When the shipped Epoch files were copied (evidence/epoch/SOURCES.csv), the newest of
+the shipped sources."""
+
+
+def copy_set(store: CopyStore | None = None) -> list[UsedCopy]:
+    """The newest copy of each source fetched by the as-of time, after the shipped
+    evidence (which the fetched copies replace file by file)."""
+    from gaptrack import __version__
+
+    newest: dict[str, Copy] = {}
+    for copy in copies_in_view(store):
+        newest[copy.source] = copy
+    used = [
+        UsedCopy(
+            source="shipped",
+            sha256="",
+            date=SHIPPED_DATE,
+            url=f"gaptrack {__version__} package data (evidence/)",
+        )
+    ]
+    used += [
+        UsedCopy(source=c.source, sha256=c.sha256, date=c.fetched_at, url=c.url)
+        for c in sorted(newest.values(), key=lambda c: c.source)
+    ]
+    return used
+
+
+def as_of_label(store: CopyStore | None = None) -> str:
+    """The run's date: the as-of date given, else the newest copy in use (never the
+    clock, so a rerun prints the same words)."""
+    if _AS_OF is not None:
+        return _AS_OF.date().isoformat()
+    dates = [u.date[:10] for u in copy_set(store)]
+    return max(dates)
+
+
+def sources_line(store: CopyStore | None = None) -> str:
+    """`as of 2026-12-06 (sources: shipped 2026-11-29; lmarena-text 2026-12-06 3f2a9c1d)`."""
+    parts = [
+        f"{u.source} {u.date[:10]}" + (f" {u.sha256[:12]}" if u.sha256 else "")
+        for u in copy_set(store)
+    ]
+    return f"as of {as_of_label(store)} (sources: {'; '.join(parts)})"
+
+
+def copy_set_csv(store: CopyStore | None = None) -> str:
+    lines = ["source,sha256,date,url"]
+    for u in copy_set(store):
+        url = u.url.replace('"', '""')
+        lines.append(f'{u.source},{u.sha256},{u.date},"{url}"')
+    return "\n".join(lines) + "\n"
+
+
+def row_date(row: object) -> dt.date | None:
+    """When an evidence row became known: its publication date, else its snapshot, else
+    the model's release (a score cannot predate the model)."""
+    for name in ("published", "snapshot", "released"):
+        value = getattr(row, name, None)
+        if isinstance(value, dt.date):
+            return value
+    return None
+
+
+def published_by(rows: Iterable) -> list:
+    """The rows known by the as-of date (all of them without one; undated rows stay)."""
+    rows = list(rows)
+    if _AS_OF is None:
+        return rows
+    limit = _AS_OF.date()
+    return [r for r in rows if (d := row_date(r)) is None or d <= limit]
+
+
+def now_utc() -> str:
+    return format_utc(dt.datetime.now(dt.timezone.utc))
+
+
+COPY_SET_FILE = "sources.csv"
+
+
+def write_copy_set(folder: Path, store: CopyStore | None = None) -> Path:
+    """`folder`/sources.csv: the source copies (source, sha256, date, url) a run read."""
+    from gaptrack.publish.files import write_if_changed
+
+    return write_if_changed(Path(folder) / COPY_SET_FILE, copy_set_csv(store))

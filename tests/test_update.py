@@ -1,0 +1,235 @@
+"""`gaptrack update` against a local HTTP server (tests/update_server.py) serving recorded
+copies of each source in its real format; never the network."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gaptrack.cli import app
+from gaptrack.update import active
+from gaptrack.update.store import CopyStore
+from tests import update_server as us
+
+runner = CliRunner()
+
+PATHS = {
+    "epoch-benchmarks": "epoch/benchmark_data.zip",
+    "lmarena-text": "lmarena/leaderboard-text.json",
+    "arena-history": "arena/alltime.csv",
+}
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    """The server with the first copies of the three sources, and GAPTRACK_SOURCES
+    pointing at it; stopped after the test."""
+    for name in ("HF_HUB_OFFLINE", "GAPTRACK_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    srv = us.Server()
+    srv.files[PATHS["epoch-benchmarks"]] = us.Served(us.epoch_zip())
+    srv.files[PATHS["lmarena-text"]] = us.Served(us.leaderboard_json())
+    srv.files[PATHS["arena-history"]] = us.Served(us.alltime_csv())
+    httpd = us.serve(srv)
+    monkeypatch.setenv(
+        "GAPTRACK_SOURCES", str(us.sources_yaml(tmp_path / "sources.yaml", srv, PATHS))
+    )
+    yield srv
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def update(tmp_path, *extra: str):
+    args = ["update", "--results", str(tmp_path / "results"), "--timeout", "0.5"]
+    return runner.invoke(app, [*args, "--retries", "1", "--backoff", "0", *extra])
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under root with its size and mtime: 'nothing written' is this unchanged."""
+    return {
+        str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_first_update_keeps_each_copy_by_digest_with_its_provenance(server, tmp_path):
+    result = update(tmp_path)
+    assert result.exit_code == 0, result.output
+    store = CopyStore()
+    copies = {c.source: c for c in store.copies()}
+    assert set(copies) == set(PATHS)
+    epoch = copies["epoch-benchmarks"]
+    assert epoch.url == server.url(PATHS["epoch-benchmarks"])
+    assert epoch.licence == "CC-BY-4.0" and epoch.etag and epoch.last_modified
+    assert store.blob(epoch.sha256, ".zip").is_file()
+    assert set(epoch.files) == {
+        "epoch/april2026/gpqa_diamond.csv",
+        "epoch/april2026/mmlu_external.csv",
+        "epoch/april2026/epoch_capabilities_index.csv",
+    }
+    # the Epoch members are the shipped files: the same bytes, no row changed
+    assert "epoch-benchmarks: new copy" in result.output and "0 rows added" in result.output
+    # the Arena snapshot is dated by the server's Last-Modified and added to the catalog
+    from gaptrack.compare.evidence import load_reported
+
+    rows = {r.row_id: r for r in load_reported(None)}
+    added = [r for r in rows if r.startswith("lmarena.2026-12-01.")]
+    assert added and all(rows[r].source_digest == copies["lmarena-text"].sha256 for r in added)
+    assert active.resolve("arena_catalog.csv") == store.blob(
+        copies["lmarena-text"].files["arena_catalog.csv"], ".csv"
+    )
+    changes = (tmp_path / "results" / "changes.md").read_text()
+    assert changes.startswith("## What changed") and "| lmarena-text |" in changes
+
+
+def test_second_update_fetches_and_writes_nothing(server, tmp_path):
+    assert update(tmp_path).exit_code == 0
+    before = snapshot(tmp_path)
+    server.requests.clear()
+    result = update(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("not modified (HTTP 304)") == 3
+    assert "nothing new: nothing written" in result.output
+    # every request was conditional on the ETag held
+    assert all("If-None-Match" in headers for _, headers in server.requests)
+    assert snapshot(tmp_path) == before
+
+
+def test_same_bytes_without_etag_are_not_kept_twice(server, tmp_path):
+    for item in server.files.values():
+        item.etag = False
+    assert update(tmp_path).exit_code == 0
+    before = snapshot(tmp_path)
+    result = update(tmp_path)
+    assert result.exit_code == 0 and result.output.count("unchanged (same bytes") == 3
+    assert snapshot(tmp_path) == before
+
+
+def test_a_changed_row_is_listed_and_both_copies_kept(server, tmp_path):
+    assert update(tmp_path).exit_code == 0
+    first = CopyStore().latest("epoch-benchmarks")
+    server.files[PATHS["epoch-benchmarks"]] = us.Served(
+        us.epoch_zip({"gpqa_diamond.csv": us.gpqa_rescored("gpt-5.4-mini-2026-03-17_high", 0.5)})
+    )
+    result = update(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "epoch-benchmarks: new copy" in result.output and "1 changed" in result.output
+    copies = [c for c in CopyStore().copies() if c.source == "epoch-benchmarks"]
+    assert len(copies) == 2 and copies[0] == first
+    rel = "epoch/april2026/gpqa_diamond.csv"
+    assert all(CopyStore().blob(c.files[rel], ".csv").is_file() for c in copies)
+    assert copies[0].files[rel] != copies[1].files[rel]
+    table = (tmp_path / "results" / "changes.csv").read_text().splitlines()
+    changed = [line for line in table if ",changed," in line]
+    assert len(changed) == 1 and "gpt-5.4-mini-2026-03-17_high" in changed[0]
+    assert "Best score (across scorers)=0.5" in changed[0]
+    md = (tmp_path / "results" / "changes.md").read_text()
+    assert "gpt-5.4-mini-2026-03-17_high" in md and "-> Best score (across scorers)=0.5" in md
+    # the newer copy from its fetch time on, the older one before it
+    with active.as_of(copies[1].fetched):
+        assert active.resolve(rel).name.startswith(copies[1].files[rel])
+    with active.as_of(copies[0].fetched):
+        assert active.resolve(rel).name.startswith(copies[0].files[rel])
+
+
+NEW_LINE = b"gpt-x,GPT X,1300.0,Proprietary,OpenAI,20250401\n"
+BAD = {
+    "truncated": (
+        "arena-history",
+        lambda s: us.Served(us.alltime_csv() + NEW_LINE, truncate=True),
+        "truncated download",
+    ),
+    "new column layout": (
+        "arena-history",
+        lambda s: us.Served(us.alltime_csv().replace(b",rating,", b",score,", 1)),
+        "no column 'rating'",
+    ),
+    "unparseable row": (
+        "epoch-benchmarks",
+        lambda s: us.Served(
+            us.epoch_zip(
+                {
+                    "gpqa_diamond.csv": us.gpqa_rescored(
+                        "gpt-5.4-mini-2026-03-17_high", 0.5
+                    ).replace(b"0.5,", b"half,", 1)
+                }
+            )
+        ),
+        "'half' is not a number",
+    ),
+    "cut short in a row": (
+        "arena-history",
+        lambda s: us.Served(us.alltime_csv()[:-40]),
+        "truncated download or a changed layout",
+    ),
+    "not a zip": ("epoch-benchmarks", lambda s: us.Served(b"<html>moved</html>"), "not a zip"),
+    "json layout": (
+        "lmarena-text",
+        lambda s: us.Served(json.dumps({"full": {"gpt-x": {"score": 1}}}).encode()),
+        "has no 'rating'",
+    ),
+    "404": ("lmarena-text", None, "HTTP 404"),
+    "slow": (
+        "lmarena-text",
+        lambda s: us.Served(us.leaderboard_json(), slow_s=1.5),
+        "timed out after 0.5 s (2 tries)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_a_bad_copy_is_rejected_in_one_line_and_the_old_one_stays(server, tmp_path, case):
+    assert update(tmp_path).exit_code == 0
+    before = snapshot(tmp_path)
+    in_use = {
+        rel: active.resolve(rel)
+        for rel in ("arena_history.csv", "arena_catalog.csv", "epoch/april2026/gpqa_diamond.csv")
+    }
+    source, served, message = BAD[case]
+    if served is None:
+        del server.files[PATHS[source]]
+    else:
+        server.files[PATHS[source]] = served(server)
+    result = update(tmp_path)
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith(f"error: update: {source}: ") and message in errors[0], errors
+    assert snapshot(tmp_path) == before  # store untouched, no account written
+    assert {rel: active.resolve(rel) for rel in in_use} == in_use
+
+
+def test_offline_fetches_nothing_and_says_so(server, tmp_path, monkeypatch):
+    result = update(tmp_path, "--offline")
+    assert result.exit_code == 0 and "offline (--offline): nothing fetched" in result.output
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    result = update(tmp_path)
+    assert "offline (HF_HUB_OFFLINE=1)" in result.output
+    assert server.requests == [] and not (tmp_path / "gaptrack-data" / "sources").exists()
+
+
+def test_check_as_of_is_byte_identical_after_a_later_update(server, tmp_path):
+    assert update(tmp_path).exit_code == 0
+    first = CopyStore().latest("epoch-benchmarks")
+    when = first.fetched_at
+    out = tmp_path / "asof"
+    args = ["check", "--results", str(out), "--as-of", when]
+    assert runner.invoke(app, args).exit_code == 0
+    claims = {p.name: p.read_bytes() for p in sorted((out / "claims").iterdir())}
+    assert f"epoch-benchmarks,{first.sha256},{when}" in claims["sources.csv"].decode()
+    # a later copy that changes a score the claims read
+    server.files[PATHS["epoch-benchmarks"]] = us.Served(
+        us.epoch_zip({"gpqa_diamond.csv": us.gpqa_rescored("gpt-5.4-mini-2026-03-17_high", 0.5)})
+    )
+    assert update(tmp_path).exit_code == 0
+    assert len([c for c in CopyStore().copies() if c.source == "epoch-benchmarks"]) == 2
+    import shutil
+
+    shutil.rmtree(out)
+    assert runner.invoke(app, args).exit_code == 0
+    again = {p.name: p.read_bytes() for p in sorted((out / "claims").iterdir())}
+    assert again == claims
