@@ -148,6 +148,7 @@ def test_every_command_group_is_registered_on_the_real_app() -> None:
         "verify",
         "schema",
         "index",
+        "update",
     }
 
 
