@@ -36,6 +36,9 @@ EVIDENCE = ROOT / "evidence"
 OUT = EVIDENCE / "models.yaml"
 ECI = EVIDENCE / "epoch" / "april2026" / "epoch_capabilities_index.csv"
 CSV_SOURCES = ("reported", "llmstats", "developer_reports", "arena_history", "arena_catalog")
+CSV_FILES = {**{s: s for s in CSV_SOURCES}, "arena_catalog_style_control": "arena_catalog"}
+"""Evidence CSV stem -> alias source: LMArena's style-controlled export names models by
+the same keys as its plain one."""
 CATALOGUES = ("packaged_models.yaml", "catalogue.yaml")
 SAME_VERSION_DAYS = 7
 
@@ -322,8 +325,8 @@ RANK = {"release": 1, "reported": 3, "llmstats": 4, "developer_reports": 5, "gap
 def other_names() -> list[dict[str, str]]:
     """(source, name, attributes) of every model a CSV or catalogue names."""
     out = []
-    for source in CSV_SOURCES:
-        with open(EVIDENCE / f"{source}.csv", newline="", encoding="utf-8") as fh:
+    for stem, source in CSV_FILES.items():
+        with open(EVIDENCE / f"{stem}.csv", newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 if row["quantity"] not in ("score", "release") or NOT_MODELS.match(row["model"]):
                     continue

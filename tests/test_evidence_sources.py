@@ -41,9 +41,16 @@ def test_arena_history_rows_equal_source_lines():
         assert row["status"] == "verified"
 
 
-def test_arena_catalog_rows_equal_source_records():
-    excerpt = json.loads((SOURCES / "arena" / "leaderboard_text_excerpt.json").read_text())
-    rows = _rows("arena_catalog.csv")
+@pytest.mark.parametrize(
+    ("csv_name", "excerpt_name"),
+    [
+        ("arena_catalog.csv", "leaderboard_text_excerpt.json"),
+        ("arena_catalog_style_control.csv", "leaderboard_text_style_control_excerpt.json"),
+    ],
+)
+def test_arena_catalog_rows_equal_source_records(csv_name, excerpt_name):
+    excerpt = json.loads((SOURCES / "arena" / excerpt_name).read_text())
+    rows = _rows(csv_name)
     assert rows
     for row in rows:
         commit = row["locator"].rsplit("@", 1)[1]

@@ -3,6 +3,11 @@ from local git copies of the two source repositories (a maintenance script, not 
 gaptrack at run time; the tests check the shipped rows against the committed excerpts).
 
     python evidence/sources/extract_arena.py CHATBOT_ARENA_HISTORY_GIT ARENA_CATALOG_GIT
+    python evidence/sources/extract_arena.py --style-control ARENA_CATALOG_GIT
+
+The second form rebuilds only evidence/arena_catalog_style_control.csv (LMArena's
+style-controlled board, `data/leaderboard-text-style-control.json`, benchmark
+`chatbot_arena_style_control`) and its excerpt.
 
 Subset shipped (why: enough to draw both frontiers without shipping the whole board):
 at every snapshot, the three (history file: two) best-rated models of US and of CN origin, plus the
@@ -27,6 +32,7 @@ EVIDENCE = HERE.parent
 HISTORY_REPO = "jasontrigg0/chatbot-arena-history"
 CATALOG_REPO = "lmarena/arena-catalog"
 CATALOG_PATH = "data/leaderboard-text.json"
+STYLE_PATH = "data/leaderboard-text-style-control.json"
 COLUMNS = CSV_COLUMNS  # the reader's own column order, so the files stay loadable
 
 
@@ -148,12 +154,19 @@ def history_rows(repo: str, orgs: dict[str, str]) -> tuple[list[dict], list[str]
     return out, [header] + used, commit, digest
 
 
-def catalog_rows(repo: str, patterns) -> tuple[list[dict], dict]:
-    log = git(repo, "log", "--format=%H %aI", "--", CATALOG_PATH).decode().split("\n")
+def catalog_rows(
+    repo: str,
+    patterns,
+    path: str = CATALOG_PATH,
+    benchmark: str = "chatbot_arena",
+    prefix: str = "lmarena",
+) -> tuple[list[dict], dict]:
+    log = git(repo, "log", "--format=%H %aI", "--", path).decode().split("\n")
     out, excerpt = [], {}
+    style = benchmark.endswith("style_control")
     for entry in reversed([e for e in log if e.strip()]):
         commit, when = entry.split()
-        raw = git(repo, "show", f"{commit}:{CATALOG_PATH}")
+        raw = git(repo, "show", f"{commit}:{path}")
         digest = hashlib.sha256(raw).hexdigest()
         full = json.loads(raw)["full"]
         cands = []
@@ -183,24 +196,26 @@ def catalog_rows(repo: str, patterns) -> tuple[list[dict], dict]:
             v = c["vals"]
             out.append(
                 {
-                    "id": f"lmarena.{date}.{slug(c['key'])}",
+                    "id": f"{prefix}.{date}.{slug(c['key'])}",
                     "quantity": "score",
                     "model": c["key"],
                     "organisation": c["org"],
                     "origin": c["origin"],
                     "open_weights": c["open_weights"],
-                    "benchmark": "chatbot_arena",
-                    "metric": "rating (text, overall)",
+                    "benchmark": benchmark,
+                    "metric": "rating (text, overall, style control)"
+                    if style
+                    else "rating (text, overall)",
                     "value": repr(v["rating"]),
                     "ci_low": repr(v["rating_q025"]),
                     "ci_high": repr(v["rating_q975"]),
                     "snapshot": date,
                     "published": date,
-                    "source": f"https://github.com/{CATALOG_REPO} ({CATALOG_PATH}, LMArena's own export)",
+                    "source": f"https://github.com/{CATALOG_REPO} ({path}, LMArena's own export)",
                     "source_kind": "primary",
                     "status": "verified",
                     "excerpt": f'"{c["key"]}": {{"rating": {v["rating"]!r}',
-                    "locator": f"{CATALOG_REPO}:{CATALOG_PATH}@{commit}",
+                    "locator": f"{CATALOG_REPO}:{path}@{commit}",
                     "reporter": "third_party",
                     "measured_by": "LMArena",
                     "source_digest": digest,
@@ -238,5 +253,20 @@ def main(history_repo: str, catalog_repo: str) -> None:
     print(len(rows), "history rows,", len(crows), "catalog rows")
 
 
+def main_style_control(catalog_repo: str) -> None:
+    _, patterns = load_origins()
+    rows, excerpt = catalog_rows(
+        catalog_repo, patterns, STYLE_PATH, "chatbot_arena_style_control", "lmarena-sc"
+    )
+    write_rows(EVIDENCE / "arena_catalog_style_control.csv", rows)
+    (HERE / "arena" / "leaderboard_text_style_control_excerpt.json").write_text(
+        json.dumps(excerpt, indent=1, sort_keys=True) + "\n"
+    )
+    print(len(rows), "style-controlled catalog rows")
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    if sys.argv[1] == "--style-control":
+        main_style_control(sys.argv[2])
+    else:
+        main(*sys.argv[1:3])
