@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 
@@ -34,13 +35,22 @@ def read_text_file(path: str | Path, what: str) -> str:
     """A UTF-8 text file gaptrack reads (config, catalogue, claims, evidence): any problem
     reading it is one ConfigError naming the file, never a traceback."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{what} not found", file=path) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from None
+    except IsADirectoryError:
+        raise ConfigError(f"cannot read {what}: it is a folder", file=path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {what}: {exc.strerror}", file=path) from None
+    except ValueError as exc:  # a NUL byte in the name
+        raise ConfigError(f"cannot read {what}: {exc}", file=path) from None
+    # Excel and Notepad start UTF-8 files with a byte order mark; it is not part of the
+    # text (a CSV's first column would otherwise be named "\ufeffquantity").
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return data[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text (byte {exc.start + bom})", file=path) from None
 
 
 class FieldProblem(ValueError):

@@ -131,6 +131,51 @@ CONFIG_CASES = [
         config("variant: base", "variant: base, dtype: float8"),
         "models[0].dtype: Input should be 'auto'",
     ),
+    (
+        "duplicate-top-key",
+        config("suite:", "models:\n" + MODEL + "suite:"),
+        "line 4: duplicate key 'models' (first given on line 2)",
+    ),
+    (
+        "duplicate-model-key",
+        config("origin: US,", "origin: US, origin: CN,"),
+        "line 3: duplicate key 'origin' (first given on line 3)",
+    ),
+    (
+        "alias-bomb",
+        (
+            "name: x\nx0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+            + "".join(f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9))
+            + "catalogue: [*a8]\nmodels: [a]\nsuite: {tasks: [arc_easy]}\n"
+        ).encode(),
+        "invalid YAML: aliases expand to",
+    ),
+    (
+        "catalogue-not-a-name",
+        config("models:", "catalogue: [[a, b]]\nmodels:"),
+        "catalogue[0]: expected a catalogue file name",
+    ),
+    ("recursive-alias", b"name: &a [*a]\n", "invalid YAML: an alias refers to the node"),
+    (
+        "origin-xx",
+        config("origin: US", "origin: XX"),
+        "models[0].origin: 'XX' is not an ISO 3166-1 alpha-2 country code",
+    ),
+    (
+        "params-zero",
+        config("params_b: 1", "params_b: 0"),
+        "models[0].params_b: Input should be greater than 0",
+    ),
+    (
+        "params-nan",
+        config("params_b: 1", "params_b: .nan"),
+        "models[0].params_b: Input should be a finite number",
+    ),
+    (
+        "released-future",
+        config("2024-01-01", "2999-01-01"),
+        "models[0].released: 2999-01-01 is in the future (more than 31 days after today",
+    ),
 ]
 
 # ------------------------------------------------------------------ claims registries
@@ -167,6 +212,21 @@ CLAIMS_CASES = [
         "claims-bad-statement-kind",
         claims("untestable_reason: opinion", "statement: {kind: vibes}"),
         "claims[0].statement",
+    ),
+    (
+        "claims-duplicate-key",
+        claims("made_by: author", "made_by: author, made_by: other"),
+        "line 4: duplicate key 'made_by' (first given on line 4)",
+    ),
+    (
+        "claims-doc-future-date",
+        claims("date: 2025", "date: 2999-05"),
+        "documents[0].date: 2999-05 is in the future (more than 31 days after today",
+    ),
+    (
+        "claims-claim-future-date",
+        claims("made_by: author", "made_by: author, date: 2999"),
+        "claims[0].date: 2999 is in the future",
     ),
 ]
 
@@ -238,6 +298,49 @@ REPORTED_CASES = [
         "row 1, column source_kind: 'rumour' is not one of",
     ),
     ("csv-empty-model", reported(",M,", ",,"), "row 1, column model: model is empty"),
+    (
+        "csv-params-zero",
+        (
+            HEADER.replace(",benchmark", ",params_b,benchmark") + ROW.replace(",mmlu", ",0,mmlu")
+        ).encode(),
+        "row 1, column params_b: Input should be greater than 0",
+    ),
+    (
+        "csv-released-future",
+        reported("2024-01-01", "2999-01-01"),
+        "row 1, column released: '2999-01-01' is in the future (more than 31 days after today",
+    ),
+    (
+        "csv-published-future",
+        reported("2024-02-01", "2999"),
+        "row 1, column published: '2999' is in the future",
+    ),
+    (
+        "csv-value-above-interval",
+        (
+            HEADER.replace(",published", ",ci_low,ci_high,published")
+            + ROW.replace(",2024-02-01", ",60,65,2024-02-01")
+        ).encode(),
+        "row 1, column value: 70 is above its own interval's ci_high 65",
+    ),
+    (
+        "csv-value-below-interval",
+        (
+            HEADER.replace(",published", ",ci_low,ci_high,published")
+            + ROW.replace(",2024-02-01", ",75,80,2024-02-01")
+        ).encode(),
+        "row 1, column value: 70 is below its own interval's ci_low 75",
+    ),
+    (
+        "csv-bom-then-bad-origin",  # the BOM is read as such: the header is fine
+        b"\xef\xbb\xbf" + reported(",US,", ",XX,"),
+        "row 1, column origin: 'XX' is not an ISO 3166-1 alpha-2 country code",
+    ),
+    (
+        "csv-bom-then-bad-utf8",  # byte offsets still count the BOM
+        b"\xef\xbb\xbf" + (HEADER + ROW).encode().replace(b"Org", b"\xffrg"),
+        "not UTF-8 text (byte 107)",
+    ),
 ]
 
 # ------------------------------------------------------------------ records in the store
@@ -321,6 +424,40 @@ def _resealed_score(good: bytes) -> bytes:
 
 
 RECORD_CASES.append(("record-score-resealed", _resealed_score, "but its 5 items average 0.6"))
+
+
+def _resealed_model(**update) -> Callable[[bytes], bytes]:
+    """A record whose model fields are edited (unvalidated) and the digests recomputed: the
+    record's own schema must refuse the values."""
+
+    def apply(good: bytes) -> bytes:
+        from gaptrack.store.records import ResultRecord
+
+        record = ResultRecord.model_validate_json(good)
+        model = record.model.model_copy(update=update)
+        edited = record.model_copy(update={"model": model}).sealed()
+        return json.dumps(edited.model_dump(mode="json"), indent=1).encode()
+
+    return apply
+
+
+RECORD_CASES += [
+    (
+        "record-origin-xx",
+        _resealed_model(origin="XX"),
+        "model.origin: 'XX' is not an ISO 3166-1 alpha-2 country code",
+    ),
+    (
+        "record-params-zero",
+        _resealed_model(params_b=0),
+        "model.params_b: Input should be greater than 0",
+    ),
+    (
+        "record-released-future",
+        _resealed_model(released="2999-01-01"),
+        "model.released: 2999-01-01 is in the future",
+    ),
+]
 
 
 def _parquet_edit(change: Callable) -> Callable[[bytes], bytes]:

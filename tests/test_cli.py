@@ -61,7 +61,7 @@ BAD_MODEL = (
         ),
         (
             "name: x\nmodels:\n" + BAD_MODEL + "suite: {tasks: [arc_easy, no_such_task_xyz]}\n",
-            "suite.tasks[1].name",
+            "suite.tasks[1]",
         ),
     ],
     ids=["unknown key", "bad origin", "bad date", "missing folder", "duplicate id", "unknown task"],

@@ -10,7 +10,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import ValidationError
 
 from gaptrack.base import Frozen
@@ -68,11 +67,11 @@ def vocabulary_file() -> Path:
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
     """Read and validate the table; a broken file is a one-line ConfigError."""
     path = path or vocabulary_file()
+    from gaptrack.config.loader import read_yaml
+
+    raw = read_yaml(path, "benchmark table")  # one-line ConfigError on any read problem
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return Vocabulary.model_validate(raw)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read the benchmark table: {exc}", file=path) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

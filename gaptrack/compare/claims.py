@@ -17,7 +17,7 @@ from pydantic import (
 
 from gaptrack.base import Frozen
 from gaptrack.compare.benchmarks import check_benchmark, check_figure
-from gaptrack.compare.dates import PartialDate, period_end, period_start
+from gaptrack.compare.dates import PartialDate, PastPartialDate, period_end, period_start
 from gaptrack.compare.evidence.rows import EvidenceKind
 from gaptrack.config.countries import Country
 from gaptrack.config.loader import read_yaml
@@ -229,8 +229,8 @@ class Document(Frozen):
     """Headline as printed."""
     publisher: str
     """Outlet or site."""
-    date: PartialDate
-    """Publication date, to the precision known."""
+    date: PastPartialDate
+    """Publication date, to the precision known (not in the future)."""
     date_note: str | None = None
     """How the date was established when the document does not print it."""
     edition: EditionRef | None = None
@@ -246,8 +246,9 @@ class Claim(Frozen):
     """Id of the document (documents[].id) the quote comes from."""
     quote: str = Field(min_length=10)
     """Exact words of the document (whitespace aside)."""
-    date: PartialDate | None = None
-    """Date of the claim; None: the document's date (filled in on loading)."""
+    date: PastPartialDate | None = None
+    """Date of the claim (not in the future); None: the document's date (filled in on
+    loading)."""
     made_by: str
     """Who asserts it: the speaker quoted, or the outlet when it speaks for itself."""
     kind: ClaimKind

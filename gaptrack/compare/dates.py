@@ -11,7 +11,9 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
+
+from gaptrack.config.checks import future_problem
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 FORMAT_HINT = "YYYY-MM-DD, YYYY-MM or YYYY"
@@ -37,6 +39,18 @@ def normalise(value: object) -> str:
 
 PartialDate = Annotated[str, BeforeValidator(normalise)]
 """A date of day, month or year precision, kept as written."""
+
+
+def not_future(text: str) -> str:
+    """A partial date whose period starts no later than FUTURE_MARGIN_DAYS after today."""
+    problem = future_problem(period_start(text), text)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
+
+
+PastPartialDate = Annotated[str, BeforeValidator(normalise), AfterValidator(not_future)]
+"""A publication date of day, month or year precision (never in the future)."""
 
 
 def period_end(text: str) -> dt.date:

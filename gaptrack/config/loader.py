@@ -21,10 +21,103 @@ _SOURCE_TAGS = {"hub", "local", "packaged"}
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_SafeLoader):
-    """SafeLoader that leaves dates as strings: pydantic parses them and can then name
-    the field of a bad date, where PyYAML would raise with no field at all."""
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
+MAX_ALIAS_NODES = 100_000
+"""Nodes aliases may add to a document beyond those written: no gaptrack file needs more
+than a few, and a "billion laughs" (aliases of aliases, nine deep) would otherwise expand to
+10^9 values in memory, or into a file name too long for the system."""
+
+
+class DuplicateKeyError(yaml.YAMLError):
+    """A mapping key given twice: YAML keeps the last value silently, so `models:` given
+    twice would drop the first list without a word."""
+
+    def __init__(self, key: object, first_line: int, line: int):
+        super().__init__(f"duplicate key {key!r}")
+        self.key = key
+        self.first_line = first_line
+        self.line = line
+
+
+class AliasBombError(yaml.YAMLError):
+    """Aliases that expand past MAX_ALIAS_NODES, or an alias inside its own anchor."""
+
+
+def _check_aliases(root: yaml.Node) -> None:
+    """Count the nodes the document expands to, each node once with its children's counts
+    remembered (linear in the nodes written, however deep the aliases go)."""
+    expanded: dict[int, int] = {}
+    written = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            open_nodes.discard(key)
+            expanded[key] = 1 + sum(expanded[id(child)] for child in children)
+            continue
+        if key in expanded:
+            continue
+        if key in open_nodes:
+            raise AliasBombError("an alias refers to the node that holds it (a recursive alias)")
+        open_nodes.add(key)
+        written += 1
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                raise AliasBombError(
+                    "an alias refers to the node that holds it (a recursive alias)"
+                )
+            if id(child) not in expanded:
+                stack.append((child, False))
+    if expanded[id(root)] - written > MAX_ALIAS_NODES:
+        raise AliasBombError(
+            f"aliases expand to {expanded[id(root)]:,} values from {written:,} written "
+            f"(more than {MAX_ALIAS_NODES:,} added: a YAML alias bomb?)"
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+class _Loader(_SafeLoader):
+    """SafeLoader that leaves dates as strings (pydantic parses them and can then name
+    the field of a bad date, where PyYAML would raise with no field at all), refuses a key
+    given twice in one mapping, and refuses aliases that expand past MAX_ALIAS_NODES."""
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_aliases(node)
+        return self.construct_document(node)
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            # Keys as Python compares them: `1` and `true` would also share one entry.
+            seen: dict[object, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == _MERGE_TAG or not isinstance(key_node, yaml.ScalarNode):
+                    continue  # merged keys may be overridden; other keys fail as unhashable
+                key = self.construct_object(key_node)
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise DuplicateKeyError(key, seen[key], line)
+                seen[key] = line
+        return super().construct_mapping(node, deep)
+
+
+StrictLoader = _Loader
+"""The loader of every YAML file gaptrack reads (a CSafeLoader subclass): dates kept as
+text, duplicate keys and alias bombs refused."""
 
 _Loader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -78,6 +171,14 @@ def read_yaml(
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except RecursionError:
         raise ConfigError(f"{invalid}: nested too deeply", file=path) from None
+    except DuplicateKeyError as exc:
+        raise ConfigError(
+            f"duplicate key {exc.key!r} (first given on line {exc.first_line})",
+            file=path,
+            field=f"line {exc.line}",
+        ) from None
+    except AliasBombError as exc:
+        raise ConfigError(f"{invalid}: {exc}", file=path) from None
     except yaml.YAMLError as exc:
         if "maximum nesting depth" in str(exc):  # libyaml's own limit
             raise ConfigError(f"{invalid}: nested too deeply", file=path) from None
@@ -102,12 +203,12 @@ def find_config(name: str | Path) -> Path:
     """A path as given; else NAME.yaml in the current folder, in its configs/, or among
     the configs gaptrack ships."""
     path = Path(name)
-    if path.is_file():
+    if _is_file(path):
         return path
     folders = (Path.cwd(), Path.cwd() / "configs", shipped_configs_dir())
     for folder in folders:
         for candidate in (folder / path, folder / f"{path}.yaml"):
-            if candidate.is_file():
+            if _is_file(candidate):
                 return candidate
     raise ConfigError(
         "config not found (looked for the file, NAME.yaml here, in ./configs/ and among "
@@ -116,20 +217,29 @@ def find_config(name: str | Path) -> Path:
     )
 
 
+def _user_path(text: str) -> Path:
+    """`~/x` expanded; `~someone/x` of a user this machine does not know stays as written
+    (and is then reported as a missing file or folder, not as a RuntimeError)."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        return Path(text)
+
+
 def _absolutise_sources(models: list[Any], base: Path) -> None:
     for model in models:
         if not isinstance(model, dict):
             continue
         source = model.get("source")
         if isinstance(source, dict) and source.get("kind") == "local" and "path" in source:
-            path = Path(str(source["path"])).expanduser()
+            path = _user_path(str(source["path"]))
             source["path"] = str(path if path.is_absolute() else (base / path).resolve())
 
 
 def _check_local_folders(models: list[ModelSpec], file: Path, prefix: str, index_of) -> None:
     for model in models:
         source = model.source
-        if source.kind == "local" and not source.path.is_dir():
+        if source.kind == "local" and not _is_dir(source.path):
             raise ConfigError(
                 f"model folder {source.path} does not exist",
                 file=file,
@@ -167,8 +277,32 @@ def _catalogue_path(entry: object, base: Path) -> Path:
     name = str(entry)
     if name in SHIPPED_CATALOGUES:
         return shipped_configs_dir() / SHIPPED_CATALOGUES[name]
-    path = Path(name).expanduser()
+    path = _user_path(name)
     return path if path.is_absolute() else base / path
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file that is False, not an OSError, for a name the system cannot hold
+    (too long, a NUL byte, no permission to look)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    """Path.is_dir, False where the name cannot be looked up (see _is_file)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _load_catalogues(data: dict[str, Any], file: Path) -> dict[str, ModelSpec]:
@@ -177,10 +311,17 @@ def _load_catalogues(data: dict[str, Any], file: Path) -> dict[str, ModelSpec]:
     if isinstance(raw_catalogues, str):
         raw_catalogues = [raw_catalogues]
     if isinstance(raw_catalogues, list):
+        for i, entry in enumerate(raw_catalogues):
+            if not isinstance(entry, str) or not entry.strip() or "\x00" in entry:
+                raise ConfigError(
+                    "expected a catalogue file name, or packaged / hub",
+                    file=file,
+                    field=f"catalogue[{i}]",
+                )
         paths = [_catalogue_path(entry, file.parent) for entry in raw_catalogues]
         data["catalogue"] = [str(p) for p in paths]
         for i, cat_path in enumerate(paths):
-            if not cat_path.is_file():
+            if not _is_file(cat_path):
                 raise ConfigError(
                     f"catalogue {cat_path} not found", file=file, field=f"catalogue[{i}]"
                 )
@@ -209,7 +350,7 @@ def _resolve_models(data: dict[str, Any], file: Path, catalogue: dict[str, Model
 def _relative_to(value: object, base: Path) -> object:
     if not isinstance(value, str):
         return value  # the schema reports the wrong type
-    path = Path(value).expanduser()
+    path = _user_path(value)
     return str(path if path.is_absolute() else (base / path).resolve())
 
 
@@ -236,14 +377,14 @@ def load_config(path: str | Path) -> Config:
         config = Config.model_validate({**data, "source_file": file.resolve()})
     except ValidationError as exc:
         raise validation_error(exc, file) from None
-    if config.results_dir.exists() and not config.results_dir.is_dir():
+    if _exists(config.results_dir) and not _is_dir(config.results_dir):
         raise ConfigError(
             f"{config.results_dir} is a file, not a folder", file=file, field="results_dir"
         )
     ids = [m.id for m in config.models]
     _check_local_folders(config.models, file, "models", lambda m: ids.index(m.id))
     for i, folder in enumerate(config.suite.task_paths):
-        if not folder.is_dir():
+        if not _is_dir(folder):
             raise ConfigError(
                 f"task folder {folder} does not exist", file=file, field=f"suite.task_paths[{i}]"
             )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from gaptrack.base import Frozen
+from gaptrack.config.checks import PastDate
 from gaptrack.config.countries import Country
 from gaptrack.errors import FieldProblem
 
@@ -112,8 +112,9 @@ class ModelSpec(Frozen):
     origin: Country
     """ISO 3166-1 alpha-2 code of the developer's country (US, CN, FR, ...)."""
     organisation: str
-    released: dt.date
-    """Public release date of these weights (YYYY-MM-DD)."""
+    released: PastDate
+    """Public release date of these weights (YYYY-MM-DD; no later than FUTURE_MARGIN_DAYS
+    after today)."""
     params_b: float = Field(gt=0, allow_inf_nan=False)
     """Parameter count in billions (total parameters for mixture-of-experts models)."""
     variant: Literal["base", "instruct"]

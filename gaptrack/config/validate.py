@@ -11,23 +11,30 @@ from gaptrack.errors import ConfigError
 
 if TYPE_CHECKING:
     from gaptrack.run.preflight import Preflight
+    from gaptrack.tasks import UnknownTaskError
 
 
 def validate_config(path: str | Path) -> Config:
     """Raise ConfigError (file, field, message) on the first problem; return the config."""
     config = load_config(path)
-    from gaptrack.tasks import unknown_tasks
+    from gaptrack.tasks import UnknownTaskError, known_tasks
 
-    names = [t.name for t in config.suite.tasks]
-    missing = set(unknown_tasks(names, list(config.suite.task_paths)))
-    for i, name in enumerate(names):
-        if name in missing:
-            raise ConfigError(
-                f"unknown task {name!r} (not an lm-eval task nor in suite.task_paths)",
-                file=config.source_file,
-                field=f"suite.tasks[{i}].name",
-            )
+    known = known_tasks(list(config.suite.task_paths))
+    for task in config.suite.tasks:
+        if task.name not in known:
+            raise task_error(config, UnknownTaskError(task.name, known))
     return config
+
+
+def task_error(config: Config, exc: UnknownTaskError) -> ConfigError:
+    """An unknown task as a one-line error naming the config file and the suite's entry."""
+    names = [t.name for t in config.suite.tasks]
+    index = names.index(exc.name) if exc.name in names else None
+    return ConfigError(
+        exc.message,
+        file=config.source_file,
+        field=f"suite.tasks[{index}]" if index is not None else "suite.tasks",
+    )
 
 
 def check_config(

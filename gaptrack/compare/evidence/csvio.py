@@ -12,8 +12,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from gaptrack.compare.dates import normalise, period_end
+from gaptrack.compare.dates import normalise, period_end, period_start
 from gaptrack.compare.evidence.rows import EvidenceKind, EvidenceRow
+from gaptrack.config.checks import future_problem
 from gaptrack.errors import ConfigError, field_problem, read_text_file
 from gaptrack.paths import evidence_file, shipped
 from gaptrack.store.atomic import write_text_atomic
@@ -80,6 +81,16 @@ def _cell_date(text: str) -> dt.date:
         raise CellProblem(str(exc)) from None
 
 
+def _cell_past_date(text: str) -> dt.date:
+    """A release or publication date: no later than FUTURE_MARGIN_DAYS after today (a
+    month or year counts from its first day, so the current one is accepted)."""
+    end = _cell_date(text)
+    problem = future_problem(period_start(normalise(text)), repr(text))
+    if problem is not None:
+        raise CellProblem(problem)
+    return end
+
+
 def _cell_bool(text: str) -> bool:
     lowered = text.lower()
     if lowered in ("true", "yes", "1"):
@@ -104,9 +115,9 @@ def _cell_ids(text: str) -> tuple[str, ...]:
 
 
 _PARSERS: dict[str, Callable[[str], object]] = {
-    "released": _cell_date,
-    "snapshot": _cell_date,
-    "published": _cell_date,
+    "released": _cell_past_date,
+    "snapshot": _cell_date,  # may be a date a figure projects to
+    "published": _cell_past_date,
     "open_weights": _cell_bool,
     "approximate": _cell_bool,
     "params_b": _cell_float,

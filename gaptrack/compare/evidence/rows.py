@@ -202,6 +202,16 @@ class _Valued(Frozen):
             raise FieldProblem("stderr", f"{self.stderr:g} is negative: not a standard error")
         if self.ci_low is not None and self.ci_high is not None and self.ci_low > self.ci_high:
             raise FieldProblem("ci_low", f"{self.ci_low:g} is above ci_high {self.ci_high:g}")
+        # A value outside the interval published with it is a transcription error (a
+        # swapped column, a digit lost): one of the three numbers is wrong.
+        if self.ci_low is not None and self.value < self.ci_low:
+            raise FieldProblem(
+                "value", f"{self.value:g} is below its own interval's ci_low {self.ci_low:g}"
+            )
+        if self.ci_high is not None and self.value > self.ci_high:
+            raise FieldProblem(
+                "value", f"{self.value:g} is above its own interval's ci_high {self.ci_high:g}"
+            )
         return self
 
 
