@@ -19,6 +19,7 @@ runner = CliRunner()
 PATHS = {
     "epoch-benchmarks": "epoch/benchmark_data.zip",
     "lmarena-text": "lmarena/leaderboard-text.json",
+    "lmarena-text-style-control": "lmarena/leaderboard-text-style-control.json",
     "arena-history": "arena/alltime.csv",
 }
 
@@ -32,6 +33,7 @@ def server(tmp_path, monkeypatch):
     srv = us.Server()
     srv.files[PATHS["epoch-benchmarks"]] = us.Served(us.epoch_zip())
     srv.files[PATHS["lmarena-text"]] = us.Served(us.leaderboard_json())
+    srv.files[PATHS["lmarena-text-style-control"]] = us.Served(us.leaderboard_json(style=True))
     srv.files[PATHS["arena-history"]] = us.Served(us.alltime_csv())
     httpd = us.serve(srv)
     monkeypatch.setenv(
@@ -42,9 +44,10 @@ def server(tmp_path, monkeypatch):
     httpd.server_close()
 
 
-def update(tmp_path, *extra: str):
+def update(tmp_path, *extra: str, figures: bool = False):
     args = ["update", "--results", str(tmp_path / "results"), "--timeout", "0.5"]
-    return runner.invoke(app, [*args, "--retries", "1", "--backoff", "0", *extra])
+    args += ["--retries", "1", "--backoff", "0", *(() if figures else ("--no-figures",))]
+    return runner.invoke(app, [*args, *extra])
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
@@ -92,7 +95,7 @@ def test_second_update_fetches_and_writes_nothing(server, tmp_path):
     server.requests.clear()
     result = update(tmp_path)
     assert result.exit_code == 0, result.output
-    assert result.output.count("not modified (HTTP 304)") == 3
+    assert result.output.count("not modified (HTTP 304)") == 4
     assert "nothing new: nothing written" in result.output
     # every request was conditional on the ETag held
     assert all("If-None-Match" in headers for _, headers in server.requests)
@@ -105,7 +108,7 @@ def test_same_bytes_without_etag_are_not_kept_twice(server, tmp_path):
     assert update(tmp_path).exit_code == 0
     before = snapshot(tmp_path)
     result = update(tmp_path)
-    assert result.exit_code == 0 and result.output.count("unchanged (same bytes") == 3
+    assert result.exit_code == 0 and result.output.count("unchanged (same bytes") == 4
     assert snapshot(tmp_path) == before
 
 
@@ -233,3 +236,100 @@ def test_check_as_of_is_byte_identical_after_a_later_update(server, tmp_path):
     assert runner.invoke(app, args).exit_code == 0
     again = {p.name: p.read_bytes() for p in sorted((out / "claims").iterdir())}
     assert again == claims
+    # without --as-of the newer copy is read: the copy set says so
+    latest = runner.invoke(app, ["check", "--results", str(tmp_path / "now")])
+    assert latest.exit_code == 0
+    now = (tmp_path / "now" / "claims" / "sources.csv").read_text()
+    assert CopyStore().latest("epoch-benchmarks").sha256 in now and first.sha256 not in now
+
+
+def test_leaderboard_as_of_is_byte_identical_after_a_later_update(server, tmp_path):
+    assert update(tmp_path).exit_code == 0
+    when = CopyStore().latest("lmarena-text").fetched_at
+    out = tmp_path / "board"
+    args = ["leaderboard", "--results", str(tmp_path / "r"), "--out", str(out), "--as-of", when]
+    assert runner.invoke(app, args).exit_code == 0
+    before = {p.name: p.read_bytes() for p in sorted(out.glob("*.csv"))}
+    server.files[PATHS["lmarena-text"]] = us.Served(
+        us.leaderboard_json(
+            {"gpt-9": {"rating": 1600.0, "rating_q025": 1590.0, "rating_q975": 1610.0}}
+        ),
+        last_modified="Sat, 06 Dec 2026 08:00:00 GMT",
+    )
+    assert update(tmp_path).exit_code == 0
+    assert runner.invoke(app, args).exit_code == 0
+    assert {p.name: p.read_bytes() for p in sorted(out.glob("*.csv"))} == before
+
+
+def test_as_of_leaves_out_rows_published_later(tmp_path):
+    from gaptrack.compare.check import CheckOptions, load_evidence
+
+    with active.as_of("2025-04-07"):
+        rows = load_evidence(tmp_path, CheckOptions())
+    assert rows and all(
+        d is None or d.isoformat() <= "2025-04-07" for d in map(active.row_date, rows)
+    )
+    assert any(r.row_id.startswith("lmarena.2025-03-") for r in rows)
+    assert not any(r.row_id.startswith("lmarena.2025-05-") for r in rows)
+
+
+def test_bad_as_of_is_one_line_exit_2(tmp_path):
+    result = runner.invoke(app, ["check", "--results", str(tmp_path), "--as-of", "last week"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: --as-of: 'last week' is not a date (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SSZ)"
+    ]
+
+
+def test_a_sources_file_with_a_bad_entry_is_one_line_exit_2(tmp_path, monkeypatch):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources:\n  - name: mine\n    url: http://127.0.0.1:1/x.csv\n")
+    monkeypatch.setenv("GAPTRACK_SOURCES", str(bad))
+    result = update(tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {bad}: sources[0].kind: Field required")
+
+
+def test_weekly_recipe_writes_a_dated_report_that_opens_with_what_changed(server, tmp_path):
+    """examples/weekly/weekly.sh once, against the local server: update (with the headline
+    figures before and after), a report in reports/DATE/, and the index page."""
+    import os
+    import subprocess
+    import sys
+
+    from gaptrack.paths import project_root
+
+    server.files[PATHS["epoch-benchmarks"]] = us.Served(
+        us.epoch_zip({"gpqa_diamond.csv": us.gpqa_rescored("gpt-5.4-mini-2026-03-17_high", 0.5)})
+    )
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(project_root()),
+    }
+    script = project_root() / "examples" / "weekly" / "weekly.sh"
+    reports = tmp_path / "reports"
+    done = subprocess.run(
+        ["sh", str(script), str(reports), "--results", str(tmp_path / "results")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    (folder,) = [p for p in reports.iterdir() if p.is_dir()]
+    md = (folder / "report.md").read_text().splitlines()
+    assert md[0].startswith("# gaptrack report")
+    opening = md[2]
+    assert opening.startswith("as of ") and "epoch-benchmarks" in opening, opening
+    text = "\n".join(md)
+    assert "## What changed" in text and "months CN behind US, latest month (index)" in text
+    assert "gpt-5.4-mini-2026-03-17_high" in text  # the rescored row, listed
+    assert "frontier gap US - CN: gpqa_diamond" in text
+    assert (folder / "sources.csv").is_file() and (folder / "headline.csv").is_file()
+    index = (reports / "index.html").read_text()
+    assert (
+        f'href="{folder.name}/report.html"' in index and (reports / "months_behind.png").is_file()
+    )
+    changes = (tmp_path / "results" / "changes.md").read_text()
+    assert changes.startswith("## What changed")

@@ -118,11 +118,13 @@ def gpqa_rescored(version: str, score: float) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def leaderboard_json(extra: dict[str, dict] | None = None) -> bytes:
-    """LMArena's leaderboard-text.json layout: the latest shipped snapshot's records."""
-    excerpt = json.loads(
-        (EVIDENCE / "sources" / "arena" / "leaderboard_text_excerpt.json").read_text()
+def leaderboard_json(extra: dict[str, dict] | None = None, style: bool = False) -> bytes:
+    """LMArena's leaderboard-text.json layout (or its style-controlled twin): the latest
+    shipped snapshot's records."""
+    name = (
+        "leaderboard_text_style_control_excerpt.json" if style else "leaderboard_text_excerpt.json"
     )
+    excerpt = json.loads((EVIDENCE / "sources" / "arena" / name).read_text())
     latest = max(excerpt.values(), key=lambda e: e["date"])
     full = {**latest["full"], **(extra or {})}
     return json.dumps({"full": full, "coding": {}}, indent=1).encode("utf-8")

@@ -63,6 +63,7 @@ def report(
 def _report(config, results, out, reported) -> None:
     from gaptrack.api import capability_index, collect_findings, publication_folder
     from gaptrack.publish.outputs import start_figures, write_pages
+    from gaptrack.update.figures import write_report_extras
 
     findings = collect_findings(config, results, reported or [])
     folder = publication_folder(config, results, out)
@@ -70,6 +71,9 @@ def _report(config, results, out, reported) -> None:
     index = capability_index(config, results, reported or [])
     for path in write_pages(findings, folder, index, figures):
         typer.echo(str(path))
+    # the figures a dated series of reports plots (python -m gaptrack.update.dated), and
+    # the source copies read
+    typer.echo(str(write_report_extras(findings, index, folder)))
 
 
 def register(app: typer.Typer) -> None:

@@ -36,16 +36,26 @@ def update_cmd(
     backoff: Annotated[
         float, typer.Option("--backoff", min=0.0, metavar="S", help="First retry's wait.")
     ] = 1.0,
+    figures: Annotated[
+        bool,
+        typer.Option(
+            "--figures/--no-figures",
+            help="Recompute the headline figures and verdicts before and after (~20 s).",
+        ),
+    ] = True,
 ) -> None:
     """Fetch the newest public copy of each evidence source into $GAPTRACK_DATA/sources,
     check it with the shipped data's readers, keep it by sha256, and write what changed
     (<results>/changes.md, changes.csv). A rejected source: one line, exit 2, the copy
     in use stays."""
     from gaptrack.cli.check import _results_dir
-    from gaptrack.update.account import write_account
+    from gaptrack.update.account import account_summary, make_account, write_account
+    from gaptrack.update.active import copies_before
     from gaptrack.update.fetch import FetchOptions
+    from gaptrack.update.figures import headline
     from gaptrack.update.run import update
     from gaptrack.update.sources import load_sources
+    from gaptrack.update.store import parse_utc
 
     table = load_sources(sources)
     options = FetchOptions(timeout_s=timeout, retries=retries, backoff_s=backoff)
@@ -69,7 +79,16 @@ def update_cmd(
         else:
             typer.echo(f"{o.source}: unchanged ({o.detail})")
     if result.kept:
-        for path in write_account(result, _results_dir(config, results)):
+        folder = _results_dir(config, results)
+        old = new = None
+        if figures:
+            new = headline(folder)
+            with copies_before(min(parse_utc(o.fetched_at) for o in result.kept)):
+                old = headline(folder)
+        account = make_account(result, old, new)
+        for line in account_summary(account):
+            typer.echo(line)
+        for path in write_account(account, folder):
             typer.echo(str(path))
     else:
         typer.echo("nothing new: nothing written")

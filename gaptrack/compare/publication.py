@@ -20,6 +20,8 @@ from gaptrack.errors import GaptrackError
 from gaptrack.store.records import ModelInfo
 from gaptrack.store.store import Store
 from gaptrack.store.summary import Stored
+from gaptrack.update.account import Account, account_as_of
+from gaptrack.update.active import UsedCopy, copy_set, current_as_of, sources_line
 
 VERSIONED = ("gaptrack", "lm_eval", "transformers", "torch")
 _DISTRIBUTIONS = {"lm_eval": "lm-eval"}
@@ -66,6 +68,12 @@ class Findings(Frozen):
     """Every claim of the registry with its verdict."""
     provenance: Provenance
     """Versions, devices, dates and config hashes."""
+    evidence_as_of: str = ""
+    """`as of DATE (sources: ...)`: the run's date and the source copies read."""
+    copies: list[UsedCopy] = []
+    """The source copies read (source, sha256, date, url: enough to fetch them again)."""
+    what_changed: Account | None = None
+    """The account of the latest `gaptrack update` made by the run's date, if any."""
 
 
 def _installed(name: str) -> str:
@@ -130,6 +138,9 @@ def collect(
         gap_markers=gap_markers(rows, board.benchmarks),
         verdicts=check_claims(results_dir, None, options, rows),
         provenance=provenance(records, config_file, max(published, default=None)),
+        evidence_as_of=sources_line(),
+        copies=copy_set(),
+        what_changed=account_as_of(results_dir, current_as_of()),
     )
     Store(results_dir).remember_checked_items()  # the items paired: not read again next time
     return findings

@@ -278,11 +278,36 @@ def provenance_blocks(p: Provenance) -> list[Block]:
     ]
 
 
+def as_of_blocks(findings: Findings) -> list[Block]:
+    """The evidence's date and sources, then what the last update changed (if any)."""
+    from gaptrack.update.account import account_blocks
+
+    blocks: list[Block] = [Para(findings.evidence_as_of)] if findings.evidence_as_of else []
+    if findings.what_changed is not None:
+        blocks += account_blocks(findings.what_changed)
+    return blocks
+
+
+def copies_blocks(findings: Findings) -> list[Block]:
+    if not findings.copies:
+        return []
+    return [
+        Para("Evidence sources read (gaptrack update; --as-of picks the copies of a date):"),
+        Bullets(
+            [
+                f"{c.source}: {c.url}, " + (f"sha256 {c.sha256}, " if c.sha256 else "") + c.date
+                for c in findings.copies
+            ]
+        ),
+    ]
+
+
 def report_blocks(
     findings: Findings, figures: dict[str, list[Path]], index: list[Block]
 ) -> list[Block]:
     return [
         Heading(1, f"gaptrack report: {findings.title}"),
+        *as_of_blocks(findings),
         Para(
             "Open US and Chinese models on public benchmarks, measured with EleutherAI's "
             "lm-eval harness, next to published scores, and the claims of news articles "
@@ -305,7 +330,7 @@ def write_report(
     figures = figures or GapFigures(findings.gaps, out / "plots", findings.gap_markers)
     section = index(out / "plots") if index else []  # drawn while the workers draw the gaps
     blocks = report_blocks(findings, figures.wait(), section)
-    footer = provenance_blocks(findings.provenance)
+    footer = [*provenance_blocks(findings.provenance), *copies_blocks(findings)]
     title = f"gaptrack report: {findings.title}"
     html_path = write_if_changed(out / "report.html", to_html(title, blocks, footer))
     md_path = write_if_changed(out / "report.md", to_markdown(blocks, footer))

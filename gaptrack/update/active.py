@@ -58,11 +58,31 @@ def as_of(when: str | dt.datetime | None) -> Iterator[dt.datetime | None]:
         _AS_OF = previous
 
 
+_BEFORE: dt.datetime | None = None
+
+
+@contextlib.contextmanager
+def copies_before(when: dt.datetime) -> Iterator[None]:
+    """Within the block, only copies fetched before `when` count (rows are not filtered):
+    the evidence as it stood before an update, for its account of what changed."""
+    global _BEFORE
+    previous = _BEFORE
+    _BEFORE = when
+    try:
+        yield
+    finally:
+        _BEFORE = previous
+
+
 def copies_in_view(store: CopyStore | None = None) -> list[Copy]:
     """Copies fetched by the as-of time, oldest first."""
     store = store or CopyStore()
     limit = _AS_OF
-    return [c for c in store.copies() if limit is None or c.fetched <= limit]
+    return [
+        c
+        for c in store.copies()
+        if (limit is None or c.fetched <= limit) and (_BEFORE is None or c.fetched < _BEFORE)
+    ]
 
 
 def resolve(rel: str, store: CopyStore | None = None) -> Path:

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+from typing import NamedTuple
 
 from gaptrack.compare.evidence.csvio import CSV_COLUMNS
 from gaptrack.paths import shipped
@@ -71,8 +72,26 @@ def _number(value: object, where: str) -> float:
     return float(value)
 
 
-def catalog_rows(data: bytes, date: str, digest: str, url: str) -> list[dict]:
-    """Rows of one `leaderboard-text.json` snapshot dated `date` (YYYY-MM-DD)."""
+class Board(NamedTuple):
+    """One of LMArena's exported boards, as extract_arena.py names its rows."""
+
+    path: str
+    benchmark: str
+    prefix: str
+    metric: str
+
+
+TEXT = Board(CATALOG_PATH, "chatbot_arena", "lmarena", "rating (text, overall)")
+STYLE_CONTROL = Board(
+    "data/leaderboard-text-style-control.json",
+    "chatbot_arena_style_control",
+    "lmarena-sc",
+    "rating (text, overall, style control)",
+)
+
+
+def catalog_rows(data: bytes, date: str, digest: str, url: str, board: Board = TEXT) -> list[dict]:
+    """Rows of one `leaderboard-text.json` (or style-controlled) snapshot dated `date`."""
     try:
         parsed = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -108,20 +127,20 @@ def catalog_rows(data: bytes, date: str, digest: str, url: str) -> list[dict]:
         v = c["vals"]
         out.append(
             {
-                "id": f"lmarena.{date}.{slug(c['key'])}",
+                "id": f"{board.prefix}.{date}.{slug(c['key'])}",
                 "quantity": "score",
                 "model": c["key"],
                 "organisation": c["org"],
                 "origin": c["origin"],
                 "open_weights": c["open_weights"],
-                "benchmark": "chatbot_arena",
-                "metric": "rating (text, overall)",
+                "benchmark": board.benchmark,
+                "metric": board.metric,
                 "value": repr(float(v["rating"])),
                 "ci_low": repr(float(v["rating_q025"])),
                 "ci_high": repr(float(v["rating_q975"])),
                 "snapshot": date,
                 "published": date,
-                "source": f"https://github.com/{CATALOG_REPO} ({CATALOG_PATH}, LMArena's own export)",
+                "source": f"https://github.com/{CATALOG_REPO} ({board.path}, LMArena's own export)",
                 "source_kind": "primary",
                 "status": "verified",
                 "excerpt": f'"{c["key"]}": {{"rating": {float(v["rating"])!r}',

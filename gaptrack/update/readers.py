@@ -18,7 +18,14 @@ from gaptrack.base import Frozen
 from gaptrack.compare.evidence.csvio import read_reported
 from gaptrack.compare.index.benchmarks import EPOCH_BENCHMARKS
 from gaptrack.errors import GaptrackError
-from gaptrack.update.convert import ConvertProblem, catalog_rows, history_rows, rows_csv
+from gaptrack.update.convert import (
+    STYLE_CONTROL,
+    TEXT,
+    ConvertProblem,
+    catalog_rows,
+    history_rows,
+    rows_csv,
+)
 from gaptrack.update.sources import Source
 
 EPOCH_PREFIX = "epoch/april2026/"
@@ -122,8 +129,9 @@ def made_files(
     try:
         if source.kind == "epoch-zip":
             files = _epoch_members(download.data)
-        elif source.kind == "lmarena-json":
-            new = catalog_rows(download.data, download.date, download.sha256, download.url)
+        elif source.kind in ("lmarena-json", "lmarena-json-style-control"):
+            board = STYLE_CONTROL if source.kind.endswith("style-control") else TEXT
+            new = catalog_rows(download.data, download.date, download.sha256, download.url, board)
             files = {source.replaces: _add_snapshot(current(source.replaces), new, download.date)}
         elif source.kind == "arena-alltime":
             rows = history_rows(download.data, download.sha256, download.url)

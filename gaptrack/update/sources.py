@@ -19,12 +19,15 @@ from pydantic import ValidationError
 from gaptrack.base import Frozen
 from gaptrack.errors import ConfigError, read_text_file
 
-Kind = Literal["epoch-zip", "lmarena-json", "arena-alltime", "reported-csv"]
+Kind = Literal[
+    "epoch-zip", "lmarena-json", "lmarena-json-style-control", "arena-alltime", "reported-csv"
+]
 """How a fetched file is checked and turned into the file(s) it replaces:
 `epoch-zip`: Epoch AI's Benchmarking Hub download, a zip of one CSV per benchmark, each
 member replacing the shipped file of that name under evidence/epoch/april2026/;
 `lmarena-json`: LMArena's `leaderboard-text.json`, one snapshot, added (as evidence rows of
-the date of the copy) to evidence/arena_catalog.csv; `arena-alltime`: the Arena history
+the date of the copy) to evidence/arena_catalog.csv; `lmarena-json-style-control`: its
+style-controlled board, added to evidence/arena_catalog_style_control.csv; `arena-alltime`: the Arena history
 file `alltime.csv` (every leaderboard date), replacing evidence/arena_history.csv;
 `reported-csv`: a file in gaptrack's reported-evidence layout replacing the evidence CSV
 of that name."""
@@ -56,6 +59,14 @@ SOURCES: tuple[Source, ...] = (
         url="https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/leaderboard-text.json",
         kind="lmarena-json",
         replaces="arena_catalog.csv",
+        licence="none stated (LMArena's own export; attributed)",
+        attribution="LMArena, github.com/lmarena/arena-catalog",
+    ),
+    Source(
+        name="lmarena-text-style-control",
+        url="https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/leaderboard-text-style-control.json",
+        kind="lmarena-json-style-control",
+        replaces="arena_catalog_style_control.csv",
         licence="none stated (LMArena's own export; attributed)",
         attribution="LMArena, github.com/lmarena/arena-catalog",
     ),
