@@ -13,11 +13,10 @@ import os
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import ValidationError
 
 from gaptrack.base import Frozen
-from gaptrack.errors import ConfigError, read_text_file
+from gaptrack.errors import ConfigError
 
 Kind = Literal[
     "epoch-zip", "lmarena-json", "lmarena-json-style-control", "arena-alltime", "reported-csv"
@@ -97,11 +96,10 @@ def load_sources(path: str | Path | None = None) -> list[Source]:
     file = _override_file(path)
     if file is None:
         return list(table.values())
-    try:
-        data = yaml.load(read_text_file(file, "sources file"), Loader=yaml.CSafeLoader)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not YAML: {' '.join(str(exc).split())}", file=file) from None
-    entries = data.get("sources") if isinstance(data, dict) else None
+    from gaptrack.config.loader import read_yaml  # gaptrack's one strict YAML reading
+
+    data = read_yaml(file, "sources file")
+    entries = data.get("sources")
     if not isinstance(entries, list):
         raise ConfigError("needs a list under `sources:`", file=file, field="sources")
     for i, entry in enumerate(entries):
