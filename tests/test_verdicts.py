@@ -13,11 +13,12 @@ from gaptrack.compare.evidence import (
     EvidenceRow,
     FigureRow,
     ReleaseRow,
+    ScoreRow,
     measured_row,
 )
 from gaptrack.compare.stats import Interval, IntervalMethod
 from gaptrack.compare.verdicts import combine, compare, evaluate_claim
-from tests.test_gaps import arena, record, score
+from tests.test_gaps import record, score
 
 DOC = Document(id="d", file="d.txt", title="T", publisher="P", date="2025-07")
 IV = Interval(low=8.0, high=12.0, method=IntervalMethod(kind="unpaired_normal"))
@@ -81,24 +82,38 @@ def test_combine():
     assert combine([]) == "inconclusive"
 
 
+def board(model: str, origin: str, snapshot: str, value: float, **extra) -> EvidenceRow:
+    """A rating on a dated board, published with its snapshot (point-in-time)."""
+    day = dt.date.fromisoformat(snapshot)
+    return ScoreRow(
+        kind="reported",
+        model=model,
+        origin=origin,
+        benchmark="chatbot_arena",
+        value=value,
+        snapshot=day,
+        published=day,
+        source="test board",
+        row_id=f"board-{model}-{snapshot}",
+        **extra,
+    )
+
+
 ARENA = [
-    arena("US1", "US", "2024-01-31", 1215),
-    arena("CN1", "CN", "2024-01-31", 1112),
-    arena("US2", "US", "2025-02-28", 1385),
-    arena("CN2", "CN", "2025-02-28", 1362),
+    board("US1", "US", "2024-01-31", 1215),
+    board("CN1", "CN", "2024-01-31", 1112),
+    board("US2", "US", "2025-02-28", 1385),
+    board("CN2", "CN", "2025-02-28", 1362),
 ]
 # the same ratings published with 95 % intervals of +-1 Elo
 ARENA_CI = [
-    arena(
+    board(
         r.model, r.origin, r.snapshot.isoformat(), r.value, ci_low=r.value - 1, ci_high=r.value + 1
     )
     for r in ARENA
 ]
-ARENA_Q = {
-    "benchmarks": ["chatbot_arena"],
-    "unit": "relative",
-    "edition": {"report": "AI Index", "edition": "2025"},
-}
+# rating points: invariant to where the scale is anchored (a percentage of a rating is not)
+ARENA_Q = {"benchmarks": ["chatbot_arena"], "unit": "points"}
 
 
 def _threshold(conditions, quantity=None):
@@ -109,7 +124,10 @@ def test_threshold_supported_and_contradicted_on_reported_points():
     ok = evaluate_claim(
         claim(
             _threshold(
-                [{"at": "2024-01", "op": ">", "value": 9}, {"at": "2025-02", "op": "<", "value": 2}]
+                [
+                    {"at": "2024-01", "op": ">", "value": 100},
+                    {"at": "2025-02", "op": "<", "value": 27},
+                ]
             )
         ),
         DOC,
@@ -117,12 +135,13 @@ def test_threshold_supported_and_contradicted_on_reported_points():
     )
     assert ok.verdict == "supported" and ok.evidence_kind == "reported"
     ev = ok.evaluations[0]
-    assert [round(c.value, 2) for c in ev.checks] == [9.26, 1.69]
+    assert [round(c.value, 2) for c in ev.checks] == [103, 23]
     assert all(c.interval is not None for c in ev.checks)
-    assert ev.editions == "AI Index 2025 (named by the claim)"
+    assert ev.editions == "dated leaderboard snapshots"
+    assert [round(c.win_probability, 3) for c in ev.checks] == [0.644, 0.533]
     assert {r.model for r in ev.rows} == {"US1", "CN1", "US2", "CN2"}
     bad = evaluate_claim(
-        claim(_threshold([{"at": "2025-02", "op": "<", "value": 1}])), DOC, ARENA_CI
+        claim(_threshold([{"at": "2025-02", "op": "<", "value": 15}])), DOC, ARENA_CI
     )
     assert bad.verdict == "contradicted"
 
@@ -143,9 +162,9 @@ def test_threshold_inconclusive_on_stale_snapshot():
 
 
 def test_parity():
-    parity = {"kind": "gap_parity", "quantity": ARENA_Q, "at": "2025-02", "within": 5}
+    parity = {"kind": "gap_parity", "quantity": ARENA_Q, "at": "2025-02", "within": 30}
     assert evaluate_claim(claim(parity), DOC, ARENA_CI).verdict == "supported"
-    tight = {**parity, "within": 1}
+    tight = {**parity, "within": 15}
     assert evaluate_claim(claim(tight), DOC, ARENA_CI).verdict == "contradicted"
 
 
@@ -159,7 +178,7 @@ def test_trend_on_points():
     }
     result = evaluate_claim(claim(narrowing), DOC, ARENA_CI)
     assert result.verdict == "supported"
-    assert result.evaluations[0].value == pytest.approx(100 * 23 / 1362 - 100 * 103 / 1112)
+    assert result.evaluations[0].value == pytest.approx(23 - 103)
     widening = {**narrowing, "direction": "widening"}
     assert evaluate_claim(claim(widening), DOC, ARENA_CI).verdict == "contradicted"
 
@@ -338,7 +357,7 @@ def test_every_statement_kind_has_an_evaluator():
 
 def test_point_values_without_interval_decide_nothing():
     result = evaluate_claim(
-        claim(_threshold([{"at": "2024-01", "op": ">", "value": 9}])), DOC, ARENA
+        claim(_threshold([{"at": "2024-01", "op": ">", "value": 100}])), DOC, ARENA
     )
     ev = result.evaluations[0]
     assert result.verdict == "inconclusive"

@@ -20,6 +20,7 @@ from gaptrack.compare.evidence import (
     verified_at_source,
 )
 from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
+from gaptrack.compare.verdicts.spec import GAP_KINDS, RowSets
 from gaptrack.errors import ConfigError
 from gaptrack.store.summary import Stored
 from gaptrack.update.active import published_by
@@ -97,7 +98,45 @@ def check_claims(
         rows = load_evidence(results_dir, options)
     if not options.strict:  # --strict drops unverified rows, cited ones among them
         _check_cited(registry, rows, options.claims_file)
-    return [evaluate_claim(c, registry.document(c.document), rows) for c in claims]
+    row_sets = RowSets(rows)  # each (tier, model set) filtered once for every claim
+    verdicts = [evaluate_claim(c, registry.document(c.document), row_sets) for c in claims]
+    if options.strict:
+        return verdicts
+    # Would --strict (rows verified at their primary source only) say otherwise? Then the
+    # verdict rests on rows an analyst could not check at their source: say so, and do
+    # not sign a supported or contradicted verdict that only such rows carry.
+    strict = RowSets([r for r in rows if r.kind == EvidenceKind.MEASURED or verified_at_source(r)])
+    return [_against_strict(v, strict) for v in verdicts]
+
+
+def _against_strict(verdict: ClaimVerdict, strict: RowSets) -> ClaimVerdict:
+    claim = verdict.claim
+    if claim.statement is None or claim.statement.kind not in GAP_KINDS:
+        return verdict
+    other = evaluate_claim(claim, verdict.document, strict)
+    if other.verdict == verdict.verdict:
+        return verdict
+    unchecked = sorted(
+        {
+            r.row_id
+            for ev in verdict.evaluations
+            for r in ev.rows
+            if r.kind != EvidenceKind.MEASURED and not verified_at_source(r)
+        }
+    )
+    share = other.curve.text() if other.curve else ""
+    note = (
+        f"with --strict (rows verified at their primary source only) the verdict would be "
+        f"`{other.verdict}` ({share}): the difference rests on rows not verified at their "
+        f"source ({', '.join(unchecked) or 'in other specifications'})"
+    )
+    label = verdict.verdict
+    if label in ("supported", "contradicted"):
+        note += f"; `{label}` is not signed on such rows"
+        label = "inconclusive"
+    return verdict.model_copy(
+        update={"verdict": label, "explanation": f"{verdict.explanation}; {note}"}
+    )
 
 
 def _check_cited(registry, rows: Sequence[EvidenceRow], claims_file: Path | None) -> None:

@@ -218,6 +218,17 @@ STATEMENT_TAGS = frozenset(
 )
 
 
+def statement_dates(statement) -> list[str]:
+    """The dates a gap statement writes (conditions' `at`, a parity's `at`, a trend's ends)."""
+    if isinstance(statement, GapThreshold):
+        return [c.at for c in statement.conditions]
+    if isinstance(statement, GapParity):
+        return [statement.at]
+    if isinstance(statement, GapTrend):
+        return [statement.start, statement.end]
+    return []
+
+
 class Document(Frozen):
     """A source document in seeds/."""
 
@@ -235,6 +246,32 @@ class Document(Frozen):
     """How the date was established when the document does not print it."""
     edition: EditionRef | None = None
     """The report edition the document relies on, when it restates a report's figures."""
+
+
+class Vague(Frozen):
+    """A vague word ("competitive", "significant", "close") and the thresholds it is read
+    with: each is a specification of the claim's curve; the first is the main reading."""
+
+    word: str
+    """The word as the quote has it."""
+    thresholds: list[float] = Field(min_length=1)
+    """Values the statement's threshold takes (a parity's `within`, or the value of a
+    threshold's single condition), in the quantity's unit; the first is the main reading."""
+    rationale: str = Field(min_length=10)
+    """Why these values, with the source the reading rests on."""
+
+
+class DateReading(Frozen):
+    """Another defensible reading of the statement's dates (the specification curve's date
+    rule): e.g. "early 2025" as the board the AI Index's figures match (2025-02-14)
+    rather than the month's end."""
+
+    name: str
+    """Short name of the reading, e.g. `the AI Index 2025's boards`."""
+    dates: dict[str, PartialDate]
+    """Date as the statement writes it -> the date read instead."""
+    why: str = Field(min_length=10)
+    """Why the reading is defensible."""
 
 
 class Claim(Frozen):
@@ -265,6 +302,10 @@ class Claim(Frozen):
     e.g. CB Insights as cited by the article). A verdict resting only on these rows, or on
     rows derived from them, is `not independent`: agreeing with one's own source proves
     nothing. Each id must name a loaded row (checked by `gaptrack check`)."""
+    vague: Vague | None = None
+    """Where the quote's word has no threshold of its own: the range it is tested over."""
+    date_reading: DateReading | None = None
+    """Another defensible reading of the statement's dates, tested beside the stated one."""
     reproduces: str | None = None
     """The published analysis whose figure the claim restates (e.g. `AI Index 2025`), where
     it restates a computed figure: gaptrack's data disagreeing with it is then `not
@@ -278,6 +319,18 @@ class Claim(Frozen):
             raise ValueError("a claim without a statement needs an untestable_reason")
         if self.statement is not None and self.untestable_reason:
             raise ValueError("a claim with a statement cannot have an untestable_reason")
+        st = self.statement
+        if self.vague is not None and not (
+            isinstance(st, GapParity) or (isinstance(st, GapThreshold) and len(st.conditions) == 1)
+        ):
+            raise ValueError(
+                "vague: only a gap_parity or a one-condition gap_threshold has a threshold to vary"
+            )
+        if self.date_reading is not None:
+            stated = set(statement_dates(st)) if st is not None else set()
+            for key in self.date_reading.dates:
+                if key not in stated:
+                    raise ValueError(f"date_reading: {key!r} is not a date of the statement")
         return self
 
     @property

@@ -108,6 +108,14 @@ Unit = Literal["points", "relative"]
 `scale: percent`, which says its scores run from 0 to 100."""
 
 
+def win_probability(points: float) -> float:
+    """The chance that A's answer is preferred to B's in one head-to-head vote, from their
+    rating difference in points: 1 / (1 + 10^(-d / 400)) (the Elo / Bradley-Terry model
+    LMArena fits). Like the difference itself, and unlike a percentage of a rating, it does
+    not depend on where the scale is anchored."""
+    return 1.0 / (1.0 + 10.0 ** (-points / 400.0))
+
+
 def gap_value(a: float, b: float, unit: Unit) -> float | None:
     """A - B, or (A - B) / B * 100 (None where B is 0)."""
     if unit == "points":

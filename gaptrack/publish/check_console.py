@@ -12,7 +12,17 @@ from gaptrack.compare.check import Reproduction
 from gaptrack.compare.verdicts import ClaimVerdict
 from gaptrack.publish.claim_files import claims_dir
 
-COLUMNS = ["claim", "kind", "verdict", "value", "interval", "status", "evidence", "models"]
+COLUMNS = [
+    "claim",
+    "kind",
+    "verdict",
+    "specifications",
+    "value",
+    "interval",
+    "status",
+    "evidence",
+    "models",
+]
 
 
 def _table(rows: list[dict[str, str]], columns: list[str]) -> str:
@@ -55,17 +65,35 @@ def summary_lines(verdict: ClaimVerdict) -> list[dict[str, str]]:
         return [{**blank, "claim": claim.id, "kind": claim.kind, "verdict": "untestable"}]
     return [
         {
-            "claim": claim.id,
-            "kind": claim.kind,
-            "verdict": ev.verdict,
+            "claim": claim.id if i == 0 else "",
+            "kind": claim.kind if i == 0 else "",
+            # the claim's verdict on its first line (from its specification curve); each
+            # further evaluation (measured evidence) with its own outcome beside it
+            "verdict": verdict.verdict if i == 0 else f"({ev.verdict})",
+            "specifications": share_text(verdict) if i == 0 else "",
             "value": _value_text(ev),
             "interval": _interval_text(ev),
             "status": ev.weakest_status or "-",
             "evidence": ev.evidence_kind,
             "models": "; ".join(ev.models) or "-",
         }
-        for ev in verdict.evaluations
+        for i, ev in enumerate(verdict.evaluations)
     ]
+
+
+def share_text(verdict: ClaimVerdict) -> str:
+    """`9/12 support` from the claim's specification curve; `1/1` for a claim with one
+    specification (a figure, an event, a cadence)."""
+    curve = verdict.curve
+    if curve is None:
+        return "-"
+    if not curve.evaluated:
+        return f"0/{len(curve.outcomes)} with evidence"
+    if verdict.verdict == "contradicted" or (
+        verdict.verdict == "not reproduced" and curve.contradicted > curve.supported
+    ):
+        return f"{curve.contradicted}/{curve.evaluated} contradict"
+    return f"{curve.supported}/{curve.evaluated} support"
 
 
 def _published_lines(verdicts: Sequence[ClaimVerdict]) -> list[str]:
@@ -82,7 +110,7 @@ def _published_lines(verdicts: Sequence[ClaimVerdict]) -> list[str]:
                     if not pub.independent
                     else "reproduced within rounding"
                     if pub.within_rounding
-                    else "NOT reproduced"
+                    else "not reproduced"
                 )
                 lines.append(
                     f"{verdict.claim.id}: {chk.label}: computed {chk.value:.4g}, "

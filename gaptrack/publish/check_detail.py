@@ -38,6 +38,15 @@ def _row_line(row) -> str:
     return f"      {row.row_id}: {row.model} {shown}{date} [{row.source}]"
 
 
+def _win_text(check) -> str:
+    """A rating gap as the head-to-head win probability of side A's model."""
+    if check.win_probability is None:
+        return ""
+    iv = check.win_probability_interval
+    span = f" [{iv[0]:.3f}, {iv[1]:.3f}]" if iv else ""
+    return f"; head-to-head win probability {check.win_probability:.3f}{span}"
+
+
 def _evaluation_lines(ev: Evaluation, unit: str) -> list[str]:
     head = f"  {ev.evidence_kind}: {ev.verdict}"
     if ev.value is not None:
@@ -50,7 +59,7 @@ def _evaluation_lines(ev: Evaluation, unit: str) -> list[str]:
     elif unit:
         head += f" (values in {unit})"
     lines = [head]
-    lines += [f"    {c.label}: {c.verdict} ({c.reason})" for c in ev.checks]
+    lines += [f"    {c.label}: {c.verdict} ({c.reason}){_win_text(c)}" for c in ev.checks]
     lines += [_row_line(r) for r in ev.rows[:MAX_ROWS]]
     if len(ev.rows) > MAX_ROWS:
         lines.append(f"      (+{len(ev.rows) - MAX_ROWS} more rows in the claim's file)")
@@ -61,6 +70,8 @@ def detail_lines(verdict: ClaimVerdict) -> list[str]:
     claim = verdict.claim
     quote = textwrap.shorten(" ".join(claim.quote.split()), 160, placeholder=" ...")
     lines = [f'{claim.id} ({verdict.document.publisher}): "{quote}" -> {verdict.verdict}']
+    if verdict.explanation:
+        lines.append(f"  why: {verdict.explanation}")
     for ev in verdict.evaluations:
         lines += _evaluation_lines(ev, unit_of(verdict))
     return lines

@@ -77,6 +77,14 @@ class Check(Frozen):
     """The report's own figure for the same gap, where one is in the evidence."""
     no_interval: str | None = None
     """Why `interval` is None, where it is."""
+    point_verdict: Label | None = None
+    """What the point value alone says (supported or contradicted), whatever the interval:
+    shown beside the verdict where the interval is missing or straddles."""
+    win_probability: float | None = None
+    """Rating gaps (Elo): the chance A's answer is preferred to B's head to head,
+    1 / (1 + 10^(-gap / 400)); None for other gaps."""
+    win_probability_interval: tuple[float, float] | None = None
+    """The same at the two ends of the gap's interval (the map is monotone)."""
 
 
 class Evaluation(Frozen):
@@ -108,6 +116,114 @@ class Evaluation(Frozen):
     """Why the headline value has no interval, where it has none."""
 
 
+ModelSet = Literal["all", "open_weights", "non_reasoning", "as_stated", "as_stated_non_reasoning"]
+TierChoice = Literal["third_party", "all"]
+Board = Literal["style_controlled", "plain"]
+SHARE_DECIDES = 0.8
+"""A claim is supported (contradicted) only where at least this share of the specifications
+with evidence support (contradict) it, each with an interval clearing the threshold: the
+"large majority" of a specification curve (Simonsohn, Simmons & Nelson 2020)."""
+
+
+class Specification(Frozen):
+    """One defensible way to test a claim: each field is one analysis choice."""
+
+    model_set: ModelSet = "all"
+    """Models each side may field: `all`; `open_weights` (both sides); `non_reasoning`
+    (reasoning models left out, per the model registry); `as_stated` where the claim fixes
+    open weights itself (and `as_stated_non_reasoning`)."""
+    tier: TierChoice = "all"
+    """Evidence rows: `third_party` runs only (evidence.tiers), or `all` tiers."""
+    board: Board | None = None
+    """Leaderboard claims: LMArena's `style_controlled` board or the `plain` one."""
+    date_rule: str = "stated"
+    """`stated`: the statement's dates (fixed test sets: models released by then;
+    leaderboards: the latest snapshot by then); `published`: only scores also published by
+    then; otherwise the name of the claim's `date_reading`."""
+    threshold: float | None = None
+    """The threshold this specification reads a vague word with (claim.vague)."""
+
+    def label(self) -> str:
+        parts = [
+            f"models {self.model_set.replace('_', ' ')}",
+            f"tier {self.tier.replace('_', '-')}",
+        ]
+        if self.board:
+            parts.append(f"board {self.board.replace('_', '-')}")
+        parts.append(f"dates {self.date_rule}")
+        if self.threshold is not None:
+            parts.append(f"threshold {self.threshold:g}")
+        return ", ".join(parts)
+
+
+SpecResult = Literal["supported", "contradicted", "not independent", "inconclusive", "no evidence"]
+
+
+class SpecOutcome(Frozen):
+    """The claim under one specification."""
+
+    spec: Specification
+    """The choices."""
+    outcome: SpecResult
+    """`supported` / `contradicted` only with intervals clearing the threshold; `no
+    evidence` where a gap could not be computed (a side without models, no board)."""
+    point_outcome: SpecResult | None = None
+    """What the point values alone say (where the outcome is inconclusive for want of an
+    interval, or because it straddles)."""
+    value: float | None = None
+    """Headline value (the single gap, or the change of the gap)."""
+    values: list[float | None] = []
+    """Every decisive check's value, in the statement's order."""
+    point_outcomes: list[str] = []
+    """Every decisive check's point-value outcome, in the same order."""
+    labels: list[str] = []
+    """Every decisive check's label (`gap at 2024-12-31 == 0.3 +- 2 pts`)."""
+    interval: tuple[float, float] | None = None
+    """Its 95 % interval."""
+    models: list[str] = []
+    """Models behind each gap (`date: A vs B`)."""
+    reason: str = ""
+    """The decisive checks' reasons, `;`-joined."""
+
+
+class SpecCurve(Frozen):
+    """Every specification of a claim and its outcome; the verdict's share."""
+
+    outcomes: list[SpecOutcome]
+    """One per specification, in order of preference (the main one first among those with
+    evidence)."""
+    main: int | None
+    """Index of the main specification (the preferred one with evidence), None if none."""
+    evaluated: int
+    """Specifications with evidence."""
+    supported: int
+    """Of them, supported (intervals clearing)."""
+    contradicted: int
+    """Of them, contradicted."""
+    point_supported: int
+    """Of them, supported by the point values alone."""
+
+    @property
+    def share_supported(self) -> float | None:
+        return self.supported / self.evaluated if self.evaluated else None
+
+    @property
+    def share_contradicted(self) -> float | None:
+        return self.contradicted / self.evaluated if self.evaluated else None
+
+    def text(self) -> str:
+        """`10 of 12 specifications support (83 %), 1 contradict; points: 11 of 12`."""
+        if not self.evaluated:
+            return f"no specification has evidence ({len(self.outcomes)} tried)"
+        no = len(self.outcomes) - self.evaluated
+        return (
+            f"{self.supported} of {self.evaluated} specifications support "
+            f"({100 * self.supported / self.evaluated:.0f} %), {self.contradicted} contradict"
+            f"; on point values {self.point_supported} of {self.evaluated} support"
+            + (f"; {no} without evidence" if no else "")
+        )
+
+
 class ClaimVerdict(Frozen):
     """A claim with its verdict and the evidence behind it: the file under results/claims."""
 
@@ -122,7 +238,12 @@ class ClaimVerdict(Frozen):
     weakest_status: str | None = None
     """Weakest status of the evidence behind the deciding evaluation."""
     evaluations: list[Evaluation] = []
-    """One per evidence kind evaluated."""
+    """One per evidence kind evaluated, under the main specification."""
+    curve: SpecCurve | None = None
+    """Every specification tried and its outcome (None for an untestable claim)."""
+    explanation: str | None = None
+    """Why this verdict, in words: the share, and for `not reproduced` which models each
+    side used and which choice explains the difference."""
 
 
 def compare(

@@ -17,10 +17,18 @@ from gaptrack.compare.verdicts.gap import (
     evaluate_trend,
     no_interval_reason,
 )
+from gaptrack.compare.verdicts.spec import (
+    RowSets,
+    curve_of,
+    run_spec,
+    specifications,
+    verdict_from,
+)
 
-Evaluator = Callable[[Claim, Sequence[EvidenceRow]], list[Evaluation]]
+Evaluator = Callable[..., list[Evaluation]]
 """Evaluations of a claim's statement, in the claim's order of preference (first decides),
-from all evidence rows (measured and reported)."""
+from all evidence rows (measured and reported); gap evaluators also take `published_by`
+(the specification curve's date rule)."""
 
 EVALUATORS: dict[str, Evaluator] = {
     "gap_threshold": evaluate_threshold,
@@ -35,22 +43,33 @@ if set(EVALUATORS) != STATEMENT_TAGS:  # a statement kind without an evaluator f
     raise RuntimeError(f"statement kinds without evaluator: {STATEMENT_TAGS ^ set(EVALUATORS)}")
 
 
-def evaluate_claim(claim: Claim, document: Document, rows: Sequence[EvidenceRow]) -> ClaimVerdict:
-    """Verdict of one claim on all evidence rows (measured and reported together)."""
+def evaluate_claim(
+    claim: Claim,
+    document: Document,
+    rows: Sequence[EvidenceRow] | RowSets,
+) -> ClaimVerdict:
+    """Verdict of one claim on all evidence rows (measured and reported together), from
+    its specification curve (verdicts.spec). `rows`: a RowSets shared by the claims of one
+    run saves filtering the same rows per claim."""
     base = {"claim": claim, "document": document}
     if claim.statement is None:
-        return ClaimVerdict(**base, verdict="untestable")
-    evaluations = [finish(ev) for ev in EVALUATORS[claim.statement.kind](claim, rows)]
+        return ClaimVerdict(**base, verdict="untestable", explanation=claim.untestable_reason)
+    row_sets = rows if isinstance(rows, RowSets) else RowSets(rows)
+    evaluator = EVALUATORS[claim.statement.kind]
+    outcomes, chosen = [], None
+    for spec in specifications(claim):
+        outcome, evaluations = run_spec(claim, spec, row_sets, evaluator)
+        outcomes.append(outcome)
+        if chosen is None and outcome.outcome != "no evidence":
+            chosen = evaluations  # the main specification: the first with evidence
+    if chosen is None:  # nothing anywhere: show why on every tier, all models
+        specs = specifications(claim)
+        widest = next((s for s in specs if s.tier == "all"), specs[0])
+        chosen = run_spec(claim, widest, row_sets, evaluator)[1]
+    evaluations = [finish(ev) for ev in chosen]
     if claim.cited_rows:
-        evaluations = [own_source(ev, claim, rows) for ev in evaluations]
-    first = evaluations[0]
-    return ClaimVerdict(
-        **base,
-        verdict=first.verdict,
-        evidence_kind=first.evidence_kind,
-        evaluations=evaluations,
-        weakest_status=first.weakest_status,
-    )
+        evaluations = [own_source(ev, claim, row_sets.rows) for ev in evaluations]
+    return verdict_from(claim, document, evaluations, curve_of(outcomes))
 
 
 def _ancestors(row: EvidenceRow, by_id: dict[str, EvidenceRow]) -> set[str]:

@@ -14,8 +14,13 @@ from gaptrack.compare.evidence import (
     apply_editions,
     choose_editions,
 )
-from gaptrack.compare.gaps import GapPoint, gap_at
-from gaptrack.compare.stats import Interval, difference_interval, rounding_band
+from gaptrack.compare.gaps import GapPoint, gap_at, point_in_time
+from gaptrack.compare.stats import (
+    Interval,
+    difference_interval,
+    rounding_band,
+    win_probability,
+)
 from gaptrack.compare.verdicts.base import (
     Check,
     Evaluation,
@@ -35,14 +40,22 @@ class _Context:
     and all reported rows (where the report's own published gaps are)."""
 
     def __init__(
-        self, rows: Sequence[EvidenceRow], kind: EvidenceKind, reported: Sequence[EvidenceRow]
+        self,
+        rows: Sequence[EvidenceRow],
+        kind: EvidenceKind,
+        reported: Sequence[EvidenceRow],
+        published_by: bool = False,
     ):
         self.rows = rows
         self.kind = kind
         self.reported = reported
+        self.published_by = published_by
 
     def point(self, quantity: GapQuantity, at) -> GapPoint:
-        return gap_at(self.rows, quantity, at, self.kind)
+        rows = self.rows
+        if self.published_by:  # only scores one could have read by then
+            rows = [r for r in rows if r.published is None or r.published <= at]
+        return gap_at(rows, quantity, at, self.kind)
 
 
 def _decimals(value: float) -> int:
@@ -52,6 +65,7 @@ def _decimals(value: float) -> int:
 
 def _same_point(row: EvidenceRow, point: GapPoint, quantity: GapQuantity, wanted: str) -> bool:
     month = point.snapshot or point.at
+    named = quantity.edition
     return (
         row.quantity == wanted
         and row.benchmark == quantity.benchmarks[0]
@@ -59,7 +73,12 @@ def _same_point(row: EvidenceRow, point: GapPoint, quantity: GapQuantity, wanted
         and row.origin_b == quantity.origin_b
         and row.snapshot is not None
         and (row.snapshot.year, row.snapshot.month) == (month.year, month.month)
-        and row.edition_label in {r.edition_label for r in point.rows}
+        # the edition the rows come from, or (a leaderboard claim tested on the dated
+        # boards) the edition the claim names: its figure is the one to reproduce
+        and (
+            row.edition_label in {r.edition_label for r in point.rows}
+            or (named is not None and (row.report, row.edition) == (named.report, named.edition))
+        )
     )
 
 
@@ -133,6 +152,7 @@ def _gap_check(
             label=label, verdict="inconclusive", point=point, reason=reason, published=published
         )
     verdict, reason = decide(point.gap, point.interval)
+    point_verdict = decide(point.gap, None)[0]
     if point.interval is None:
         verdict, reason = "inconclusive", f"no interval ({no_interval_reason(point)}); {reason}"
     if published is not None and not published.independent:
@@ -151,7 +171,23 @@ def _gap_check(
         reason=reason,
         point=point,
         published=published,
+        point_verdict=point_verdict,
+        **_win(point, quantity),
     )
+
+
+def _win(point: GapPoint, quantity: GapQuantity) -> dict:
+    """A rating gap as the head-to-head win probability, with its interval's ends."""
+    bench = BENCHMARKS.get(quantity.benchmarks[0])
+    if bench is None or bench.scale != "elo" or quantity.unit != "points" or point.gap is None:
+        return {}
+    iv = point.interval
+    return {
+        "win_probability": win_probability(point.gap),
+        "win_probability_interval": (
+            (win_probability(iv.low), win_probability(iv.high)) if iv is not None else None
+        ),
+    }
 
 
 def _unit_text(quantity: GapQuantity) -> str:
@@ -203,6 +239,7 @@ def _trend_end(p: GapPoint, quantity: GapQuantity, ctx: _Context) -> Check:
         point=p,
         reason=p.problem or "one end of the trend: the change decides, not this gap alone",
         published=published,
+        **_win(p, quantity),
     )
 
 
@@ -220,6 +257,7 @@ def _trend_checks(statement: GapTrend, ctx: _Context) -> Checks:
         interval = difference_interval((first.gap, first.interval), (last.gap, last.interval))
     op: Op = "<" if statement.direction == "narrowing" else ">"
     verdict, reason = compare(change, interval, op, 0.0)
+    point_verdict = compare(change, None, op, 0.0)[0]
     if interval is None:
         missing = [no_interval_reason(p) for p in (first, last) if p.interval is None]
         verdict, reason = "inconclusive", f"no interval ({'; '.join(missing)}); {reason}"
@@ -237,6 +275,7 @@ def _trend_checks(statement: GapTrend, ctx: _Context) -> Checks:
         value=change,
         interval=interval,
         reason=reason,
+        point_verdict=point_verdict,
     )
     return [*checks, trend], change, interval
 
@@ -292,7 +331,17 @@ def _decisive(checks: list[Check]) -> list[Check]:
 def _evaluate_kind(claim: Claim, make_checks: Callable[..., Checks], ctx: _Context) -> Evaluation:
     quantity: GapQuantity = claim.statement.quantity
     editions = None
-    if ctx.kind == EvidenceKind.REPORTED:
+    # a dated gap holds only what was known on its date (gaps.point_in_time)
+    ctx.rows = [r for r in ctx.rows if point_in_time(r)]
+    if any(BENCHMARKS[b].leaderboard for b in quantity.benchmarks if b in BENCHMARKS):
+        # tested on the dated boards themselves, never on a report's restatement of them:
+        # the edition the claim names is the figure to reproduce (PublishedGap)
+        editions = "dated leaderboard snapshots" + (
+            f"; {quantity.edition.label()}'s own figures are the published cross-check"
+            if quantity.edition
+            else ""
+        )
+    elif ctx.kind == EvidenceKind.REPORTED:
         named = (quantity.edition.report, quantity.edition.edition) if quantity.edition else None
         choice = choose_editions(ctx.rows, named, period_end(claim.date))
         ctx.rows = apply_editions(ctx.rows, choice, exclusive=named is not None)
@@ -317,7 +366,9 @@ def _evaluate_kind(claim: Claim, make_checks: Callable[..., Checks], ctx: _Conte
 def _over_kinds(make_checks: Callable[..., Checks]):
     """An evaluator: the statement on each evidence kind the quantity lists."""
 
-    def evaluate(claim: Claim, rows: Sequence[EvidenceRow]) -> list[Evaluation]:
+    def evaluate(
+        claim: Claim, rows: Sequence[EvidenceRow], published_by: bool = False
+    ) -> list[Evaluation]:
         quantity = claim.statement.quantity
         reported = reported_rows(rows)
         evaluations = []
@@ -326,7 +377,7 @@ def _over_kinds(make_checks: Callable[..., Checks]):
             has_any = any(getattr(r, "benchmark", None) in quantity.benchmarks for r in kind_rows)
             if kind == EvidenceKind.MEASURED and not has_any and len(quantity.evidence) > 1:
                 continue  # no store records for these benchmarks: nothing to say
-            ctx = _Context(kind_rows, EvidenceKind(kind), reported)
+            ctx = _Context(kind_rows, EvidenceKind(kind), reported, published_by)
             evaluations.append(_evaluate_kind(claim, make_checks, ctx))
         return evaluations
 
