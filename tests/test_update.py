@@ -333,3 +333,22 @@ def test_weekly_recipe_writes_a_dated_report_that_opens_with_what_changed(server
     )
     changes = (tmp_path / "results" / "changes.md").read_text()
     assert changes.startswith("## What changed")
+
+
+def test_index_as_of_writes_the_copy_set_beside_its_csvs(server, tmp_path):
+    assert update(tmp_path).exit_code == 0
+    when = CopyStore().latest("epoch-benchmarks").fetched_at
+    results = tmp_path / "r"
+    args = ["index", "--results", str(results), "--boot", "0", "--no-epoch-check", "--as-of"]
+    result = runner.invoke(app, [*args, when])
+    assert result.exit_code == 0, result.output
+    copies = (results / "index" / "sources.csv").read_text()
+    assert f"epoch-benchmarks,{CopyStore().latest('epoch-benchmarks').sha256},{when}" in copies
+    # a date before any copy: the shipped files only, and no model released after it
+    result = runner.invoke(app, [*args, "2025-09-30"])
+    assert result.exit_code == 0, result.output
+    assert (results / "index" / "sources.csv").read_text().count("\n") == 2  # header, shipped
+    import pandas as pd
+
+    released = pd.to_datetime(pd.read_csv(results / "index" / "models.csv")["released"])
+    assert released.max() <= pd.Timestamp("2025-09-30")
