@@ -352,3 +352,25 @@ def test_index_as_of_writes_the_copy_set_beside_its_csvs(server, tmp_path):
 
     released = pd.to_datetime(pd.read_csv(results / "index" / "models.csv")["released"])
     assert released.max() <= pd.Timestamp("2025-09-30")
+
+
+def test_a_board_equal_to_the_latest_snapshot_adds_no_rows(server, tmp_path):
+    """LMArena's export stopped in December 2025: fetched later, the same board must not be
+    re-dated to the day of fetch."""
+    from tests.update_server import EVIDENCE
+
+    excerpt = json.loads(
+        (EVIDENCE / "sources" / "arena" / "leaderboard_text_excerpt.json").read_text()
+    )
+    latest = max(excerpt.values(), key=lambda e: e["date"])
+    shipped = (EVIDENCE / "arena_catalog.csv").read_text()
+    assert latest["date"] in shipped
+    # the full board of that date is not shipped, only the rows chosen from it: serve
+    # exactly those, which pick the same rows again
+    server.files[PATHS["lmarena-text"]] = us.Served(json.dumps({"full": latest["full"]}).encode())
+    result = update(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "lmarena-text: new copy" in result.output
+    copy = CopyStore().latest("lmarena-text")
+    made = CopyStore().blob(copy.files["arena_catalog.csv"], ".csv").read_text()
+    assert made == shipped and "lmarena.2026-12-01." not in made

@@ -183,7 +183,15 @@ def _epoch_members(data: bytes) -> dict[str, bytes]:
 
 def _add_snapshot(current: Path, new: list[dict], date: str) -> bytes:
     """The file in use with the snapshot of `date` added (rows of the same date, from an
-    earlier copy of that day, replaced)."""
+    earlier copy of that day, replaced). A board that equals the latest snapshot held
+    (same models, same ratings) adds nothing: a source that stopped publishing would
+    otherwise be re-dated to every day it is fetched."""
     text = current.read_text(encoding="utf-8")
-    kept = [r for r in csv.DictReader(io.StringIO(text)) if r.get("snapshot") != date]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if rows and new:
+        latest = max(r.get("snapshot") or "" for r in rows)
+        board = {(r["model"], r["value"]) for r in rows if r.get("snapshot") == latest}
+        if board == {(r["model"], r["value"]) for r in new}:
+            return text.encode("utf-8")
+    kept = [r for r in rows if r.get("snapshot") != date]
     return rows_csv([*kept, *new])
