@@ -36,9 +36,14 @@ EVIDENCE = ROOT / "evidence"
 OUT = EVIDENCE / "models.yaml"
 ECI = EVIDENCE / "epoch" / "april2026" / "epoch_capabilities_index.csv"
 CSV_SOURCES = ("reported", "llmstats", "developer_reports", "arena_history", "arena_catalog")
-CSV_FILES = {**{s: s for s in CSV_SOURCES}, "arena_catalog_style_control": "arena_catalog"}
-"""Evidence CSV stem -> alias source: LMArena's style-controlled export names models by
-the same keys as its plain one."""
+CSV_FILES = {
+    **{s: s for s in CSV_SOURCES},
+    "arena_catalog_style_control": "arena_catalog",
+    "arena_ai": "arena_catalog",
+    "arena_ai_style_control": "arena_catalog",
+}
+"""Evidence CSV stem -> alias source: LMArena's style-controlled export, and the scrape of
+arena.ai's pages in the same layout (2026), name models by the same keys as its plain one."""
 CATALOGUES = ("packaged_models.yaml", "catalogue.yaml")
 SAME_VERSION_DAYS = 7
 

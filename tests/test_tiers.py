@@ -76,6 +76,8 @@ def test_shipped_tiers_per_file(shipped):
     assert counts["llmstats.csv"] == {"compilation": 337}
     assert counts["arena_history.csv"] == {"compilation": 550}
     assert counts["arena_catalog.csv"] == {"third_party_run": 104}
+    assert counts["arena_ai.csv"] == {"compilation": 44}  # a third party's scrape of arena.ai
+    assert counts["arena_ai_style_control.csv"] == {"compilation": 42}
     assert counts["developer_reports.csv"] == {"developer_reported": 18}
     assert counts["reported.csv"] == {
         "developer_reported": 48,
@@ -93,9 +95,10 @@ def test_verified_count_excludes_compilation_only_rows():
     assert share["verified"] == sum(1 for r in reported if verified_at_source(r))
     assert not any(verified_at_source(r) for r in reported if tier_of(r) == "compilation")
     # 337 LLMStats + 550 Arena-extraction rows are verified only against the copy (the
-    # 887 the issue names), and so are Epoch AI's copies of others' figures
+    # 887 the issue names), and so are Epoch AI's copies of others' figures and the 86
+    # rows of the 2026 scrape of arena.ai's pages (arena_ai*.csv)
     epoch_copies = sum(1 for r in epoch_rows() if r.measured_by != "Epoch AI")
-    assert share["compilation"] == 887 + epoch_copies
+    assert share["compilation"] == 887 + 86 + epoch_copies
     assert share["verified"] < 1886 - 887
     tiers = tier_share(rows)
     assert sum(tiers.values()) == len(reported)

@@ -20,6 +20,8 @@ PATHS = {
     "epoch-benchmarks": "epoch/benchmark_data.zip",
     "lmarena-text": "lmarena/leaderboard-text.json",
     "lmarena-text-style-control": "lmarena/leaderboard-text-style-control.json",
+    "arena-ai-text": "arena-ai/leaderboard-text.json",
+    "arena-ai-style-control": "arena-ai/leaderboard-text-style-control.json",
     "arena-history": "arena/alltime.csv",
 }
 
@@ -34,6 +36,8 @@ def server(tmp_path, monkeypatch):
     srv.files[PATHS["epoch-benchmarks"]] = us.Served(us.epoch_zip())
     srv.files[PATHS["lmarena-text"]] = us.Served(us.leaderboard_json())
     srv.files[PATHS["lmarena-text-style-control"]] = us.Served(us.leaderboard_json(style=True))
+    srv.files[PATHS["arena-ai-text"]] = us.Served(us.leaderboard_json())
+    srv.files[PATHS["arena-ai-style-control"]] = us.Served(us.leaderboard_json(style=True))
     srv.files[PATHS["arena-history"]] = us.Served(us.alltime_csv())
     httpd = us.serve(srv)
     monkeypatch.setenv(
@@ -95,7 +99,7 @@ def test_second_update_fetches_and_writes_nothing(server, tmp_path):
     server.requests.clear()
     result = update(tmp_path)
     assert result.exit_code == 0, result.output
-    assert result.output.count("not modified (HTTP 304)") == 4
+    assert result.output.count("not modified (HTTP 304)") == len(PATHS)
     assert "nothing new: nothing written" in result.output
     # every request was conditional on the ETag held
     assert all("If-None-Match" in headers for _, headers in server.requests)
@@ -108,7 +112,7 @@ def test_same_bytes_without_etag_are_not_kept_twice(server, tmp_path):
     assert update(tmp_path).exit_code == 0
     before = snapshot(tmp_path)
     result = update(tmp_path)
-    assert result.exit_code == 0 and result.output.count("unchanged (same bytes") == 4
+    assert result.exit_code == 0 and result.output.count("unchanged (same bytes") == len(PATHS)
     assert snapshot(tmp_path) == before
 
 
@@ -374,3 +378,32 @@ def test_a_board_equal_to_the_latest_snapshot_adds_no_rows(server, tmp_path):
     copy = CopyStore().latest("lmarena-text")
     made = CopyStore().blob(copy.files["arena_catalog.csv"], ".csv").read_text()
     assert made == shipped and "lmarena.2026-12-01." not in made
+
+
+def test_shipped_2026_arena_rows_are_remade_from_their_excerpt():
+    """evidence/arena_ai*.csv (the scrape of arena.ai's pages, one snapshot a month through
+    July 2026) equal, byte for byte, what update's converter makes from the committed
+    excerpt of each source file (its chosen records, digest and commit)."""
+    from gaptrack.update.convert import ARENA_AI_REPO, BOARDS, catalog_rows, rows_csv
+    from tests.update_server import EVIDENCE
+
+    excerpt = json.loads((EVIDENCE / "sources" / "arena" / "arena_ai_excerpt.json").read_text())
+    boards = {b.path: b for k, b in BOARDS.items() if k.startswith("arena-ai")}
+    made: dict[str, list[dict]] = {}
+    for key, entry in excerpt.items():
+        path, commit = key.split("@")
+        rows = catalog_rows(
+            json.dumps({"full": entry["full"]}).encode(),
+            entry["date"],
+            entry["sha256"],
+            "",
+            boards[path],
+            f"{ARENA_AI_REPO}:{path}@{commit}",
+            "extracted by evidence/sources/extract_arena_ai.py",
+        )
+        assert {r["model"] for r in rows} == set(entry["full"])
+        made.setdefault(entry["file"], []).extend(rows)
+    assert set(made) == {"arena_ai.csv", "arena_ai_style_control.csv"}
+    for name, rows in made.items():
+        assert rows_csv(rows) == (EVIDENCE / name).read_bytes(), name
+    assert max(e["date"] for e in excerpt.values()) == "2026-07-08"

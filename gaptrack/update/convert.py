@@ -73,25 +73,75 @@ def _number(value: object, where: str) -> float:
 
 
 class Board(NamedTuple):
-    """One of LMArena's exported boards, as extract_arena.py names its rows."""
+    """One exported Arena board, and how its rows are named and sourced."""
 
     path: str
     benchmark: str
     prefix: str
     metric: str
+    source: str
+    source_kind: str = "primary"
+    interval: str = "the file's 2.5 % and 97.5 % bootstrap quantiles"
 
 
-TEXT = Board(CATALOG_PATH, "chatbot_arena", "lmarena", "rating (text, overall)")
+_CATALOG = f"https://github.com/{CATALOG_REPO}"
+TEXT = Board(
+    CATALOG_PATH,
+    "chatbot_arena",
+    "lmarena",
+    "rating (text, overall)",
+    f"{_CATALOG} ({CATALOG_PATH}, LMArena's own export)",
+)
 STYLE_CONTROL = Board(
     "data/leaderboard-text-style-control.json",
     "chatbot_arena_style_control",
     "lmarena-sc",
     "rating (text, overall, style control)",
+    f"{_CATALOG} (data/leaderboard-text-style-control.json, LMArena's own export)",
 )
+ARENA_AI_REPO = "SmallAi-API/LLM-Ranking"
+_SCRAPE = (
+    f"https://github.com/{ARENA_AI_REPO} ({{}}, a daily scrape of arena.ai's leaderboard "
+    "pages in arena-catalog's layout)"
+)
+_SCRAPE_INTERVAL = "the page's rating +/- its 95 % half-width, in whole points"
+ARENA_AI_TEXT = Board(
+    "data/leaderboard-text.json",
+    "chatbot_arena",
+    "arena-ai",
+    "rating (text, overall, no style control; arena.ai page, whole points)",
+    _SCRAPE.format("data/leaderboard-text.json"),
+    "secondary",
+    _SCRAPE_INTERVAL,
+)
+ARENA_AI_STYLE_CONTROL = Board(
+    "data/leaderboard-text-style-control.json",
+    "chatbot_arena_style_control",
+    "arena-ai-sc",
+    "rating (text, overall, style control; arena.ai page, whole points)",
+    _SCRAPE.format("data/leaderboard-text-style-control.json"),
+    "secondary",
+    _SCRAPE_INTERVAL,
+)
+BOARDS = {
+    "lmarena-json": TEXT,
+    "lmarena-json-style-control": STYLE_CONTROL,
+    "arena-ai-json": ARENA_AI_TEXT,
+    "arena-ai-json-style-control": ARENA_AI_STYLE_CONTROL,
+}
+"""Source kind (gaptrack.update.sources) -> board."""
 
 
-def catalog_rows(data: bytes, date: str, digest: str, url: str, board: Board = TEXT) -> list[dict]:
-    """Rows of one `leaderboard-text.json` (or style-controlled) snapshot dated `date`."""
+def catalog_rows(
+    data: bytes,
+    date: str,
+    digest: str,
+    url: str,
+    board: Board = TEXT,
+    locator: str | None = None,
+    made_by: str = "fetched by gaptrack update",
+) -> list[dict]:
+    """Rows of one board snapshot (`leaderboard-text.json` layout) dated `date`."""
     try:
         parsed = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -140,15 +190,16 @@ def catalog_rows(data: bytes, date: str, digest: str, url: str, board: Board = T
                 "ci_high": repr(float(v["rating_q975"])),
                 "snapshot": date,
                 "published": date,
-                "source": f"https://github.com/{CATALOG_REPO} ({board.path}, LMArena's own export)",
-                "source_kind": "primary",
+                "source": board.source,
+                "source_kind": board.source_kind,
                 "status": "verified",
                 "excerpt": f'"{c["key"]}": {{"rating": {float(v["rating"])!r}',
-                "locator": f"{url} fetched {date}",
+                "locator": locator or f"{url} fetched {date}",
                 "reporter": "third_party",
                 "measured_by": "LMArena",
                 "source_digest": digest,
-                "note": "ci_low/ci_high: the file's 2.5 % and 97.5 % bootstrap quantiles; organisation and origin from evidence/sources/arena/model_origin.csv; fetched by gaptrack update",
+                "note": f"ci_low/ci_high: {board.interval}; organisation and origin from "
+                f"evidence/sources/arena/model_origin.csv; {made_by}",
             }
         )
     return out

@@ -19,8 +19,7 @@ from gaptrack.compare.evidence.csvio import read_reported
 from gaptrack.compare.index.benchmarks import EPOCH_BENCHMARKS
 from gaptrack.errors import GaptrackError
 from gaptrack.update.convert import (
-    STYLE_CONTROL,
-    TEXT,
+    BOARDS,
     ConvertProblem,
     catalog_rows,
     history_rows,
@@ -129,8 +128,8 @@ def made_files(
     try:
         if source.kind == "epoch-zip":
             files = _epoch_members(download.data)
-        elif source.kind in ("lmarena-json", "lmarena-json-style-control"):
-            board = STYLE_CONTROL if source.kind.endswith("style-control") else TEXT
+        elif source.kind in BOARDS:
+            board = BOARDS[source.kind]
             new = catalog_rows(download.data, download.date, download.sha256, download.url, board)
             files = {source.replaces: _add_snapshot(current(source.replaces), new, download.date)}
         elif source.kind == "arena-alltime":

@@ -19,14 +19,23 @@ from gaptrack.base import Frozen
 from gaptrack.errors import ConfigError
 
 Kind = Literal[
-    "epoch-zip", "lmarena-json", "lmarena-json-style-control", "arena-alltime", "reported-csv"
+    "epoch-zip",
+    "lmarena-json",
+    "lmarena-json-style-control",
+    "arena-ai-json",
+    "arena-ai-json-style-control",
+    "arena-alltime",
+    "reported-csv",
 ]
 """How a fetched file is checked and turned into the file(s) it replaces:
 `epoch-zip`: Epoch AI's Benchmarking Hub download, a zip of one CSV per benchmark, each
 member replacing the shipped file of that name under evidence/epoch/april2026/;
 `lmarena-json`: LMArena's `leaderboard-text.json`, one snapshot, added (as evidence rows of
 the date of the copy) to evidence/arena_catalog.csv; `lmarena-json-style-control`: its
-style-controlled board, added to evidence/arena_catalog_style_control.csv; `arena-alltime`: the Arena history
+style-controlled board, added to evidence/arena_catalog_style_control.csv;
+`arena-ai-json`/`arena-ai-json-style-control`: the same layout from a scrape of arena.ai's
+pages (SmallAi-API/LLM-Ranking), added to evidence/arena_ai.csv and
+arena_ai_style_control.csv; `arena-alltime`: the Arena history
 file `alltime.csv` (every leaderboard date), replacing evidence/arena_history.csv;
 `reported-csv`: a file in gaptrack's reported-evidence layout replacing the evidence CSV
 of that name."""
@@ -50,7 +59,7 @@ SOURCES: tuple[Source, ...] = (
         url="https://epoch.ai/data/benchmark_data.zip",
         kind="epoch-zip",
         replaces="epoch/april2026/",
-        licence="CC-BY-4.0",
+        licence="CC-BY-4.0",  # Epoch's runs; *_external files keep their sources' terms
         attribution="Epoch AI, 'AI Benchmarking Hub', epoch.ai/benchmarks",
     ),
     Source(
@@ -68,6 +77,22 @@ SOURCES: tuple[Source, ...] = (
         replaces="arena_catalog_style_control.csv",
         licence="none stated (LMArena's own export; attributed)",
         attribution="LMArena, github.com/lmarena/arena-catalog",
+    ),
+    Source(
+        name="arena-ai-text",
+        url="https://raw.githubusercontent.com/SmallAi-API/LLM-Ranking/main/data/leaderboard-text.json",
+        kind="arena-ai-json",
+        replaces="arena_ai.csv",
+        licence="none stated (a third party's scrape of arena.ai; attributed)",
+        attribution="SmallAi-API/LLM-Ranking, from arena.ai's leaderboard pages",
+    ),
+    Source(
+        name="arena-ai-style-control",
+        url="https://raw.githubusercontent.com/SmallAi-API/LLM-Ranking/main/data/leaderboard-text-style-control.json",
+        kind="arena-ai-json-style-control",
+        replaces="arena_ai_style_control.csv",
+        licence="none stated (a third party's scrape of arena.ai; attributed)",
+        attribution="SmallAi-API/LLM-Ranking, from arena.ai's leaderboard pages",
     ),
     Source(
         name="arena-history",
