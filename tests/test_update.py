@@ -72,7 +72,7 @@ def test_first_update_keeps_each_copy_by_digest_with_its_provenance(server, tmp_
     epoch = copies["epoch-benchmarks"]
     assert epoch.url == server.url(PATHS["epoch-benchmarks"])
     assert epoch.licence == "CC-BY-4.0" and epoch.etag and epoch.last_modified
-    assert store.blob(epoch.sha256, ".zip").is_file()
+    assert store.blob(epoch.sha256, "benchmark_data.zip").is_file()
     assert set(epoch.files) == {
         "epoch/april2026/gpqa_diamond.csv",
         "epoch/april2026/mmlu_external.csv",
@@ -87,7 +87,7 @@ def test_first_update_keeps_each_copy_by_digest_with_its_provenance(server, tmp_
     added = [r for r in rows if r.startswith("lmarena.2026-12-01.")]
     assert added and all(rows[r].source_digest == copies["lmarena-text"].sha256 for r in added)
     assert active.resolve("arena_catalog.csv") == store.blob(
-        copies["lmarena-text"].files["arena_catalog.csv"], ".csv"
+        copies["lmarena-text"].files["arena_catalog.csv"], "arena_catalog.csv"
     )
     changes = (tmp_path / "results" / "changes.md").read_text()
     assert changes.startswith("## What changed") and "| lmarena-text |" in changes
@@ -128,7 +128,7 @@ def test_a_changed_row_is_listed_and_both_copies_kept(server, tmp_path):
     copies = [c for c in CopyStore().copies() if c.source == "epoch-benchmarks"]
     assert len(copies) == 2 and copies[0] == first
     rel = "epoch/april2026/gpqa_diamond.csv"
-    assert all(CopyStore().blob(c.files[rel], ".csv").is_file() for c in copies)
+    assert all(CopyStore().blob(c.files[rel], "gpqa_diamond.csv").is_file() for c in copies)
     assert copies[0].files[rel] != copies[1].files[rel]
     table = (tmp_path / "results" / "changes.csv").read_text().splitlines()
     changed = [line for line in table if ",changed," in line]
@@ -138,9 +138,9 @@ def test_a_changed_row_is_listed_and_both_copies_kept(server, tmp_path):
     assert "gpt-5.4-mini-2026-03-17_high" in md and "-> Best score (across scorers)=0.5" in md
     # the newer copy from its fetch time on, the older one before it
     with active.as_of(copies[1].fetched):
-        assert active.resolve(rel).name.startswith(copies[1].files[rel])
+        assert active.resolve(rel).parent.name == copies[1].files[rel]
     with active.as_of(copies[0].fetched):
-        assert active.resolve(rel).name.startswith(copies[0].files[rel])
+        assert active.resolve(rel).parent.name == copies[0].files[rel]
 
 
 NEW_LINE = b"gpt-x,GPT X,1300.0,Proprietary,OpenAI,20250401\n"
@@ -376,7 +376,7 @@ def test_a_board_equal_to_the_latest_snapshot_adds_no_rows(server, tmp_path):
     assert result.exit_code == 0, result.output
     assert "lmarena-text: new copy" in result.output
     copy = CopyStore().latest("lmarena-text")
-    made = CopyStore().blob(copy.files["arena_catalog.csv"], ".csv").read_text()
+    made = CopyStore().blob(copy.files["arena_catalog.csv"], "arena_catalog.csv").read_text()
     assert made == shipped and "lmarena.2026-12-01." not in made
 
 

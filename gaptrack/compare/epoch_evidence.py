@@ -87,7 +87,7 @@ def _row(rec: dict, digests: dict[str, str]) -> EvidenceRow | None:
 
 def _digests() -> dict[str, str]:
     """sha256 per file under evidence/epoch/: the shipped manifest's, or a fetched copy's
-    (stored under its digest, so its name is the digest)."""
+    (kept in a folder named by its digest: gaptrack.update.store)."""
     from gaptrack.compare.index.epochdata import manifest
     from gaptrack.paths import evidence_file, shipped
 
@@ -95,7 +95,7 @@ def _digests() -> dict[str, str]:
     for m in manifest():
         path = evidence_file(f"epoch/{m['file']}")
         shipped_copy = path == shipped("evidence") / "epoch" / m["file"]
-        digests[m["file"]] = m["sha256"] if shipped_copy else path.stem
+        digests[m["file"]] = m["sha256"] if shipped_copy else path.parent.name
     return digests
 
 

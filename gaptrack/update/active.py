@@ -93,7 +93,7 @@ def resolve(rel: str, store: CopyStore | None = None) -> Path:
     for copy in reversed(copies_in_view(store)):
         digest = copy.files.get(rel)
         if digest is not None:
-            return store.blob(digest, Path(rel).suffix)
+            return store.blob(digest, Path(rel).name)
     return shipped("evidence") / rel
 
 

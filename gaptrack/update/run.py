@@ -83,7 +83,7 @@ def _one(
 ) -> SourceOutcome:
     latest = store.latest(source.name)
     headers = {}
-    if latest is not None and store.has_blob(latest.sha256, latest.blob_suffix):
+    if latest is not None and store.has_blob(latest.sha256, latest.blob_name):
         headers = conditional_headers(latest.etag, latest.last_modified)
     try:
         resp = get(source.url, options, headers, label=source.name)
@@ -114,12 +114,12 @@ def _one(
         current = active.resolve(rel, store)
         changes += diff_file(source.name, rel, current, data)
         models |= new_models(source.name, rel, current, data)
-    suffix = PurePosixPath(source.url.split("?")[0]).suffix[:8]
-    blobs = {(digest, suffix): resp.data}
+    name = PurePosixPath(source.url.split("?")[0]).name or "download"
+    blobs = {(digest, name): resp.data}
     file_digests = {}
     for rel, data in files.items():
         file_digests[rel] = sha256(data)
-        blobs[(file_digests[rel], PurePosixPath(rel).suffix)] = data
+        blobs[(file_digests[rel], PurePosixPath(rel).name)] = data
     copy = Copy(
         source=source.name,
         url=source.url,
@@ -130,7 +130,7 @@ def _one(
         last_modified=resp.last_modified,
         licence=source.licence,
         files=dict(sorted(file_digests.items())),
-        blob_suffix=suffix,
+        blob_name=name,
     )
     store.add(copy, blobs)
     return SourceOutcome(

@@ -1,6 +1,6 @@
 """The user's copies of the evidence sources, under $GAPTRACK_DATA/sources/ (never in the
 installed package): every fetched file and every file made from it is kept under its
-sha256 in blobs/, and manifest.json lists the copies, oldest first, with URL, time of
+sha256 in blobs/<sha256>/<file name>, and manifest.json lists the copies, oldest first, with URL, time of
 fetch, ETag/Last-Modified and licence.
 
 A copy is only ever added, once its every file has passed the shipped data's readers:
@@ -39,7 +39,8 @@ class Copy(Frozen):
     files: dict[str, str]
     """Shipped file it replaces (relative to evidence/) -> sha256 of the file made from the
     download (the download itself for a plain CSV)."""
-    blob_suffix: str = ""
+    blob_name: str = "download"
+    """File name of the download under blobs/<sha256>/ (the URL's last part)."""
 
     @property
     def fetched(self) -> dt.datetime:
@@ -78,17 +79,19 @@ class CopyStore:
         mine = [c for c in self.copies() if c.source == source]
         return mine[-1] if mine else None
 
-    def blob(self, digest: str, suffix: str = "") -> Path:
-        return self.blobs / f"{digest}{suffix}"
+    def blob(self, digest: str, name: str) -> Path:
+        """blobs/<sha256>/<name>: the folder is the digest, the file keeps the name its
+        readers and messages know it by (`arena_catalog.csv`, not a digest)."""
+        return self.blobs / digest / name
 
-    def has_blob(self, digest: str, suffix: str = "") -> bool:
-        return self.blob(digest, suffix).is_file()
+    def has_blob(self, digest: str, name: str) -> bool:
+        return self.blob(digest, name).is_file()
 
     def add(self, copy: Copy, blobs: dict[tuple[str, str], bytes]) -> None:
-        """Write the blobs ((digest, suffix) -> bytes) first, the manifest last and
+        """Write the blobs ((digest, name) -> bytes) first, the manifest last and
         atomically: a copy is listed only once all its files are in place."""
-        for (digest, suffix), data in blobs.items():
-            path = self.blob(digest, suffix)
+        for (digest, name), data in blobs.items():
+            path = self.blob(digest, name)
             if not path.is_file():
                 write_bytes_atomic(path, data)
         copies = [*self.copies(), copy]
