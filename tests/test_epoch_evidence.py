@@ -9,7 +9,8 @@ import hashlib
 import pytest
 
 from gaptrack.compare.check import CheckOptions, load_evidence
-from gaptrack.compare.epoch_evidence import EPOCH_TO_BENCHMARK, epoch_rows
+from gaptrack.compare.epoch_evidence import EVIDENCE_BENCHMARKS, epoch_rows
+from gaptrack.compare.index.benchmarks import EPOCH_TO_GAPTRACK
 from gaptrack.paths import project_root
 
 EPOCH = project_root() / "evidence" / "epoch"
@@ -21,7 +22,7 @@ def rows():
 
 
 def test_rows_equal_the_source_rows(rows):
-    assert {r.benchmark for r in rows} == set(EPOCH_TO_BENCHMARK.values())
+    assert {r.benchmark for r in rows} == {EPOCH_TO_GAPTRACK[n] for n in EVIDENCE_BENCHMARKS}
     cache: dict[str, list[dict]] = {}
     for row in rows:
         path = row.locator.split(" record ")[0]

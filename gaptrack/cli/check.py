@@ -58,7 +58,13 @@ def check_cmd(
 
 def _check(config, results, claim, claims, reported, strict) -> None:
     from gaptrack.api import CheckOptions, check_claims
-    from gaptrack.compare.check import load_evidence, reproduction_checks, status_share, tier_share
+    from gaptrack.compare.check import (
+        excluded_rows,
+        load_evidence,
+        reproduction_checks,
+        status_share,
+        tier_share,
+    )
     from gaptrack.publish.check_console import print_check, print_published_table
     from gaptrack.publish.claim_files import claims_dir, write_claim_files
     from gaptrack.store import Store
@@ -72,7 +78,14 @@ def _check(config, results, claim, claims, reported, strict) -> None:
     write_claim_files(verdicts, results_dir)
     write_copy_set(claims_dir(results_dir))
     repro = reproduction_checks(evidence) if claim is None else []
-    print_check(verdicts, results_dir, status_share(evidence), repro, tier_share(evidence))
+    print_check(
+        verdicts,
+        results_dir,
+        status_share(evidence),
+        repro,
+        tier_share(evidence),
+        excluded_rows(evidence) if claim is None else (),
+    )
     if claim is None:
         print_published_table(evidence)
 

@@ -19,6 +19,7 @@ from gaptrack.compare.evidence import (
     tier_of,
     verified_at_source,
 )
+from gaptrack.compare.evidence.settings import not_comparable
 from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
 from gaptrack.compare.verdicts.spec import GAP_KINDS, RowSets
 from gaptrack.errors import ConfigError
@@ -215,3 +216,33 @@ def tier_share(rows: Sequence[EvidenceRow]) -> dict[str, int]:
         if row.kind == EvidenceKind.REPORTED:
             counts[tier_of(row)] += 1
     return counts
+
+
+class Excluded(Frozen):
+    """A score row that no gap or index fit uses, and why."""
+
+    row_id: str
+    model: str
+    benchmark: str
+    value: float
+    reason: str
+    """E.g. `sampling best-of-N: not a single-attempt score ...` (evidence/settings.py)."""
+
+
+def excluded_rows(rows: Sequence[EvidenceRow]) -> list[Excluded]:
+    """Score rows left out of every gap and the index because their setting cannot be
+    compared with single-attempt scores (best-of-N, majority@k, pass@k with k > 1)."""
+    out = []
+    for row in rows:
+        reason = not_comparable(row)
+        if reason:
+            out.append(
+                Excluded(
+                    row_id=row.row_id,
+                    model=row.model,
+                    benchmark=row.benchmark,
+                    value=row.value,
+                    reason=reason,
+                )
+            )
+    return sorted(out, key=lambda e: e.row_id)

@@ -14,17 +14,14 @@ import functools
 import math
 
 from gaptrack.compare.evidence import EvidenceRow, ScoreRow
+from gaptrack.compare.index.benchmarks import EPOCH_TO_GAPTRACK
 from gaptrack.config.countries import ISO_3166_ALPHA2
 
-EPOCH_TO_BENCHMARK = {
-    "GPQA diamond": "gpqa_diamond",
-    "MMLU": "mmlu",
-    "MATH level 5": "math_level_5",
-    "OTIS Mock AIME 2024-2025": "otis_mock_aime",
-    "GSM8K": "gsm8k",
-    "HellaSwag": "hellaswag",
-}
-"""Epoch's benchmark names -> gaptrack's benchmark ids (only the benchmarks claims use)."""
+EVIDENCE_BENCHMARKS = frozenset(
+    {"GPQA diamond", "MMLU", "MATH level 5", "OTIS Mock AIME 2024-2025", "GSM8K", "HellaSwag"}
+)
+"""Epoch's benchmarks read as evidence (those claims use); their gaptrack ids come from the
+one map, index.benchmarks.EPOCH_TO_GAPTRACK."""
 
 ATTRIBUTION = "Epoch AI, 'AI Benchmarking Hub', epoch.ai/benchmarks (CC-BY 4.0)"
 
@@ -69,7 +66,7 @@ def _row(rec: dict, digests: dict[str, str]) -> EvidenceRow | None:
         origin=origin,
         released=released,
         open_weights=_bool(rec.get("open_weights")),
-        benchmark=EPOCH_TO_BENCHMARK[rec["epoch_benchmark"]],
+        benchmark=EPOCH_TO_GAPTRACK[rec["epoch_benchmark"]],
         metric="Epoch AI run" if epoch_ran else f"collected by Epoch AI from {rec['measured_by']}",
         value=100.0 * score,
         stderr=None if stderr is None else 100.0 * stderr,
@@ -111,12 +108,12 @@ def _rows(digests_key: tuple[tuple[str, str], ...]) -> tuple[EvidenceRow, ...]:
 
     digests = dict(digests_key)
     # Only the files of the benchmarks claims use: reading all of them costs a second.
-    frame = load_epoch_rows(frozenset(EPOCH_TO_BENCHMARK))
+    frame = load_epoch_rows(EVIDENCE_BENCHMARKS)
     rows = (_row(rec, digests) for rec in frame.to_dict("records"))
     return tuple(sorted((r for r in rows if r is not None), key=lambda r: r.row_id))
 
 
 def epoch_rows() -> list[EvidenceRow]:
-    """Evidence rows from the shipped Epoch files for the benchmarks in EPOCH_TO_BENCHMARK
+    """Evidence rows from the shipped Epoch files for the benchmarks in EVIDENCE_BENCHMARKS
     (read once per process: the files are shipped and checked against their digests)."""
     return list(_cached())

@@ -16,6 +16,7 @@ from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.dates import month_ends
 from gaptrack.compare.evidence import EvidenceKind, EvidenceRow
+from gaptrack.compare.evidence.settings import not_comparable
 from gaptrack.compare.stats import (
     BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
@@ -136,6 +137,9 @@ def marker_label(row: EvidenceRow) -> str:
 
 
 def side_rows(rows: Iterable[EvidenceRow], quantity: GapQuantity, side: str) -> list[EvidenceRow]:
+    """One side's candidate score rows: its origin, the quantity's benchmarks and model
+    filters, and single-attempt scores only (evidence/settings.py: a best-of-N, majority
+    vote or pass@k row never pairs with pass@1; `check` names the rows left out)."""
     origin = quantity.origin_a if side == "a" else quantity.origin_b
     open_flag = quantity.open_weights_a if side == "a" else quantity.open_weights_b
     out = []
@@ -147,6 +151,8 @@ def side_rows(rows: Iterable[EvidenceRow], quantity: GapQuantity, side: str) -> 
         if open_flag is not None and row.open_weights is not open_flag:
             continue
         if quantity.size_class is not None and row.size_class != quantity.size_class:
+            continue
+        if not_comparable(row):
             continue
         out.append(row)
     return out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from gaptrack.compare.check import Reproduction
+from gaptrack.compare.check import Excluded, Reproduction
 from gaptrack.compare.verdicts import ClaimVerdict
 from gaptrack.publish.claim_files import claims_dir
 
@@ -126,6 +126,7 @@ def print_check(
     share: dict[str, int],
     repro: Sequence[Reproduction],
     tiers: dict[str, int] | None = None,
+    excluded: Sequence[Excluded] = (),
 ) -> None:
     from gaptrack.publish.check_detail import print_details
 
@@ -162,6 +163,15 @@ def print_check(
         typer.echo(
             "reported evidence by tier: " + ", ".join(f"{name} {n:,}" for name, n in tiers.items())
         )
+    if excluded:
+        typer.echo(
+            f"left out of every gap and the index: {len(excluded)} score rows whose setting "
+            "is not a single attempt (evidence/settings.py)"
+        )
+        for e in excluded:
+            typer.echo(
+                f"  not comparable: {e.row_id} ({e.model}, {e.benchmark} {e.value:g}): {e.reason}"
+            )
     for r in repro:
         typer.echo(
             f"reproduction: {r.model} {r.benchmark}: measured {r.measured:.1f} "

@@ -130,15 +130,22 @@ EPOCH_BENCHMARKS: tuple[EpochBenchmark, ...] = (
     _E(name="Winogrande", file="wino_grande_external.csv", column="Accuracy"),
 )
 
-# Epoch's benchmark names that are the same test as a gaptrack benchmark id, so that
-# reported and measured rows land on the same difficulty as Epoch's rows.
 EPOCH_TO_GAPTRACK = {
     "MMLU": "mmlu",
     "GPQA diamond": "gpqa_diamond",
     "GSM8K": "gsm8k",
     "HellaSwag": "hellaswag",
     "ARC AI2": "arc_challenge",
+    "MATH level 5": "math_level_5",
+    "OTIS Mock AIME 2024-2025": "otis_mock_aime",
 }
+"""The one map from Epoch's benchmark names to gaptrack's benchmark ids (the index and the
+evidence rows both read it): only where Epoch's file is the same test as the gaptrack id,
+so that reported and measured rows land on the same difficulty as Epoch's rows. A variant
+is its own id: Epoch's "MATH level 5" (the hardest 1,324 problems of MATH's test set) is
+`math_level_5`, never `math` or `math_500`; its "OTIS Mock AIME 2024-2025" is
+`otis_mock_aime`, never `aime_2024` or `aime_2025`; "GPQA diamond" is `gpqa_diamond`, not
+`gpqa`. Epoch names not listed keep their own name as their key."""
 
 _MC4 = "four answer options"
 FLOORS: dict[str, Floor] = {

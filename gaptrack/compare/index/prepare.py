@@ -54,6 +54,12 @@ def pool_key(name: str) -> str:
 
 def _reasons(frame: pd.DataFrame) -> pd.Series:
     reason = pd.Series("", index=frame.index)
+    if "excluded" in frame.columns:
+        # a score not comparable with single-attempt scores (best-of-N, majority vote,
+        # pass@k; evidence/settings.py): the fit takes each pair's best row, which such a
+        # row would win
+        excluded = frame["excluded"].fillna("").astype(str)
+        reason = reason.mask(excluded != "", excluded)
     checks = [
         (frame["benchmark"].isna() | (frame["benchmark"] == ""), "no benchmark"),
         (frame["score"].isna(), "no score"),

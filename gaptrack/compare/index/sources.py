@@ -11,6 +11,7 @@ import pandas as pd
 
 from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.evidence import EvidenceRow, load_measured, load_reported
+from gaptrack.compare.evidence.settings import not_comparable
 from gaptrack.compare.index.epochdata import COLUMNS, load_epoch_rows
 from gaptrack.update.active import current_as_of, published_by
 
@@ -65,9 +66,12 @@ def rows_frame(rows: Iterable[EvidenceRow]) -> pd.DataFrame:
                 "kind": row.kind,
                 "n_items": row.n_samples if row.kind == "measured" else np.nan,
                 "source": row.source,
+                "excluded": not_comparable(row) or "",
             }
         )
-    return pd.DataFrame(out, columns=COLUMNS)
+    # `excluded`: why a row cannot be compared with single-attempt scores (prepare leaves
+    # it out with that reason); Epoch's rows have no such column
+    return pd.DataFrame(out, columns=[*COLUMNS, "excluded"])
 
 
 def load_all(
