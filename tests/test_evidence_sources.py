@@ -140,3 +140,16 @@ def test_developer_report_rows_equal_their_table_rows():
         assert row["excerpt"] in record["rows"], row["id"]
         cells = re.findall(r"\d+\.\d+", row["excerpt"])
         assert row["value"] in cells, row["id"]
+
+
+def test_llmstats_corrections_applied():
+    """gaptrack's corrections of LLMStats rows (a MATH-500 figure stored as MATH, a
+    sampling the file misnames) are listed with their evidence and applied to the shipped
+    file; the file's own metric text is kept."""
+    fixes = json.loads((SOURCES / "llmstats" / "corrections.json").read_text())["rows"]
+    rows = {r["id"]: r for r in _rows("llmstats.csv")}
+    assert fixes
+    for old_id, fix in fixes.items():
+        row = rows[fix.get("id", old_id)]
+        assert row["note"].endswith(fix["note"]), old_id
+        assert row["benchmark"] == fix.get("benchmark", row["benchmark"])
