@@ -113,3 +113,17 @@ def test_strict_admits_no_compilation_copy_verified_elsewhere():
     assert not [r for r in strict.values() if r.kind == "reported" and tier_of(r) == "compilation"]
     everything = load_reported(None)
     assert any(r.row_id == "llmstats.claude-3-opus-20240229.mmlu" for r in everything)
+
+
+def test_verdict_status_of_a_compilation_copy_is_secondary(by_id):
+    """A verdict states the weakest status of its rows *at the primary source*: an LLMStats
+    row `verified` against LLMStats' file reads `secondary` there."""
+    from gaptrack.compare.evidence import source_status
+    from gaptrack.publish.claims_view import weakest_status
+
+    copy = by_id["llmstats.o3-mini.aime_2024"]
+    own = by_id["deepseek-v3.mmlu.dsv3-report"]
+    assert copy.status == "verified" and source_status(copy) == "secondary"
+    assert source_status(own) == "verified"
+    assert weakest_status([own, copy]) == "secondary"
+    assert weakest_status([own]) == "verified"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from gaptrack.compare.evidence import STATUS_ORDER, EvidenceRow
+from gaptrack.compare.evidence import STATUS_ORDER, EvidenceRow, source_status
 from gaptrack.compare.verdicts import ClaimVerdict, Evaluation
 
 
@@ -56,7 +56,7 @@ def deciding(verdict: ClaimVerdict) -> Evaluation | None:
 
 
 def weakest_status(rows: Sequence[EvidenceRow]) -> str | None:
-    return min((r.status for r in rows), key=STATUS_ORDER.__getitem__, default=None)
+    return min((source_status(r) for r in rows), key=STATUS_ORDER.__getitem__, default=None)
 
 
 def _num(value: float | None) -> str:

@@ -26,7 +26,13 @@ from gaptrack.compare.evidence.rows import (
     ScoreRow,
     Status,
 )
-from gaptrack.compare.evidence.tiers import TIERS, Tier, tier_of, verified_at_source
+from gaptrack.compare.evidence.tiers import (
+    TIERS,
+    Tier,
+    source_status,
+    tier_of,
+    verified_at_source,
+)
 
 __all__ = [
     "CSV_COLUMNS",
@@ -54,6 +60,7 @@ __all__ = [
     "read_reported",
     "rows_to_csv",
     "shipped_reported_files",
+    "source_status",
     "tier_of",
     "user_reported_dir",
     "verified_at_source",

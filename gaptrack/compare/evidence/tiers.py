@@ -63,6 +63,16 @@ def tier_of(row: object) -> Tier:
     return "third_party_run" if measured_by in INDEPENDENT_EVALUATORS else "developer_reported"
 
 
+def source_status(row: object) -> str:
+    """The row's status as checked at its primary source: a compilation's copy `verified`
+    only against the copy is `secondary` (found only in a secondary source), so a verdict
+    resting on it never reads `verified`."""
+    status = getattr(row, "status", "verified")
+    if status == "verified" and tier_of(row) == "compilation":
+        return "secondary"
+    return status
+
+
 def verified_at_source(row: object) -> bool:
     """The figure was found at its primary source: `verified` and not a compilation."""
     return getattr(row, "status", "") == "verified" and tier_of(row) != "compilation"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from gaptrack.compare.claims import STATEMENT_TAGS, Claim, Document
-from gaptrack.compare.evidence import EvidenceRow
+from gaptrack.compare.evidence import EvidenceRow, source_status
 from gaptrack.compare.verdicts.base import Check, ClaimVerdict, Evaluation
 from gaptrack.compare.verdicts.cadence import evaluate_cadence
 from gaptrack.compare.verdicts.event import evaluate_event
@@ -124,7 +124,8 @@ def finish(ev: Evaluation) -> Evaluation:
     ]
     lacking = [c.no_interval for c in checks if c.no_interval]
     no_interval = lacking[0] if ev.interval is None and lacking else None
-    statuses = [getattr(r, "status", "verified") for r in ev.rows]
+    # at the primary source: a compilation copy verified only in the copy is `secondary`
+    statuses = [source_status(r) for r in ev.rows]
     weakest = min(statuses, key=_STATUS_ORDER.__getitem__, default=None)
     return ev.model_copy(
         update={"checks": checks, "no_interval": no_interval, "weakest_status": weakest}
