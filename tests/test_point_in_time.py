@@ -56,3 +56,44 @@ def test_point_in_time_rule(rows):
     assert not point_in_time(by_id["o1-2024-12-17.arena.2025-02.aiindex26"])
     assert point_in_time(by_id["arena-history.2023-05-08.gpt-4"])
     assert point_in_time(by_id["gpt-4.mmlu.openai-tr"])  # fixed test sets: from release
+
+
+def test_gap_series_never_mix_tiers(rows):
+    """Issue 21: gaps.csv took the maximum over developer-reported and third-party rows
+    together; each row now names its tier and every row behind it has that tier."""
+    from gaptrack.compare.evidence.tiers import tier_of
+
+    series = gap_table(rows, ["gpqa_diamond", "mmlu", "chatbot_arena"])
+    assert {g.tier for g in series} == {"third_party_run", "developer_reported", "compilation"}
+    for g in series:
+        assert {tier_of(r) for r in (*g.a.rows, *g.b.rows)} == {g.tier}
+
+
+def test_gpqa_diamond_end_2024_on_third_party_runs_beside_all_rows(rows):
+    """o1-pro vs QwQ-32B-Preview (both self-reported, via a compilation) won the all-rows
+    maximum at 13.8 points; Epoch AI's own runs keep the gap wider."""
+    from gaptrack.compare.gap_table import tier_comparison
+
+    found = {g.series: g for g in tier_comparison(rows, ["gpqa_diamond"])}
+    third, every = found["third_party_run"], found["all rows"]
+    assert every.gap == pytest.approx(13.8) and every.model_a == "o1-pro"
+    assert third.gap == pytest.approx(20.23, abs=0.01) and third.model_a.startswith("o1")
+    assert third.interval.low > every.gap - 2  # wider, and not by rounding
+
+
+def test_gaps_csv_has_a_tier_column_and_scale_free_arena_columns(tmp_path):
+    import pandas as pd
+
+    from gaptrack.compare.publication import collect
+    from gaptrack.publish.outputs import write_tables
+
+    findings = collect(tmp_path)
+    write_tables(findings, tmp_path)
+    gaps = pd.read_csv(tmp_path / "gaps.csv")
+    assert "tier" in gaps.columns and gaps["tier"].notna().all()
+    arena = gaps[gaps["benchmark"] == "chatbot_arena"]
+    assert arena["gap_rel"].isna().all()  # no percentage of an anchored rating
+    p = 1 / (1 + 10 ** (-arena["gap"] / 400))
+    assert (arena["win_prob"] - p).abs().max() < 1e-4
+    markers = pd.read_csv(tmp_path / "gap_markers.csv")
+    assert set(markers["marker"].str.split(" \\(").str[0]) == {"AI Index 2025", "AI Index 2026"}

@@ -14,6 +14,7 @@ from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.dates import month_ends
 from gaptrack.compare.evidence import EvidenceRow
+from gaptrack.compare.evidence.tiers import TIERS, Tier, tier_of
 from gaptrack.compare.gaps import (
     Contender,
     GapPoint,
@@ -49,6 +50,10 @@ class GapRow(Frozen):
     """`all` models, or `open`-weight models only on both sides."""
     evidence: Kind
     """Evidence kind the point was computed from (never mixed)."""
+    tier: Tier
+    """Source tier of every row behind the point (evidence.tiers; never mixed): a
+    third-party series, the developers' own series and the compilations' copies are
+    separate rows, so a best-of-N self-report never wins a third-party series' maximum."""
     a: Contender
     """Side A's frontier model."""
     b: Contender
@@ -97,7 +102,14 @@ def _quantity(benchmark: str, pool: Pool, unit: str, a: str, b: str) -> GapQuant
     )
 
 
-def _row(points: GapPoint, relative: GapPoint, benchmark: str, pool: Pool, q: GapQuantity):
+def _row(
+    points: GapPoint,
+    relative: GapPoint,
+    benchmark: str,
+    pool: Pool,
+    q: GapQuantity,
+    tier: Tier | None = None,
+):
     return GapRow(
         benchmark=benchmark,
         at=points.at,
@@ -105,6 +117,7 @@ def _row(points: GapPoint, relative: GapPoint, benchmark: str, pool: Pool, q: Ga
         origin_b=q.origin_b,
         pool=pool,
         evidence=points.evidence_kind,
+        tier=tier or _tier(points),
         a=points.a,
         b=points.b,
         gap=points.gap,
@@ -118,26 +131,35 @@ def _row(points: GapPoint, relative: GapPoint, benchmark: str, pool: Pool, q: Ga
     )
 
 
+def _tier(point: GapPoint) -> Tier:
+    tiers = {tier_of(r) for r in point.rows}
+    if len(tiers) != 1:
+        raise ValueError(f"a gap point mixes source tiers: {sorted(tiers)}")
+    return tiers.pop()
+
+
 def gap_table(
     rows: Sequence[EvidenceRow],
     benchmarks: Sequence[str],
     origins: tuple[str, str] = ("US", "CN"),
 ) -> list[GapRow]:
-    """One row per (benchmark, month end, pool, evidence kind) at which both origins have
-    a frontier model; months run from the benchmark's first dated evidence of that kind
-    to its last, so the table depends on the evidence alone, never on today's date."""
+    """One row per (benchmark, month end, pool, evidence kind, source tier) at which both
+    origins have a frontier model; months run from the benchmark's first dated evidence of
+    that kind and tier to its last, so the table depends on the evidence alone, never on
+    today's date. Tiers are never mixed: third-party runs first, then the developers' own
+    reports, then compilations' copies."""
     out = []
     resampler = Resampler()  # months, pools and units meet the same models again
-    scores: dict[tuple[str, str], list[EvidenceRow]] = {}
+    scores: dict[tuple[str, str, str], list[EvidenceRow]] = {}
     for r in rows:
         # a dated series holds only what was known on each date: see point_in_time
         if r.quantity == "score" and point_in_time(r):
-            scores.setdefault((r.benchmark, r.kind), []).append(r)
+            scores.setdefault((r.benchmark, r.kind, tier_of(r)), []).append(r)
     for benchmark in benchmarks:
         if benchmark not in BENCHMARKS:
             continue  # a measured task outside the vocabulary has no gap definition
-        for kind in KINDS:
-            mine = scores.get((benchmark, kind), [])
+        for kind, tier in ((k, t) for k in KINDS for t in TIERS):
+            mine = scores.get((benchmark, kind, tier), [])
             dates = _dates(mine)
             if not dates:
                 continue
@@ -153,7 +175,7 @@ def gap_table(
                     series_of[same] = [series.at(at) for at in month_ends(min(dates), max(dates))]
                 for points in series_of[same]:
                     if points is not None:
-                        out.append(_row(*points, benchmark, pool, q_points))
+                        out.append(_row(*points, benchmark, pool, q_points, tier))
     return out
 
 
@@ -240,9 +262,10 @@ def gap_markers(
             continue
         if r.benchmark not in BENCHMARKS or r.snapshot is None:
             continue
-        groups.setdefault((r.benchmark, r.kind, marker_label(r), r.snapshot), []).append(r)
+        key = (r.benchmark, r.kind, tier_of(r), marker_label(r), r.snapshot)
+        groups.setdefault(key, []).append(r)
     out = []
-    for (benchmark, kind, label, snapshot), mine in sorted(groups.items()):
+    for (benchmark, kind, tier, label, snapshot), mine in sorted(groups.items()):
         q = _quantity(benchmark, "all", "points", *origins)
         sides = (side_rows(mine, q, "a"), side_rows(mine, q, "b"))
         if not sides[0] or not sides[1]:
@@ -265,5 +288,78 @@ def gap_markers(
         )
         if point.gap is None:
             continue
-        out.append(_row(point, relative, benchmark, "all", q).model_copy(update={"marker": label}))
+        marker = _row(point, relative, benchmark, "all", q, tier)
+        out.append(marker.model_copy(update={"marker": label}))
+    return out
+
+
+TIER_DATES = (dt.date(2024, 12, 31),)
+"""Dates at which the report sets each tier's gap beside the all-rows figure: the end of
+2024, where self-reported best-of-N figures narrowed the all-rows GPQA Diamond gap that
+Epoch AI's own runs keep wide (issue 21)."""
+
+
+class TierGap(Frozen):
+    """One benchmark's gap at one date from one source tier, or from all rows together."""
+
+    benchmark: str
+    at: dt.date
+    series: str
+    """A tier (evidence.tiers) or `all rows` (the maximum over every tier: what gaptrack
+    showed before tiers were kept apart)."""
+    model_a: str
+    model_b: str
+    tier_a: str
+    """Tier of side A's row (for `all rows`: which tier won the maximum)."""
+    tier_b: str
+    gap: float
+    interval: Interval | None
+
+
+def tier_comparison(
+    rows: Sequence[EvidenceRow],
+    benchmarks: Sequence[str],
+    dates: Sequence[dt.date] = TIER_DATES,
+    origins: tuple[str, str] = ("US", "CN"),
+) -> list[TierGap]:
+    """Per benchmark and date: the gap on each tier's reported rows alone, and on all rows
+    together, all models, point-in-time rows only."""
+    from gaptrack.compare.gaps import gap_at
+
+    scored = [
+        r
+        for r in rows
+        if r.quantity == "score"
+        and r.kind == "reported"
+        and point_in_time(r)
+        and r.benchmark in benchmarks
+    ]
+    out = []
+    for benchmark in benchmarks:
+        if benchmark not in BENCHMARKS or BENCHMARKS[benchmark].leaderboard:
+            continue
+        mine = [r for r in scored if r.benchmark == benchmark]
+        q = _quantity(benchmark, "all", "points", *origins)
+        for at in dates:
+            found = []
+            for series in (*TIERS, "all rows"):
+                chosen = mine if series == "all rows" else [r for r in mine if tier_of(r) == series]
+                point = gap_at(chosen, q, at, "reported")
+                if point.gap is None or point.a is None or point.b is None:
+                    continue
+                found.append(
+                    TierGap(
+                        benchmark=benchmark,
+                        at=at,
+                        series=series,
+                        model_a=point.a.model,
+                        model_b=point.b.model,
+                        tier_a=tier_of(point.a.rows[0]),
+                        tier_b=tier_of(point.b.rows[0]),
+                        gap=point.gap,
+                        interval=point.interval,
+                    )
+                )
+            if any(f.series == "third_party_run" for f in found):
+                out += found
     return out

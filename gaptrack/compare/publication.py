@@ -13,7 +13,13 @@ from pathlib import Path
 
 from gaptrack.base import Frozen
 from gaptrack.compare.check import CheckOptions, check_claims, load_evidence
-from gaptrack.compare.gap_table import GapRow, gap_markers, gap_table
+from gaptrack.compare.gap_table import (
+    GapRow,
+    TierGap,
+    gap_markers,
+    gap_table,
+    tier_comparison,
+)
 from gaptrack.compare.leaderboard import Leaderboard, build_leaderboard, suite_benchmarks
 from gaptrack.compare.verdicts import ClaimVerdict
 from gaptrack.errors import GaptrackError
@@ -64,6 +70,9 @@ class Findings(Frozen):
     gap_markers: list[GapRow] = []
     """Figures kept out of the series (derived, or recomputed on a later board), each
     labelled: drawn as separate markers (gap_table.gap_markers)."""
+    tier_gaps: list[TierGap] = []
+    """The end-2024 gap of each benchmark with third-party runs, per source tier and on all
+    rows together (gap_table.tier_comparison)."""
     verdicts: list[ClaimVerdict]
     """Every claim of the registry with its verdict."""
     provenance: Provenance
@@ -136,6 +145,7 @@ def collect(
         leaderboard=board,
         gaps=gap_table(rows, board.benchmarks),
         gap_markers=gap_markers(rows, board.benchmarks),
+        tier_gaps=tier_comparison(rows, board.benchmarks),
         verdicts=check_claims(results_dir, None, options, rows),
         provenance=provenance(records, config_file, max(published, default=None)),
         evidence_as_of=sources_line(),
@@ -160,6 +170,7 @@ def capability_index(results_dir: Path, reported: Sequence[Path] = ()):
     try:
         from gaptrack.compare.index import cache
         from gaptrack.compare.index.analysis import run_index
+        from gaptrack.compare.index.headline import headline_figures, headline_report
         from gaptrack.compare.index.prepare import Options
         from gaptrack.compare.index.sources import load_all
     except ImportError:
@@ -173,6 +184,12 @@ def capability_index(results_dir: Path, reported: Sequence[Path] = ()):
         with warnings.catch_warnings():
             # months where one side has no model yet give all-NaN slices: expected, not news
             warnings.simplefilter("ignore", RuntimeWarning)
-            return run_index(frame, Options(), n_boot=INDEX_BOOTSTRAP, seed=0)
+            report = run_index(frame, Options(), n_boot=INDEX_BOOTSTRAP, seed=0)
+            try:
+                head = headline_report(frame, INDEX_BOOTSTRAP, 0)
+                report.headline = headline_figures(head, report)
+            except GaptrackError:
+                report.headline = None  # too few third-party models for a headline
+            return report
     except GaptrackError as exc:
         return exc

@@ -10,8 +10,10 @@ import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.gap_table import GapRow
 from gaptrack.compare.leaderboard import Leaderboard
+from gaptrack.compare.stats import win_probability
 from gaptrack.compare.verdicts import ClaimVerdict
 from gaptrack.publish.claims_view import ClaimLine, claim_line
 from gaptrack.publish.files import write_if_changed
@@ -39,6 +41,7 @@ GAP_COLUMNS = [
     "origin_b",
     "pool",
     "evidence",
+    "tier",
     "model_a",
     "released_a",
     "score_a",
@@ -51,6 +54,9 @@ GAP_COLUMNS = [
     "gap_rel",
     "gap_rel_low",
     "gap_rel_high",
+    "win_prob",
+    "win_prob_low",
+    "win_prob_high",
     "uncertainty",
     "method",
     "snapshot",
@@ -121,6 +127,13 @@ def gap_rows(gaps: Iterable[GapRow]) -> list[dict[str, object]]:
     rows = []
     for g in gaps:
         iv, rel = g.interval, g.interval_rel
+        bench = BENCHMARKS.get(g.benchmark)
+        elo = bench is not None and bench.scale == "elo"
+        if elo:
+            # a percentage of a rating depends on where the scale is anchored; the points
+            # and the head-to-head win probability do not
+            g = g.model_copy(update={"gap_rel": None})
+            rel = None
         rows.append(
             {
                 "benchmark": g.benchmark,
@@ -129,6 +142,7 @@ def gap_rows(gaps: Iterable[GapRow]) -> list[dict[str, object]]:
                 "origin_b": g.origin_b,
                 "pool": g.pool,
                 "evidence": g.evidence,
+                "tier": g.tier,
                 "model_a": g.a.model,
                 "released_a": g.a.released,
                 "score_a": g.a.value,
@@ -141,6 +155,9 @@ def gap_rows(gaps: Iterable[GapRow]) -> list[dict[str, object]]:
                 "gap_rel": g.gap_rel,
                 "gap_rel_low": rel.low if rel else None,
                 "gap_rel_high": rel.high if rel else None,
+                "win_prob": win_probability(g.gap) if elo else None,
+                "win_prob_low": win_probability(iv.low) if elo and iv else None,
+                "win_prob_high": win_probability(iv.high) if elo and iv else None,
                 "uncertainty": g.uncertainty,
                 "method": iv.method.text if iv else None,
                 "snapshot": g.snapshot,

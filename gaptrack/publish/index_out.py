@@ -10,6 +10,7 @@ import pandas as pd
 
 from gaptrack.compare.index.analysis import Estimate
 from gaptrack.compare.index.epochcheck import TOLERANCE, EpochCheck
+from gaptrack.compare.index.headline import HEADLINE_FILE, sentence, to_frame
 from gaptrack.compare.index.outcome import CAISI_DATE, IndexOutcome
 
 Say = Callable[[str], None]
@@ -44,6 +45,8 @@ def write_csvs(outcome: IndexOutcome, folder: Path) -> list[Path]:
         "too_few_benchmarks.csv": r.fit.prep.too_few,
         "self_reported.csv": outcome.self_report.pairs,
     }
+    if outcome.headline is not None:
+        tables[HEADLINE_FILE] = to_frame(outcome.headline)
     written = []
     for name, frame in tables.items():
         path = folder / name
@@ -103,6 +106,8 @@ def print_epoch(check: EpochCheck, say: Say) -> None:
 def print_outcome(outcome: IndexOutcome, say: Say, top: int = 25) -> None:
     r = outcome.report
     prep = r.fit.prep
+    if outcome.headline is not None:
+        say(f"Headline: {sentence(outcome.headline)}\n")
     say(
         f"Evidence: {outcome.n_rows} rows read, {len(prep.rows)} used; "
         f"{len(prep.left_out)} left out (cannot identify model or benchmark):"

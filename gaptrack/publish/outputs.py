@@ -33,4 +33,7 @@ def write_pages(findings: Findings, out: Path, index=None, figures=None) -> list
     from gaptrack.publish.index_section import index_section
     from gaptrack.publish.report import write_report
 
-    return write_report(findings, out, lambda plots: index_section(index, plots), figures)
+    headline = getattr(index, "headline", None)
+    return write_report(
+        findings, out, lambda plots: index_section(index, plots), figures, headline=headline
+    )

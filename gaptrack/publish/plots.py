@@ -29,12 +29,29 @@ OKABE_ITO = {
     "black": "#000000",
 }
 SIDE_COLOURS = [OKABE_ITO["blue"], OKABE_ITO["vermillion"]]
-GAP_COLOURS = {"reported": OKABE_ITO["black"], "measured": OKABE_ITO["green"]}
-# measured and reported evidence never share a line style or a marker shape
-STYLE = {"reported": ("-", "o"), "measured": ("--", "s")}
+# one series per evidence kind and source tier (never mixed): each its own line style,
+# marker and gap colour
+SERIES = {
+    ("measured", "third_party_run"): "measured",
+    ("reported", "third_party_run"): "third-party runs",
+    ("reported", "developer_reported"): "developer-reported",
+    ("reported", "compilation"): "compilations",
+}
+GAP_COLOURS = {
+    "measured": OKABE_ITO["green"],
+    "third-party runs": OKABE_ITO["black"],
+    "developer-reported": OKABE_ITO["orange"],
+    "compilations": OKABE_ITO["sky"],
+}
+STYLE = {
+    "measured": ("--", "s"),
+    "third-party runs": ("-", "o"),
+    "developer-reported": ("-.", "^"),
+    "compilations": (":", "v"),
+}
 Z95 = 1.959963984540054
 PNG_DPI = 100
-PLOT_VERSION = 5
+PLOT_VERSION = 6
 """Raise when the drawing code changes: figures drawn by older code are redrawn."""
 
 
@@ -234,13 +251,15 @@ def _panel(axes, rows: Sequence[GapRow], title: str, unit: str) -> None:
         return
     origins = (rows[0].origin_a, rows[0].origin_b)
     candidates = {}
-    for kind in ("reported", "measured"):
-        mine = sorted((r for r in rows if r.evidence == kind), key=lambda r: r.at)
+    for (evidence, tier), kind in SERIES.items():
+        mine = sorted(
+            (r for r in rows if (r.evidence, r.tier) == (evidence, tier)), key=lambda r: r.at
+        )
         if mine:
             candidates[kind] = _frontier(top, mine, kind, origins)
             _gap(bottom, mine, kind)
     labels = _Labels(rows)
-    for kind in ("measured", "reported"):  # gaptrack's own models are labelled first
+    for kind in SERIES.values():  # gaptrack's own models first, then third-party runs
         _label(top, candidates.get(kind, []), labels)
     top.set_ylabel(unit)
     top.legend(fontsize=8, loc="lower right")

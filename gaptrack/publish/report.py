@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from gaptrack.compare.benchmarks import BENCHMARKS
-from gaptrack.compare.gap_table import GapRow
+from gaptrack.compare.gap_table import GapRow, TierGap
 from gaptrack.compare.leaderboard import Entry, Leaderboard
 from gaptrack.compare.publication import Findings, Provenance
 from gaptrack.compare.verdicts import ClaimVerdict
@@ -118,17 +118,23 @@ def _reported_shown(entries: list[Entry], suite: Sequence[str]) -> tuple[list[En
     return shown, note
 
 
+_TIER_ORDER = {"third_party_run": 0, "developer_reported": 1, "compilation": 2}
+
+
 def _latest_rows(rows: Sequence[GapRow]) -> list[list[str]]:
-    latest: dict[tuple[str, str], GapRow] = {}
+    latest: dict[tuple[str, str, str], GapRow] = {}
     for r in rows:
-        latest[(r.pool, r.evidence)] = r  # rows come in date order
+        latest[(r.pool, r.evidence, r.tier)] = r  # rows come in date order
     out = []
-    for (pool, kind), r in sorted(latest.items()):
+    for (pool, kind, tier), r in sorted(
+        latest.items(), key=lambda kv: (kv[0][0], kv[0][1], _TIER_ORDER.get(kv[0][2], 9))
+    ):
         iv = f"[{r.interval.low:+.1f}, {r.interval.high:+.1f}]" if r.interval else ""
         out.append(
             [
                 "open-weight" if pool == "open" else "all",
                 kind,
+                tier.replace("_", " "),
                 r.at.isoformat(),
                 f"{r.a.model} ({r.a.value:.1f})",
                 f"{r.b.model} ({r.b.value:.1f})",
@@ -140,6 +146,37 @@ def _latest_rows(rows: Sequence[GapRow]) -> list[list[str]]:
             ]
         )
     return out
+
+
+def tier_blocks(tier_gaps: Sequence[TierGap]) -> list[Block]:
+    """Each tier's gap beside the all-rows figure, where third-party runs exist."""
+    if not tier_gaps:
+        return []
+    rows = []
+    for g in tier_gaps:
+        iv = f"[{g.interval.low:+.1f}, {g.interval.high:+.1f}]" if g.interval else ""
+        won = f" ({g.tier_a.replace('_', ' ')} vs {g.tier_b.replace('_', ' ')})"
+        rows.append(
+            [
+                _bench_name(g.benchmark),
+                g.at.isoformat(),
+                g.series.replace("_", " "),
+                f"{g.model_a} vs {g.model_b}" + (won if g.series == "all rows" else ""),
+                f"{g.gap:+.1f}",
+                iv,
+            ]
+        )
+    return [
+        Heading(2, "Whose numbers: the gap per source tier", "tiers"),
+        Para(
+            "Each benchmark's US-CN gap at the end of 2024 on one source tier at a time "
+            "(third-party runs such as Epoch AI's, developers' own reports, compilations' "
+            "copies) and on all rows together, the maximum over every tier that gaptrack's "
+            "series used to take: a self-reported best-of-N figure wins that maximum.",
+            "note",
+        ),
+        Table(["benchmark", "date", "rows", "models", "gap", "95% interval"], rows),
+    ]
 
 
 def _marker_note(markers: Sequence[GapRow]) -> Para | None:
@@ -173,6 +210,7 @@ def gap_blocks(
     headers = [
         "pool",
         "evidence",
+        "tier",
         "month end",
         "best US",
         "best CN",
@@ -186,7 +224,7 @@ def gap_blocks(
         blocks += [
             Heading(3, _bench_name(bench), f"gap-{bench}"),
             Figure(png, svg, f"{_bench_name(bench)}: best US and best CN model over time"),
-            Table(headers, _latest_rows(mine), frozenset([2, 5])),
+            Table(headers, _latest_rows(mine), frozenset([3, 6])),
         ]
         note = _marker_note([m for m in markers if m.benchmark == bench])
         if note is not None:
@@ -219,7 +257,10 @@ def _evidence_table(verdict: ClaimVerdict) -> Table | None:
     return Table(headers, rows, frozenset([5, 6]))  # right-aligned, unwrapped
 
 
-def claim_blocks(verdicts: Sequence[ClaimVerdict]) -> list[Block]:
+def claim_blocks(
+    verdicts: Sequence[ClaimVerdict], curves: dict[str, list[Path]] | None = None
+) -> list[Block]:
+    curves = curves or {}
     tested = [v for v in verdicts if v.claim.testable]
     blocks: list[Block] = [Heading(2, f"Tested claims ({len(tested)})", "claims")]
     for v in tested:
@@ -239,6 +280,11 @@ def claim_blocks(verdicts: Sequence[ClaimVerdict]) -> list[Block]:
                 f"verdict verdict-{v.verdict.replace(' ', '-')}",
             )
         )
+        if v.explanation:
+            blocks.append(Para(f"Why: {v.explanation}", "note"))
+        if v.claim.id in curves:
+            png, svg = curves[v.claim.id]
+            blocks.append(Figure(png, svg, f"{v.claim.id}: specification curve"))
         ev = deciding(v)
         if ev is not None:
             blocks.append(Bullets([*check_texts(ev), *ev.notes]))
@@ -303,11 +349,21 @@ def copies_blocks(findings: Findings) -> list[Block]:
 
 
 def report_blocks(
-    findings: Findings, figures: dict[str, list[Path]], index: list[Block]
+    findings: Findings,
+    figures: dict[str, list[Path]],
+    index: list[Block],
+    curves: dict[str, list[Path]] | None = None,
+    headline: list | None = None,
 ) -> list[Block]:
+    top = []
+    if headline:
+        from gaptrack.compare.index.headline import sentence
+
+        top = [Para(f"Headline (capability index): {sentence(headline)}", "verdict")]
     return [
         Heading(1, f"gaptrack report: {findings.title}"),
-        *as_of_blocks(findings),
+        *as_of_blocks(findings),  # a dated report opens with what it covers
+        *top,
         Para(
             "Open US and Chinese models on public benchmarks, measured with EleutherAI's "
             "lm-eval harness, next to published scores, and the claims of news articles "
@@ -315,13 +371,18 @@ def report_blocks(
         ),
         *leaderboard_blocks(findings.leaderboard),
         *gap_blocks(findings.gaps, figures, findings.gap_markers),
+        *tier_blocks(findings.tier_gaps),
         *index,
-        *claim_blocks(findings.verdicts),
+        *claim_blocks(findings.verdicts, curves),
     ]
 
 
 def write_report(
-    findings: Findings, out: Path, index: IndexSection | None = None, figures=None
+    findings: Findings,
+    out: Path,
+    index: IndexSection | None = None,
+    figures=None,
+    headline: list | None = None,
 ) -> list[Path]:
     """report.html, report.md and plots/ under `out`; returns the two pages' paths.
     `figures`: the gap figures already being drawn (plots.GapFigures for `out`/plots)."""
@@ -329,7 +390,10 @@ def write_report(
 
     figures = figures or GapFigures(findings.gaps, out / "plots", findings.gap_markers)
     section = index(out / "plots") if index else []  # drawn while the workers draw the gaps
-    blocks = report_blocks(findings, figures.wait(), section)
+    from gaptrack.publish.curve_plots import curve_figures
+
+    curves = curve_figures(findings.verdicts, out / "plots")  # while the workers draw
+    blocks = report_blocks(findings, figures.wait(), section, curves, headline)
     footer = [*provenance_blocks(findings.provenance), *copies_blocks(findings)]
     title = f"gaptrack report: {findings.title}"
     html_path = write_if_changed(out / "report.html", to_html(title, blocks, footer))

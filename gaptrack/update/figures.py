@@ -93,11 +93,15 @@ def index_figures(index) -> list[Figure]:
 
 
 def gap_figures(gaps) -> list[Figure]:
-    """The frontier gap per benchmark at its latest month end (reported, all models)."""
+    """The frontier gap per benchmark at its latest month end (reported, all models; the
+    third-party series where the benchmark has one, else the first tier it has)."""
     latest = {}
+    rank = {"third_party_run": 0, "developer_reported": 1, "compilation": 2}
     for row in gaps:
         if row.pool == "all" and row.evidence == "reported" and row.marker is None:
-            latest[row.benchmark] = row  # rows come in date order
+            held = latest.get(row.benchmark)
+            if held is None or rank[row.tier] <= rank[held.tier]:
+                latest[row.benchmark] = row  # rows come in date order
     figures = []
     for bench, row in sorted(latest.items()):
         iv = row.interval

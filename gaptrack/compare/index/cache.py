@@ -53,6 +53,8 @@ class StoredIndex:
     models: pd.DataFrame
     months: pd.DataFrame
     summary: dict[str, dict[str, Estimate]]
+    headline: list | None = None
+    """index.headline's figures, where `gaptrack index` stored them."""
 
 
 # Columns that hold text: read as written ("" stays "", a model called "NA" stays "NA");
@@ -115,4 +117,7 @@ def stored_index(folder: Path, digest: str) -> StoredIndex | None:
     summary: dict[str, dict[str, Estimate]] = {}
     for r in rows.itertuples(index=False):
         summary.setdefault(r.sides, {})[r.figure] = Estimate(r.value, r.lo, r.hi)
-    return StoredIndex(models=models, months=months, summary=summary)
+    from gaptrack.compare.index.headline import HEADLINE_FILE, read
+
+    headline = read(folder / HEADLINE_FILE) if (folder / HEADLINE_FILE).is_file() else None
+    return StoredIndex(models=models, months=months, summary=summary, headline=headline)

@@ -15,10 +15,12 @@ from gaptrack.compare.index.analysis import SIDES, Estimate, IndexReport, run_in
 from gaptrack.compare.index.cache import inputs_digest
 from gaptrack.compare.index.claimcheck import IndexVerdict, index_verdict
 from gaptrack.compare.index.epochcheck import EpochCheck, run_epoch_check
+from gaptrack.compare.index.headline import HeadlineFigure, headline_figures, headline_report
 from gaptrack.compare.index.months import lag_series
 from gaptrack.compare.index.prepare import Options
 from gaptrack.compare.index.selfreport import SelfReport, self_vs_third
 from gaptrack.compare.index.sources import load_all
+from gaptrack.errors import GaptrackError
 
 CAISI_DATE = "2026-05-01"
 """NIST CAISI's evaluation of DeepSeek V4 Pro (about 8 months behind the US frontier)."""
@@ -42,6 +44,9 @@ class IndexOutcome:
     """Second verdicts, on this index, for the claims about a lead or a trend."""
     inputs_digest: str
     """What `report` is fitted from (index.cache): kept beside the CSVs for it."""
+    headline: list[HeadlineFigure] | None = None
+    """The headline figures (index.headline: third-party runs, >= 4 benchmarks, from
+    2023) with the all-evidence ones beside them."""
 
 
 def lag_on(report: IndexReport, date: str) -> Estimate | None:
@@ -74,6 +79,10 @@ def run(
     options = Options()
     report = run_index(frame, options, n_boot=n_boot, seed=seed)
     third = run_index(frame, Options(reporters=("third_party",)), n_boot=0, sides=SIDES[:1])
+    try:
+        head = headline_figures(headline_report(frame, n_boot, seed), report)
+    except GaptrackError:
+        head = None  # too few third-party models: the all-evidence figures stand alone
     return IndexOutcome(
         report=report,
         third_party=third,
@@ -87,4 +96,5 @@ def run(
             if c.statement is not None and (v := index_verdict(c, report)) is not None
         ],
         inputs_digest=inputs_digest(frame, n_boot, seed, options),
+        headline=head,
     )

@@ -174,6 +174,8 @@ class SpecOutcome(Frozen):
     """Headline value (the single gap, or the change of the gap)."""
     values: list[float | None] = []
     """Every decisive check's value, in the statement's order."""
+    intervals: list[tuple[float, float] | None] = []
+    """Every decisive check's 95 % interval, in the same order."""
     point_outcomes: list[str] = []
     """Every decisive check's point-value outcome, in the same order."""
     labels: list[str] = []

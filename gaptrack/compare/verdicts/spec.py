@@ -218,6 +218,7 @@ def run_spec(
         point_outcome=point,
         value=ev.value,
         values=[c.value for c in decisive],
+        intervals=[(c.interval.low, c.interval.high) if c.interval else None for c in decisive],
         point_outcomes=[c.point_verdict or c.verdict for c in decisive],
         labels=[c.label for c in decisive],
         interval=(ev.interval.low, ev.interval.high) if ev.interval is not None else None,
