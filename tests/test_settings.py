@@ -122,7 +122,7 @@ def test_best_of_n_rows_excluded_from_pass1_gaps(evidence):
         assert all(not_comparable(r) is None for r in point.rows)
     named = {e.row_id for e in excluded_rows(evidence)}
     assert best_of <= named
-    assert all("sampling" in e.reason for e in excluded_rows(evidence))
+    assert all(e.reason.startswith(("sampling", "tool use")) for e in excluded_rows(evidence))
 
 
 def test_o1_math500_not_compared_with_full_math(reported, evidence):
@@ -166,3 +166,15 @@ def test_one_epoch_map_with_variants_apart():
     )
     # the evidence rows and the index name Epoch's benchmarks alike
     assert {r.benchmark for r in epoch_rows()} <= set(EPOCH_TO_GAPTRACK.values())
+
+
+def test_tool_assisted_scores_never_pair_with_unassisted(reported, evidence):
+    """o3's AIME 2025 98.4 is 'pass@1 (with python tool)': not the US frontier of the
+    no-tools AIME 2025 gap (on main it was: o3 98.4 vs Qwen3-235B 81.5, 16.9 points)."""
+    row = reported["llmstats.o3-2025-04-16.aime_2025"]
+    assert setting_of(row).tools is True and not_comparable(row).startswith("tool use")
+    assert setting_of(reported["llmstats.o4-mini.aime_2025"]).tools is False
+    assert comparable(row, reported["llmstats.o4-mini.aime_2025"]) == "tool use differs"
+    point = _gap([r for r in evidence if r.kind == "reported"], "aime_2025", "2025-05-31")
+    assert row.row_id not in {r.row_id for r in point.rows}
+    assert point.a.model != "o3" and point.a.value < 98.4

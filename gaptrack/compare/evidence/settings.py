@@ -9,7 +9,8 @@ therefore take only *single-attempt* scores (`single_attempt`): pass@1, the mean
 over k samples (avg@k, an estimate of pass@1), or a setting that names no sampling (one
 attempt is how benchmarks are scored unless a source says otherwise). A row whose setting
 is pass@k (k > 1), majority@k (k > 1) or best-of-N is left out with its reason
-(`not_comparable`).
+(`not_comparable`). So is a score obtained with tools (`with python tool`): a gap
+compares models, not a model with an interpreter against one without.
 
 A source's own words may be wrong (LLMStats labels Qwen3's 64-sample mean "Pass@64"); a
 row's note corrects them with an explicit clause, `sampling: avg@64` (or `best-of-N`,
@@ -46,6 +47,9 @@ class Setting(Frozen):
     """Samples behind pass@k, majority@k, avg@k or best-of-N, where stated."""
     thinking_budget: int | None = None
     """Thinking tokens allowed, where stated (`up to 64K tokens` -> 64000)."""
+    tools: bool | None = None
+    """The model could run tools (a Python interpreter, search): True where stated, False
+    where the source says `no tools`; None where not stated."""
     text: str = ""
     """The text the setting was read from (metric, then note)."""
 
@@ -76,6 +80,8 @@ _PASS = re.compile(r"\bpass\s*@\s*(\d+)", re.IGNORECASE)
 _SHOTS = re.compile(r"\b(\d+)[- ]shot", re.IGNORECASE)
 _ZERO = re.compile(r"\bzero[- ]shot", re.IGNORECASE)
 _COT = re.compile(r"\bCoT\b|chain[- ]of[- ]thought", re.IGNORECASE)
+_TOOLS = re.compile(r"\bwith (?:a )?(?:python|tools?|code interpreter|search)\b|w/ python", re.I)
+_NO_TOOLS = re.compile(r"\bno tools\b|without tools", re.IGNORECASE)
 _BUDGET = re.compile(r"(\d+(?:\.\d+)?)\s*([kK])?[- ]?(?:thinking[- ])?tokens?\b")
 
 
@@ -123,6 +129,7 @@ def parse_setting(metric: str, note: str = "") -> Setting:
         sampling=sampling,
         k=k,
         thinking_budget=_budget(text),
+        tools=False if _NO_TOOLS.search(text) else (True if _TOOLS.search(text) else None),
         text=text,
     )
 
@@ -143,6 +150,11 @@ def not_comparable(row: object) -> str | None:
     if getattr(row, "quantity", "score") != "score":
         return None
     setting = setting_of(row)
+    if setting.tools:
+        return (
+            "tool use: the model ran tools (a Python interpreter, search), not comparable "
+            f"with scores without them ({setting.text[:80]})"
+        )
     if single_attempt(setting):
         return None
     return (
@@ -153,8 +165,10 @@ def not_comparable(row: object) -> str | None:
 
 def comparable(a: object, b: object) -> str | None:
     """Why two score rows cannot form a gap, or None where they can: both single-attempt,
-    or the same multi-sample setting (same sampling and k)."""
+    or the same multi-sample setting (same sampling and k), and tools on both or neither."""
     sa, sb = setting_of(a), setting_of(b)
+    if bool(sa.tools) != bool(sb.tools):
+        return "tool use differs"
     if single_attempt(sa) and single_attempt(sb):
         return None
     if sa.sampling == sb.sampling and sa.k == sb.k and sa.k is not None:
