@@ -178,3 +178,12 @@ def test_tool_assisted_scores_never_pair_with_unassisted(reported, evidence):
     point = _gap([r for r in evidence if r.kind == "reported"], "aime_2025", "2025-05-31")
     assert row.row_id not in {r.row_id for r in point.rows}
     assert point.a.model != "o3" and point.a.value < 98.4
+
+
+def test_setting_differences_read_not_texts():
+    from gaptrack.compare.evidence.settings import differences
+
+    a, b = _row("a", "US", 1, metric="Accuracy"), _row("b", "CN", 1, metric="Score")
+    assert differences(a, b) == []  # two texts that state nothing read alike
+    c, d = _row("c", "US", 1, metric="0-shot CoT"), _row("d", "CN", 1, metric="5-shot")
+    assert differences(c, d) == ["shots 0 vs 5", "CoT stated vs not stated"]

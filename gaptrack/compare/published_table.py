@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from gaptrack.base import Frozen
 from gaptrack.compare.dates import period_end
 from gaptrack.compare.evidence import EvidenceKind, EvidenceRow
+from gaptrack.compare.evidence.settings import differences
 from gaptrack.compare.gaps import Contender, GapPoint, Sides, frontier_gap
 from gaptrack.compare.stats import Interval
 
@@ -141,10 +142,13 @@ def _explain(
     if point.gap is None:
         return [point.problem or "no gap computed"]
     why = []
-    if point.a and point.b and point.a.rows[0].metric != point.b.rows[0].metric:
+    # the settings as read (evidence/settings.py), not the texts: "Accuracy" and "Score"
+    # state the same nothing
+    differ = differences(point.a.rows[0], point.b.rows[0]) if point.a and point.b else []
+    if differ:
         why.append(
             f"settings differ: US {point.a.rows[0].metric or 'unstated'} vs CN "
-            f"{point.b.rows[0].metric or 'unstated'}"
+            f"{point.b.rows[0].metric or 'unstated'} ({'; '.join(differ)})"
         )
     base = abs(point.gap - published)
     for text, gap in _alternatives(rows, point, bench, at):

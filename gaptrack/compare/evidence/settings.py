@@ -174,3 +174,30 @@ def comparable(a: object, b: object) -> str | None:
     if sa.sampling == sb.sampling and sa.k == sb.k and sa.k is not None:
         return None
     return f"sampling differs: {sa.label} vs {sb.label}"
+
+
+def differences(a: object, b: object) -> list[str]:
+    """What two rows' stated settings differ in (`shots 0 vs 5`, `CoT stated vs not`,
+    `sampling pass@1 vs unstated`, `tools vs none`); empty where their settings read alike
+    (two texts that state nothing, such as `Accuracy` and `Score`, read alike)."""
+    sa, sb = setting_of(a), setting_of(b)
+    out = []
+
+    def text(value: object, unstated: str = "unstated") -> str:
+        return unstated if value is None else str(value)
+
+    if sa.shots != sb.shots:
+        out.append(f"shots {text(sa.shots)} vs {text(sb.shots)}")
+    if sa.cot != sb.cot:
+        out.append(
+            f"CoT {'stated' if sa.cot else 'not stated'} vs {'stated' if sb.cot else 'not stated'}"
+        )
+    if sa.label != sb.label:
+        out.append(f"sampling {sa.label} vs {sb.label}")
+    if bool(sa.tools) != bool(sb.tools):
+        out.append(f"tools {'used' if sa.tools else 'none'} vs {'used' if sb.tools else 'none'}")
+    if sa.thinking_budget != sb.thinking_budget:
+        out.append(
+            f"thinking budget {text(sa.thinking_budget)} vs {text(sb.thinking_budget)} tokens"
+        )
+    return out
