@@ -67,10 +67,12 @@ def _check(config, results, claim, claims, reported, strict) -> None:
     )
     from gaptrack.publish.check_console import print_check, print_published_table
     from gaptrack.publish.claim_files import claims_dir, write_claim_files
+    from gaptrack.publish.files import check_folder
     from gaptrack.store import Store
     from gaptrack.update.active import write_copy_set
 
     results_dir = _results_dir(config, results)
+    check_folder(claims_dir(results_dir))  # before the work: a bad folder is one line
     options = CheckOptions(claims_file=claims, reported_files=list(reported or []), strict=strict)
     evidence = load_evidence(results_dir, options)  # once: the verdicts and the tables
     verdicts = check_claims(results_dir, claim, options, evidence)
@@ -99,8 +101,12 @@ def import_reported_cmd(
 ) -> None:
     """Validate reported figures and merge them into <results>/reported/imported.csv."""
     from gaptrack.api import import_reported
+    from gaptrack.compare.evidence.csvio import user_reported_dir
+    from gaptrack.publish.files import check_folder
 
-    result = import_reported(file, _results_dir(config, results))
+    results_dir = _results_dir(config, results)
+    check_folder(user_reported_dir(results_dir))
+    result = import_reported(file, results_dir)
     typer.echo(
         f"{result.path}: read {result.read} rows: {result.added} added, "
         f"{result.replaced} replaced, {result.unchanged} unchanged; "

@@ -36,19 +36,26 @@ def _index(results, reported, boot, seed, top, epoch_check) -> None:
 
     from gaptrack.compare.index import cache
     from gaptrack.compare.index.outcome import run
+    from gaptrack.publish.files import OutputError, check_folder
     from gaptrack.publish.index_out import print_outcome, write_csvs
-    from gaptrack.update.active import write_copy_set
+    from gaptrack.update.active import COPY_SET_FILE, copy_set_csv
 
+    folder = check_folder(results / "index")  # before the fit: a bad folder costs nothing
     with warnings.catch_warnings():
         # all-NaN months (before a side has any model) are expected, and shown as NaN
         warnings.simplefilter("ignore", RuntimeWarning)
         outcome = run(results, reported, n_boot=boot, seed=seed, epoch_check=epoch_check)
     print_outcome(outcome, typer.echo, top=top)
-    cache.forget(results / "index")
-    written = write_csvs(outcome, results / "index")
-    written.append(write_copy_set(results / "index"))  # the source copies the fit read
-    cache.remember(results / "index", outcome.inputs_digest)  # `report` reuses this fit
-    typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {results / 'index'}")
+    try:
+        # no key while the tables change: files of two fits are never taken for one
+        cache.forget(folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror}", file=folder / cache.KEY_FILE) from None
+    # one batch with the source copies the fit read; the key, written last, lets `report`
+    # reuse this fit
+    sources = {folder / COPY_SET_FILE: copy_set_csv()}
+    written = write_csvs(outcome, folder, cache.key_text(outcome.inputs_digest), sources)
+    typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {folder}")
 
 
 def register(app: typer.Typer) -> None:

@@ -37,12 +37,14 @@ def leaderboard(
 
 def _leaderboard(config, results, out, reported) -> None:
     from gaptrack.api import collect_findings, publication_folder
+    from gaptrack.publish.files import check_folder
     from gaptrack.publish.outputs import write_tables
     from gaptrack.publish.rich_tables import print_tables
 
+    folder = check_folder(publication_folder(config, results, out))  # before the work
     findings = collect_findings(config, results, reported or [])
     print_tables(findings.leaderboard, findings.gaps)
-    for path in write_tables(findings, publication_folder(config, results, out)):
+    for path in write_tables(findings, folder):
         typer.echo(str(path))
 
 
@@ -62,11 +64,13 @@ def report(
 
 def _report(config, results, out, reported) -> None:
     from gaptrack.api import capability_index, collect_findings, publication_folder
+    from gaptrack.publish.files import check_folder
     from gaptrack.publish.outputs import start_figures, write_pages
     from gaptrack.update.figures import write_report_extras
 
+    folder = check_folder(publication_folder(config, results, out))  # before the work
+    check_folder(folder / "plots")
     findings = collect_findings(config, results, reported or [])
-    folder = publication_folder(config, results, out)
     figures = start_figures(findings, folder)  # drawn on the other cores while the index fits
     index = capability_index(config, results, reported or [])
     for path in write_pages(findings, folder, index, figures):

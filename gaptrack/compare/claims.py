@@ -235,7 +235,8 @@ class Document(Frozen):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     """Short id claims refer to."""
     file: str
-    """Path relative to the claims file's folder."""
+    """Path relative to the claims file's folder, and inside it (load_claims refuses one
+    that leads out)."""
     title: str
     """Headline as printed."""
     publisher: str
@@ -412,11 +413,28 @@ def load_claims(path: str | Path | None = None) -> ClaimsFile:
     return _complete(registry, path)
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # a link loop: Python < 3.13 raises RuntimeError
+        return False
+
+
 def _complete(registry: ClaimsFile, path: Path) -> ClaimsFile:
     """Fill claim dates from their documents and check every quote against its document."""
     texts: dict[str, str] = {}
+    folder = path.parent.resolve()
     for i, doc in enumerate(registry.documents):
         doc_path = path.parent / doc.file
+        # A claims file names its documents, and their text is printed in verdicts: a
+        # shared claims file must not make gaptrack read any file of the machine, through
+        # `..`, an absolute path, or a link that leads out of the folder.
+        if not _inside(doc_path, folder):
+            raise ConfigError(
+                f"document {doc.file!r} lies outside the claims file's folder {folder}",
+                file=path,
+                field=f"documents[{i}].file",
+            )
         if not doc_path.is_file():
             raise ConfigError(
                 f"document {doc.file!r} not found", file=path, field=f"documents[{i}].file"

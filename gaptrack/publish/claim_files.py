@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gaptrack.compare.verdicts import ClaimVerdict
-from gaptrack.publish.files import write_if_changed
+from gaptrack.publish.files import write_files
 
 
 def claims_dir(results_dir: str | Path) -> Path:
@@ -16,9 +16,9 @@ def claims_dir(results_dir: str | Path) -> Path:
 
 def write_claim_files(verdicts: Sequence[ClaimVerdict], results_dir: str | Path) -> list[Path]:
     """One file per verdict. Same verdicts give the same bytes (check_claims has a fixed
-    bootstrap seed, sorted rows, no timestamps), and an unchanged file is not rewritten."""
+    bootstrap seed, sorted rows, no timestamps), and an unchanged file is not rewritten.
+    One batch: a failure (no space) leaves the previous verdicts, not a mix."""
     folder = claims_dir(results_dir)
-    return [
-        write_if_changed(folder / f"{v.claim.id}.json", v.model_dump_json(indent=1) + "\n")
-        for v in verdicts
-    ]
+    return write_files(
+        {folder / f"{v.claim.id}.json": v.model_dump_json(indent=1) + "\n" for v in verdicts}
+    )

@@ -1,6 +1,7 @@
 """CSV writers: every CSV gaptrack publishes, each with a fixed column order (documented
 in results/README.md). Cells are plain numbers (no exponent, at most 4 decimals), ISO
-dates, `true`/`false`, or empty for missing: `pandas.read_csv(path)` needs no options."""
+dates, `true`/`false`, or empty for missing: `pandas.read_csv(path)` needs no options.
+Text that a spreadsheet would take for a formula gets a quote in front (csv_safe)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from gaptrack.compare.leaderboard import Leaderboard
 from gaptrack.compare.stats import win_probability
 from gaptrack.compare.verdicts import ClaimVerdict
 from gaptrack.publish.claims_view import ClaimLine, claim_line
-from gaptrack.publish.files import write_if_changed
+from gaptrack.publish.csv_safe import safe_text
+from gaptrack.publish.files import write_files
 
 LEADERBOARD_HEAD = [
     "id",
@@ -93,6 +95,8 @@ def cell(value: object, digits: int = 4) -> str:
         return "0" if text in ("-0", "") else text
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, str):
+        return safe_text(value)  # text only: a negative number stays a number
     return str(value)
 
 
@@ -173,24 +177,39 @@ def claim_rows(verdicts: Iterable[ClaimVerdict]) -> list[dict[str, object]]:
     return [line.model_dump() for line in lines]
 
 
+def leaderboard_csv(board: Leaderboard) -> str:
+    return to_csv(leaderboard_columns(board), leaderboard_rows(board))
+
+
+def gaps_csv(gaps: Sequence[GapRow]) -> str:
+    return to_csv(GAP_COLUMNS, gap_rows(gaps))
+
+
+def claims_csv(verdicts: Sequence[ClaimVerdict]) -> str:
+    return to_csv(CLAIM_COLUMNS, claim_rows(verdicts))
+
+
 def write_leaderboard(board: Leaderboard, out: Path) -> Path:
-    text = to_csv(leaderboard_columns(board), leaderboard_rows(board))
-    return write_if_changed(out / "leaderboard.csv", text)
+    return write_files({out / "leaderboard.csv": leaderboard_csv(board)})[0]
 
 
 def write_gaps(gaps: Sequence[GapRow], out: Path) -> Path:
-    return write_if_changed(out / "gaps.csv", to_csv(GAP_COLUMNS, gap_rows(gaps)))
+    return write_files({out / "gaps.csv": gaps_csv(gaps)})[0]
 
 
 MARKER_COLUMNS = [*GAP_COLUMNS, "marker"]
 
 
+def gap_markers_csv(markers: Sequence[GapRow]) -> str:
+    rows = [{**row, "marker": m.marker} for row, m in zip(gap_rows(markers), markers, strict=True)]
+    return to_csv(MARKER_COLUMNS, rows)
+
+
 def write_gap_markers(markers: Sequence[GapRow], out: Path) -> Path:
     """gap_markers.csv: the figures kept out of gaps.csv's point-in-time series (a report's
     derived or later-recomputed ratings), each with its label; never joined to a series."""
-    rows = [{**row, "marker": m.marker} for row, m in zip(gap_rows(markers), markers, strict=True)]
-    return write_if_changed(out / "gap_markers.csv", to_csv(MARKER_COLUMNS, rows))
+    return write_files({out / "gap_markers.csv": gap_markers_csv(markers)})[0]
 
 
 def write_claims(verdicts: Sequence[ClaimVerdict], out: Path) -> Path:
-    return write_if_changed(out / "claims.csv", to_csv(CLAIM_COLUMNS, claim_rows(verdicts)))
+    return write_files({out / "claims.csv": claims_csv(verdicts)})[0]

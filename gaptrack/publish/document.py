@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,17 +134,30 @@ def to_html(title: str, blocks: list[Block], footer: list[Block]) -> str:
     )
 
 
+# Markdown passes raw HTML through, and report.md shows names and notes taken from data
+# (model names, organisations, quotes): a `<` that could open a tag, a closing tag, a
+# comment or an autolink is written as `&lt;`, and an `&` that would start a character
+# reference as `&amp;`, so `<script>` shows as text. A `<` before a digit or a space
+# (`<1B`, `gap < 0`) opens nothing and stays, so ordinary reports keep their bytes.
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+_REFERENCE = re.compile(r"&(?=(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)")
+
+
+def _md_text(text: str) -> str:
+    return _TAG_OPEN.sub("&lt;", _REFERENCE.sub("&amp;", text))
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _md_text(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _md_block(block: Block) -> str:
     if isinstance(block, Heading):
-        return f"{'#' * block.level} {block.text}"
+        return f"{'#' * block.level} {_md_text(block.text)}"
     if isinstance(block, Para):
-        return block.text
+        return _md_text(block.text)
     if isinstance(block, Quote):
-        return "\n".join(f"> {line}" for line in block.text.splitlines())
+        return "\n".join(f"> {_md_text(line)}" for line in block.text.splitlines())
     if isinstance(block, Bullets):
         return "\n".join(f"- {_md_cell(i)}" for i in block.items)
     if isinstance(block, Table):
@@ -155,7 +169,7 @@ def _md_block(block: Block) -> str:
         ]
         return "\n".join(lines)
     svg = f" ([SVG]({_rel(block.svg)}))" if block.svg else ""
-    return f"![{block.alt}]({_rel(block.png)}){svg}"
+    return f"![{_md_text(block.alt)}]({_rel(block.png)}){svg}"
 
 
 def to_markdown(blocks: list[Block], footer: list[Block]) -> str:

@@ -9,9 +9,12 @@ import numpy as np
 import pandas as pd
 
 from gaptrack.compare.index.analysis import Estimate
+from gaptrack.compare.index.cache import KEY_FILE
 from gaptrack.compare.index.epochcheck import TOLERANCE, EpochCheck
 from gaptrack.compare.index.headline import HEADLINE_FILE, sentence, to_frame
 from gaptrack.compare.index.outcome import CAISI_DATE, IndexOutcome
+from gaptrack.publish.csv_safe import safe_frame
+from gaptrack.publish.files import write_files
 
 Say = Callable[[str], None]
 
@@ -27,9 +30,16 @@ def _table(frame: pd.DataFrame, floats: int = 1) -> str:
     return frame.to_string(index=False, float_format=lambda v: f"{v:.{floats}f}")
 
 
-def write_csvs(outcome: IndexOutcome, folder: Path) -> list[Path]:
-    """One file per table; layouts in results/README.md."""
-    folder.mkdir(parents=True, exist_ok=True)
+def write_csvs(
+    outcome: IndexOutcome,
+    folder: Path,
+    key: str | None = None,
+    also: dict[Path, str] | None = None,
+) -> list[Path]:
+    """One file per table (layouts in results/README.md), written as one batch (a failure
+    leaves the old tables, publish.files), text cells neutralised (csv_safe), with the
+    files of `also`; `key`: the index cache's key file content, written last, once every
+    table is in place. Returns the paths written, the key file left out."""
     r = outcome.report
     rows = [
         {"sides": s, "figure": k, "value": e.value, "lo": e.lo, "hi": e.hi}
@@ -47,12 +57,14 @@ def write_csvs(outcome: IndexOutcome, folder: Path) -> list[Path]:
     }
     if outcome.headline is not None:
         tables[HEADLINE_FILE] = to_frame(outcome.headline)
-    written = []
-    for name, frame in tables.items():
-        path = folder / name
-        frame.to_csv(path, index=False)
-        written.append(path)
-    return written
+    files: dict[Path, str] = {
+        folder / name: safe_frame(frame).to_csv(index=False) for name, frame in tables.items()
+    }
+    files.update(also or {})
+    if key is not None:
+        files[folder / KEY_FILE] = key
+    written = write_files(files)
+    return written if key is None else written[:-1]
 
 
 def _verdict(value: float, target: float, tol: float) -> str:

@@ -6,16 +6,20 @@ from pathlib import Path
 
 from gaptrack.compare.publication import Findings
 from gaptrack.publish import csv_out
+from gaptrack.publish.files import write_files
 
 
 def write_tables(findings: Findings, out: Path) -> list[Path]:
-    """leaderboard.csv, gaps.csv, gap_markers.csv and claims.csv under `out`."""
-    return [
-        csv_out.write_leaderboard(findings.leaderboard, out),
-        csv_out.write_gaps(findings.gaps, out),
-        csv_out.write_gap_markers(findings.gap_markers, out),
-        csv_out.write_claims(findings.verdicts, out),
-    ]
+    """leaderboard.csv, gaps.csv, gap_markers.csv and claims.csv under `out`, as one
+    batch: a failure leaves the old files, never a mix (publish.files)."""
+    return write_files(
+        {
+            out / "leaderboard.csv": csv_out.leaderboard_csv(findings.leaderboard),
+            out / "gaps.csv": csv_out.gaps_csv(findings.gaps),
+            out / "gap_markers.csv": csv_out.gap_markers_csv(findings.gap_markers),
+            out / "claims.csv": csv_out.claims_csv(findings.verdicts),
+        }
+    )
 
 
 def start_figures(findings: Findings, out: Path):

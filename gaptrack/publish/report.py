@@ -23,7 +23,7 @@ from gaptrack.publish.document import (
     to_html,
     to_markdown,
 )
-from gaptrack.publish.files import write_if_changed
+from gaptrack.publish.files import write_files
 
 IndexSection = Callable[[Path], list[Block]]
 """Builds the capability-index section, given the plots folder (see index_section)."""
@@ -396,6 +396,10 @@ def write_report(
     blocks = report_blocks(findings, figures.wait(), section, curves, headline)
     footer = [*provenance_blocks(findings.provenance), *copies_blocks(findings)]
     title = f"gaptrack report: {findings.title}"
-    html_path = write_if_changed(out / "report.html", to_html(title, blocks, footer))
-    md_path = write_if_changed(out / "report.md", to_markdown(blocks, footer))
-    return [html_path, md_path]
+    # one batch: the two pages are replaced together or not at all
+    return write_files(
+        {
+            out / "report.html": to_html(title, blocks, footer),
+            out / "report.md": to_markdown(blocks, footer),
+        }
+    )

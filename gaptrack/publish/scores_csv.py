@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
+from gaptrack.publish.csv_safe import safe_cell
 from gaptrack.publish.files import write_if_changed
 from gaptrack.store.scores import score_rows
 from gaptrack.store.summary import Stored
@@ -43,10 +44,11 @@ SCORE_COLUMNS = [
 
 
 def write_scores(records: Iterable[Stored], path: Path) -> Path:
-    """Values as the records hold them (full precision), empty for missing."""
+    """Values as the records hold them (full precision), empty for missing; text that a
+    spreadsheet would run gets a quote in front (csv_safe)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=SCORE_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in score_rows(records):
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: "" if v is None else safe_cell(v) for k, v in row.items()})
     return write_if_changed(path, buffer.getvalue())

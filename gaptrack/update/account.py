@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from gaptrack.base import Frozen
+from gaptrack.publish.csv_safe import safe_cell
 from gaptrack.publish.document import Block, Bullets, Heading, Para, Table, to_markdown
 from gaptrack.store.atomic import write_text_atomic
 from gaptrack.update.figures import Figure, Headline
@@ -162,9 +163,20 @@ def account_summary(account: Account) -> list[str]:
     return lines
 
 
+class _SafeRows:
+    """A csv writer whose text cells a spreadsheet would run get a quote (csv_safe)."""
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    def writerow(self, cells: list) -> None:
+        self.writer.writerow([safe_cell(c) for c in cells])
+
+
 def account_csv(account: Account) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    csv_writer = csv.writer(buffer, lineterminator="\n")
+    writer = _SafeRows(csv_writer)  # model names and figures come from the sources
     writer.writerow(["kind", "source", "file", "row", "change", "model", "origin", "old", "new"])
     for o in account.outcomes:
         for c in o.changes:

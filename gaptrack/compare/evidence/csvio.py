@@ -17,6 +17,8 @@ from gaptrack.compare.evidence.rows import EvidenceKind, EvidenceRow
 from gaptrack.config.checks import future_problem
 from gaptrack.errors import ConfigError, field_problem, read_text_file
 from gaptrack.paths import evidence_file, shipped
+from gaptrack.publish.csv_safe import restore, safe_cell
+from gaptrack.publish.files import OutputError
 from gaptrack.store.atomic import write_text_atomic
 
 CSV_COLUMNS = [
@@ -163,7 +165,8 @@ def parse_row(raw: dict[str, str], where: Path, row_no: int) -> EvidenceRow:
     """One CSV row as a typed row; empty cells are absent."""
     fields: dict[str, object] = {"kind": EvidenceKind.REPORTED}
     for column in CSV_COLUMNS:
-        text = (raw.get(column) or "").strip()
+        # restore: the quote csv_safe puts before a formula-like cell of imported.csv
+        text = restore((raw.get(column) or "").strip())
         if not text:
             continue
         parser = _PARSERS.get(column)
@@ -310,7 +313,8 @@ def rows_to_csv(rows: Iterable[EvidenceRow]) -> str:
     for row in rows:
         data = row.model_dump(include=set(CSV_COLUMNS) | {"row_id"})
         data["id"] = data.pop("row_id")
-        out = {column: _cell_text(data.get(column)) for column in CSV_COLUMNS}
+        # text a spreadsheet would run gets a quote (csv_safe); parse_row takes it off
+        out = {column: safe_cell(_cell_text(data.get(column))) for column in CSV_COLUMNS}
         if not getattr(row, "approximate", False):
             out["approximate"] = ""
         writer.writerow(out)
@@ -354,7 +358,10 @@ def import_reported(path: str | Path, results_dir: str | Path) -> ImportResult:
         else:
             replaced += 1
     merged = merge_rows(old_rows, new_rows)
-    write_text_atomic(target, rows_to_csv(merged))
+    try:
+        write_text_atomic(target, rows_to_csv(merged))
+    except OSError as exc:  # read-only, a file in the way, no space: one line, old file kept
+        raise OutputError(f"cannot write: {exc.strerror or exc}", file=target) from None
     return ImportResult(
         path=target,
         read=len(new_rows),

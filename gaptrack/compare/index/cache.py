@@ -23,6 +23,7 @@ import pandas as pd
 
 from gaptrack.compare.index.analysis import Estimate
 from gaptrack.compare.index.prepare import Options
+from gaptrack.publish.csv_safe import restore
 
 KEY_FILE = "inputs.json"
 LIBRARIES = ("numpy", "pandas", "scipy")
@@ -88,6 +89,9 @@ def _read(folder: Path, name: str) -> pd.DataFrame:
     )
     if frame.empty:
         raise ValueError(f"{name} has no rows")  # a fitted index always has some
+    for column in text:
+        if column in frame.columns:  # the quote csv_safe put before a formula-like name
+            frame[column] = frame[column].map(restore)
     return frame
 
 
@@ -97,10 +101,15 @@ def forget(folder: Path) -> None:
     (folder / KEY_FILE).unlink(missing_ok=True)
 
 
+def key_text(digest: str) -> str:
+    """The key file's content (publish.index_out writes it last, with the CSVs)."""
+    return json.dumps({"inputs_sha256": digest}, indent=1) + "\n"
+
+
 def remember(folder: Path, digest: str) -> Path:
     """Write the key once every CSV of the index is written."""
     path = folder / KEY_FILE
-    path.write_text(json.dumps({"inputs_sha256": digest}, indent=1) + "\n")
+    path.write_text(key_text(digest))
     return path
 
 
