@@ -107,9 +107,10 @@ class UsedCopy(Frozen):
     url: str
 
 
-SHIPPED_DATE = "2026-11-29"
-"""When the shipped Epoch files were copied (evidence/epoch/SOURCES.csv), the newest of
-the shipped sources."""
+SHIPPED_DATE = "2026-12-06"
+"""When the newest shipped copy was made (the 2026 Arena snapshots, evidence/README.md;
+Epoch's files were copied 2026-11-29, evidence/epoch/SOURCES.csv). Raise it when a
+release brings the shipped evidence forward."""
 
 
 def copy_set(store: CopyStore | None = None) -> list[UsedCopy]:
@@ -145,7 +146,7 @@ def as_of_label(store: CopyStore | None = None) -> str:
 
 
 def sources_line(store: CopyStore | None = None) -> str:
-    """`as of 2026-12-06 (sources: shipped 2026-11-29; lmarena-text 2026-12-06 3f2a9c1d)`."""
+    """`as of 2026-12-06 (sources: shipped 2026-12-06; lmarena-text 2026-12-06 3f2a9c1d)`."""
     parts = [
         f"{u.source} {u.date[:10]}" + (f" {u.sha256[:12]}" if u.sha256 else "")
         for u in copy_set(store)
