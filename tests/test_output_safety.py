@@ -127,6 +127,16 @@ def test_an_output_folder_under_a_file_is_one_line(name, store, tmp_path):
     assert f"{blocker} is a file, not a folder" in line
 
 
+def test_schema_into_a_file_is_one_line(tmp_path):
+    blocker = tmp_path / "plain"
+    blocker.write_text("x")
+    for out in (blocker, blocker / "sub"):
+        result = runner.invoke(app, ["schema", "--out", str(out)])
+        assert "is a file, not a folder" in _one_error_line(result, out)
+    good = runner.invoke(app, ["schema", "--out", str(tmp_path / "schemas")])
+    assert good.exit_code == 0 and len(list((tmp_path / "schemas").iterdir())) == 3
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 @pytest.mark.parametrize("name", COMMANDS)
 def test_a_read_only_output_folder_is_one_line(name, store, tmp_path):

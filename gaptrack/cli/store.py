@@ -44,16 +44,19 @@ def schema(
 ) -> None:
     """Write the JSON Schema of a result record and of a claim result, for other tools."""
     from gaptrack.compare.verdicts import ClaimVerdict
-    from gaptrack.store.atomic import write_text_atomic
+    from gaptrack.publish.files import check_folder, write_files
     from gaptrack.store.records import FailedAttempt, ResultRecord
 
-    for name, model in (
-        ("record", ResultRecord),
-        ("failed-attempt", FailedAttempt),
-        ("claim-result", ClaimVerdict),
-    ):
-        path = out / f"gaptrack-{name}.schema.json"
-        write_text_atomic(path, json.dumps(model.model_json_schema(), indent=1) + "\n")
+    check_folder(out)  # a file in the way, read-only: one line, exit 2
+    files = {
+        out / f"gaptrack-{name}.schema.json": json.dumps(model.model_json_schema(), indent=1) + "\n"
+        for name, model in (
+            ("record", ResultRecord),
+            ("failed-attempt", FailedAttempt),
+            ("claim-result", ClaimVerdict),
+        )
+    }
+    for path in write_files(files):
         typer.echo(str(path))
 
 
