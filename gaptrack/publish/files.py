@@ -6,7 +6,10 @@ disk) is one OutputError naming the path, never a traceback. Files published tog
 (the three CSVs of `leaderboard`, the two pages of `report`, a claim file per verdict,
 the index CSVs) are written as one batch: every file goes to a temporary name beside its
 target first, and only when all of them are on disk are they renamed over the old ones,
-so a failure while writing (no space) leaves the old set whole and no file cut short."""
+so a failure while writing (no space) leaves the old set whole and no file cut short.
+The renames themselves need no space and are not undone: a failure between two of them
+(rare: the files share a folder that was writable a moment before) can leave some files
+new and some old, never one cut short."""
 
 from __future__ import annotations
 
