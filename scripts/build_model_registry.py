@@ -76,7 +76,6 @@ MANUAL: dict[tuple[str, str], str] = {
     ("reported", "DeepSeek-Coder-V2"): "DeepSeek-Coder-V2-Instruct",
     ("reported", "DeepSeek Coder"): "deepseek-coder-33b-base",
     ("reported", "GPT-4"): "gpt-4-0314",
-    ("llmstats", "GPT-4"): "gpt-4-0314",
     ("arena_history", "GPT-4-0314"): "gpt-4-0314",
     ("arena_history", "ChatGPT-4"): "gpt-4-0314",
     ("reported", "o1-2024-12-17"): "o1-2024-12-17_high",
@@ -109,15 +108,12 @@ MANUAL: dict[tuple[str, str], str] = {
     ("llmstats", "Grok-2"): "grok-2-1212",
     ("llmstats", "Grok-3"): "grok-3",
     ("llmstats", "Grok-3 Mini"): "grok-3-mini-beta_high",
-    ("llmstats", "GPT-4o"): "gpt-4o-2024-05-13",
     ("reported", "GPT-4o"): "gpt-4o-2024-05-13",
     ("arena_history", "GPT-4o-2024-05-13"): "gpt-4o-2024-05-13",
-    ("llmstats", "Gemini 1.5 Pro"): "gemini-1.5-pro-001-feb24",
+    ("llmstats", "Gemini 1.5 Pro"): "gemini-1.5-pro-001",
     ("llmstats", "Gemini 1.5 Flash"): "gemini-1.5-flash-001",
     ("llmstats", "Gemini 2.0 Flash"): "gemini-2.0-flash-001",
     ("reported", "Gemini 2.0 Flash"): "gemini-2.0-flash-001",
-    ("llmstats", "Gemini 2.5 Flash"): "gemini-2.5-flash-preview-04-17",
-    ("llmstats", "Gemini 2.5 Pro"): "gemini-2.5-pro-preview-03-25",
     ("llmstats", "Llama 4 Maverick"): "Llama-4-Maverick-17B-128E-Instruct",
     ("llmstats", "Llama 4 Scout"): "Llama-4-Scout-17B-16E-Instruct",
     ("reported", "Kimi k1.5 (long-CoT)"): "=reported:Kimi k1.5",
@@ -167,6 +163,13 @@ DATES: dict[str, tuple[str, str, str] | tuple[str, str, str, str]] = {
         "github.com/QwenLM/Qwen2.5 README.md@77fb0c1e20ee5bf36326d0004eaa09df651a0346, News "
         "(reported.csv qwen2.5.release)",
         "2024.09.19: We released the Qwen2.5 series.",
+    ),
+    # Epoch AI and LLMStats give 2024-06-07 and 2024-07-23; Qwen's own news line
+    "qwen2-72b": (
+        "2024-06-06",
+        "github.com/QwenLM/Qwen2.5 README.md@77fb0c1e20ee5bf36326d0004eaa09df651a0346, News "
+        "(reported.csv qwen2.release)",
+        "2024.06.06: We released the Qwen2 series.",
     ),
     # Epoch AI files Qwen2.5-VL-72B-Instruct under Qwen2.5-72B (September 2024); it is the
     # Qwen2.5-VL release of January 2025 (the developer's post, stored undated, names it)
@@ -287,15 +290,24 @@ def build_epoch(models: dict[str, Model], by_version: dict[str, Version]) -> Non
                 last.append(row)  # an undated provider copy joins the nearest version
             else:
                 clusters.append([row])
+        # Of several versions, only one whose Epoch version string is the model's name
+        # takes the plain name (and the name as an alias): a source that writes only
+        # "GPT-4o" may mean any of five releases, so that name is matched by hand or by
+        # date (MANUAL, _closest), never by default to one of them.
+        plain = next(
+            (c for c in clusters if any(key(r["Model version"]) == key(name) for r in c)),
+            None,
+        )
         for cluster in clusters:
             day = cluster[0]["Release date"]
-            if len(clusters) == 1:
+            versions = [r["Model version"] for r in cluster]
+            nice = [n for n in versions if re.search(r"[A-Z]", n) and "/" not in n]
+            if cluster is plain or len(clusters) == 1:
                 vname = name
+            elif len(nice) == 1 and key(nice[0]) != key(name):
+                vname = nice[0]
             else:
-                names = [r["Model version"] for r in cluster]
-                exact = [n for n in names if key(n) == key(name)]
-                nice = [n for n in names if re.search(r"[A-Z]", n) and "/" not in n]
-                vname = exact[0] if exact else (nice[0] if len(nice) == 1 else f"{name} ({day})")
+                vname = f"{name} ({day})" if day else f"{name} (undated)"
             vid = slug(vname)
             while any(v.id == vid for m in models.values() for v in m.versions):
                 vid += f"-{day}" if day and day not in vid else "-x"
@@ -314,7 +326,7 @@ def build_epoch(models: dict[str, Model], by_version: dict[str, Version]) -> Non
                             row["Model version"],
                         )
                     )
-            if len(clusters) == 1 or key(vname) == key(name):
+            if vname == name:
                 version.alias("epoch_model", name)
 
 
@@ -374,9 +386,7 @@ def attach(models, by_version, rows) -> None:
             source, name = row["_source"], row["model"]
             target = MANUAL.get((source, name))
             version = None
-            if id_key(row) and key(id_key(row)) in by_key:
-                version = by_key[key(id_key(row))]
-            elif target and target.startswith("="):
+            if target and target.startswith("="):
                 ref = tuple(target[1:].split(":", 1))
                 version = named.get(ref)
                 if version is None:
@@ -390,6 +400,8 @@ def attach(models, by_version, rows) -> None:
                     # all sources): its rows go to that one, and the clash is printed
                     print(f"note: {source} {name!r} -> {owner.id} (not {version.id})")
                     version = owner
+            elif id_key(row) and key(id_key(row)) in by_key:
+                version = by_key[key(id_key(row))]
             elif key(name) in by_key:
                 version = by_key[key(name)]
             elif source == "gaptrack" and key(row["display"]) in by_key:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from gaptrack.cli import app
 from gaptrack.compare.index import analysis, cache
-from gaptrack.compare.index.prepare import Options
+from gaptrack.compare.index.prepare import INDEX_SINCE, index_options
 from gaptrack.compare.index.sources import load_all
 from gaptrack.compare.publication import INDEX_BOOTSTRAP, capability_index
 from gaptrack.store.store import Store
@@ -27,7 +27,15 @@ DRAWN = ["model", "origin", "released", "capability", "lo", "hi"]
 
 
 def _summary(report) -> dict:
-    return {s: {k: (e.value, e.lo, e.hi) for k, e in f.items()} for s, f in report.summary.items()}
+    # NaN (no month where one side trails, as for the US behind CN since 2023) compares
+    # equal to itself here, as it does in the stored CSV
+    def same(x):
+        return None if x != x else float(x)
+
+    return {
+        s: {k: (same(e.value), same(e.lo), same(e.hi)) for k, e in f.items()}
+        for s, f in report.summary.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +48,9 @@ def indexed(tmp_path_factory) -> tuple[Path, analysis.IndexReport]:
     assert done.exit_code == 0, done.output
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        fitted = analysis.run_index(load_all(results), n_boot=INDEX_BOOTSTRAP, seed=0)
+        fitted = analysis.run_index(
+            load_all(results), index_options(), n_boot=INDEX_BOOTSTRAP, seed=0, start=INDEX_SINCE
+        )
     return results, fitted
 
 
@@ -98,14 +108,14 @@ def test_a_new_record_fits_again(indexed, no_fit, tmp_path):
 def test_other_settings_or_a_changed_score_change_the_digest(indexed):
     results, _ = indexed
     frame = load_all(results)
-    digest = cache.inputs_digest(frame, INDEX_BOOTSTRAP, 0, Options())
+    digest = cache.inputs_digest(frame, INDEX_BOOTSTRAP, 0, index_options())
     assert digest == json.loads((results / "index" / cache.KEY_FILE).read_text())["inputs_sha256"]
-    assert cache.inputs_digest(frame, 50, 0, Options()) != digest
-    assert cache.inputs_digest(frame, INDEX_BOOTSTRAP, 1, Options()) != digest
-    assert cache.inputs_digest(frame, INDEX_BOOTSTRAP, 0, Options(min_benchmarks=3)) != digest
+    assert cache.inputs_digest(frame, 50, 0, index_options()) != digest
+    assert cache.inputs_digest(frame, INDEX_BOOTSTRAP, 1, index_options()) != digest
+    assert cache.inputs_digest(frame, INDEX_BOOTSTRAP, 0, index_options(min_benchmarks=3)) != digest
     changed = frame.copy()
     changed.loc[len(changed) - 1, "score"] += 1e-9
-    assert cache.inputs_digest(changed, INDEX_BOOTSTRAP, 0, Options()) != digest
+    assert cache.inputs_digest(changed, INDEX_BOOTSTRAP, 0, index_options()) != digest
 
 
 def test_an_edited_key_or_a_damaged_file_fits_again(indexed, tmp_path):

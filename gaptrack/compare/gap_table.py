@@ -25,6 +25,7 @@ from gaptrack.compare.gaps import (
     frontier_gap,
     marker_label,
     point_in_time,
+    released_of,
     side_rows,
 )
 from gaptrack.compare.stats import Interval
@@ -83,10 +84,7 @@ class GapRow(Frozen):
 
 def _dates(rows: Sequence[EvidenceRow]) -> list[dt.date]:
     return [
-        d
-        for r in rows
-        for d in (getattr(r, "released", None), getattr(r, "snapshot", None))
-        if d is not None
+        d for r in rows for d in (released_of(r), getattr(r, "snapshot", None)) if d is not None
     ]
 
 

@@ -16,6 +16,7 @@ from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.dates import month_ends
 from gaptrack.compare.evidence import EvidenceKind, EvidenceRow
+from gaptrack.compare.evidence.registry import row_identity
 from gaptrack.compare.evidence.settings import not_comparable
 from gaptrack.compare.stats import (
     BOOTSTRAP_RESAMPLES,
@@ -136,6 +137,22 @@ def marker_label(row: EvidenceRow) -> str:
     return f"{who} ({how}; {when})"
 
 
+def identity(row: EvidenceRow) -> str:
+    """Which model a row is about: the registry's version (evidence/models.yaml), so that
+    one model under several sources' names is one contender; a measured row keeps its
+    catalogue id (the weights gaptrack ran), and a model the registry does not know its
+    own id or name."""
+    if row.kind == EvidenceKind.MEASURED and row.model_id:
+        return row.model_id
+    return row_identity(row)[0]
+
+
+def released_of(row: EvidenceRow) -> dt.date | None:
+    """A row's release date: its registry version's (one date per version, whatever a
+    source says), else the row's own."""
+    return row_identity(row)[1]
+
+
 def side_rows(rows: Iterable[EvidenceRow], quantity: GapQuantity, side: str) -> list[EvidenceRow]:
     """One side's candidate score rows: its origin, the quantity's benchmarks and model
     filters, and single-attempt scores only (evidence/settings.py: a best-of-N, majority
@@ -174,7 +191,7 @@ def contenders(
     thousand models builds a few dozen)."""
     by_model: dict[str, dict[str, list[EvidenceRow]]] = {}
     for row in rows:
-        by_model.setdefault(row.model_id or row.model, {}).setdefault(row.benchmark, []).append(row)
+        by_model.setdefault(identity(row), {}).setdefault(row.benchmark, []).append(row)
     found = []
     for per_bench in by_model.values():
         if any(b not in per_bench for b in benchmarks):
@@ -182,7 +199,7 @@ def contenders(
         chosen = [_pick(per_bench[b]) for b in benchmarks]
         value = sum(r.value for r in chosen) / len(chosen)
         first = chosen[0]
-        found.append((-value, first.released or dt.date.max, first.model, chosen))
+        found.append((-value, released_of(first) or dt.date.max, first.model, chosen))
     found.sort(key=lambda f: f[:3])
     if reach and found:
         best, best_se = -found[0][0], _se_value(found[0][3])
@@ -194,7 +211,7 @@ def contenders(
             model=chosen[0].model,
             origin=chosen[0].origin or "",
             value=-negative,
-            released=chosen[0].released,
+            released=released_of(chosen[0]),
             rows=chosen,
         )
         for negative, _, _, chosen in found
@@ -258,7 +275,8 @@ def candidates_at(
         )
 
     def known(row: EvidenceRow) -> bool:
-        return row.released is not None and row.released <= at
+        released = released_of(row)
+        return released is not None and released <= at
 
     return [r for r in side_a if known(r)], [r for r in side_b if known(r)], None, None
 
@@ -419,7 +437,8 @@ class Ranking:
     def build(cls, rows: Sequence[EvidenceRow], benchmarks: Sequence[str]) -> Ranking | None:
         released: dict[str, dt.date | None] = {}
         for row in rows:
-            if released.setdefault(row.model_id or row.model, row.released) != row.released:
+            date = released_of(row)
+            if released.setdefault(identity(row), date) != date:
                 return None
         return cls(contenders(rows, benchmarks))
 

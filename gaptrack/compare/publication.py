@@ -171,20 +171,22 @@ def capability_index(results_dir: Path, reported: Sequence[Path] = ()):
         from gaptrack.compare.index import cache
         from gaptrack.compare.index.analysis import run_index
         from gaptrack.compare.index.headline import headline_figures, headline_report
-        from gaptrack.compare.index.prepare import Options
+        from gaptrack.compare.index.prepare import INDEX_SINCE, index_options
         from gaptrack.compare.index.sources import load_all
     except ImportError:
         return None
     try:
         frame = load_all(results_dir, reported)
-        digest = cache.inputs_digest(frame, INDEX_BOOTSTRAP, 0, Options())
+        digest = cache.inputs_digest(frame, INDEX_BOOTSTRAP, 0, index_options())
         stored = cache.stored_index(Path(results_dir) / "index", digest)
         if stored is not None:
             return stored
         with warnings.catch_warnings():
             # months where one side has no model yet give all-NaN slices: expected, not news
             warnings.simplefilter("ignore", RuntimeWarning)
-            report = run_index(frame, Options(), n_boot=INDEX_BOOTSTRAP, seed=0)
+            report = run_index(
+                frame, index_options(), n_boot=INDEX_BOOTSTRAP, seed=0, start=INDEX_SINCE
+            )
             try:
                 head = headline_report(frame, INDEX_BOOTSTRAP, 0)
                 report.headline = headline_figures(head, report)

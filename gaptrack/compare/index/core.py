@@ -33,15 +33,21 @@ class IndexFit:
 
 def anchor_indices(prep: Prepared, anchors=ANCHORS) -> tuple[int, int]:
     """Indices of the anchor models; FitError naming any that has no capability."""
+    from gaptrack.compare.evidence.registry import lookup
+
     keys = list(prep.models["pk"])
     found = []
     for name, _ in anchors:
-        if pool_key(name) not in keys:
+        # an anchor is named as people write it: the registry's version where that is
+        # fitted as one model (pooled), else the name's pool key (version-level fit)
+        entry = lookup(name)
+        key = entry.version if entry is not None and entry.version in keys else pool_key(name)
+        if key not in keys:
             raise FitError(
                 f"anchor model {name!r} is not among the fitted models (it needs "
                 "scores on at least two benchmarks); choose other anchors"
             )
-        found.append(keys.index(pool_key(name)))
+        found.append(keys.index(key))
     return found[0], found[1]
 
 

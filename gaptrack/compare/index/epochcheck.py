@@ -56,10 +56,20 @@ class EpochCheck:
 
 
 def agreement(report: IndexReport, label: str, by: str, n_worst: int = 6) -> Agreement:
+    """Spearman of the fit's capabilities with Epoch's ECI. `by="Model name"`: the pooled
+    fit, one model per registry version, matched to the ECI rows of that version's Epoch
+    model versions; else by the named column's pool key (the version-level fit)."""
+    from gaptrack.compare.evidence.registry import resolve
+
     eci = eci_table().dropna(subset=["ECI Score"])
-    eci["pk"] = eci[by].astype(str).map(pool_key)
-    eci = eci.drop_duplicates("pk")[["pk", "ECI Score"]]
-    ours = report.models.assign(pk=report.models["model"].astype(str).map(pool_key))
+    if by == "Model name":
+        eci["pk"] = eci["Model version"].map(
+            lambda v: getattr(resolve("epoch", v), "version", None)
+        )
+    else:
+        eci["pk"] = eci[by].astype(str).map(pool_key)
+    eci = eci.dropna(subset=["pk"]).drop_duplicates("pk")[["pk", "ECI Score"]]
+    ours = report.fit.prep.models.assign(capability=report.fit.capability)
     both = ours.merge(eci, on="pk")
     rho = both["capability"].corr(both["ECI Score"], method="spearman")
     both["difference"] = both["capability"] - both["ECI Score"]

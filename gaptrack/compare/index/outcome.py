@@ -17,7 +17,7 @@ from gaptrack.compare.index.claimcheck import IndexVerdict, index_verdict
 from gaptrack.compare.index.epochcheck import EpochCheck, run_epoch_check
 from gaptrack.compare.index.headline import HeadlineFigure, headline_figures, headline_report
 from gaptrack.compare.index.months import lag_series
-from gaptrack.compare.index.prepare import Options
+from gaptrack.compare.index.prepare import INDEX_SINCE, index_options
 from gaptrack.compare.index.selfreport import SelfReport, self_vs_third
 from gaptrack.compare.index.sources import load_all
 from gaptrack.errors import GaptrackError
@@ -76,9 +76,15 @@ def run(
     claims_file: str | Path | None = None,
 ) -> IndexOutcome:
     frame = load_all(results_dir, reported_files)
-    options = Options()
-    report = run_index(frame, options, n_boot=n_boot, seed=seed)
-    third = run_index(frame, Options(reporters=("third_party",)), n_boot=0, sides=SIDES[:1])
+    options = index_options()
+    report = run_index(frame, options, n_boot=n_boot, seed=seed, start=INDEX_SINCE)
+    third = run_index(
+        frame,
+        index_options(reporters=("third_party",)),
+        n_boot=0,
+        start=INDEX_SINCE,
+        sides=SIDES[:1],
+    )
     try:
         head = headline_figures(headline_report(frame, n_boot, seed), report)
     except GaptrackError:

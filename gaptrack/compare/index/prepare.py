@@ -18,8 +18,10 @@ class Options:
     """How evidence becomes a fit."""
 
     pool: bool = True
-    """Pool versions and reasoning-effort variants into one model (Epoch's model name);
-    False fits every version separately (the plain version-level fit)."""
+    """Pool the names of one registry version (reasoning efforts, providers' copies, the
+    same release under several sources' names) into one model; versions released on
+    different dates stay apart, each with its own date. False fits every source name
+    separately (the plain version-level fit), still dated by the registry."""
     min_benchmarks: int = 2
     """A model needs scores on this many distinct benchmarks to get a capability."""
     since: str | None = None
@@ -29,6 +31,18 @@ class Options:
     reporters: tuple[str, ...] | None = None
     """Use only these reporters' rows (("third_party",) for the independent-only fit);
     None uses all."""
+
+
+INDEX_SINCE = "2023-01-01"
+"""`gaptrack index` and the report fit models released from this date, as Epoch AI's own
+index does: a pre-2023 model on one side only (GPT-3.5, PaLM) would set 2023's lags by
+itself (20 months where Epoch's index, starting in 2023, has none)."""
+
+
+def index_options(**changes) -> Options:
+    """The options of `gaptrack index` and of the report's index (one definition, so the
+    report's cache digest is the one `index` wrote)."""
+    return Options(since=INDEX_SINCE, **changes)
 
 
 @dataclass
@@ -50,6 +64,41 @@ class Prepared:
 def pool_key(name: str) -> str:
     """Model identity across sources: case, spaces and punctuation do not count."""
     return re.sub(r"[^a-z0-9.]", "", name.lower())
+
+
+UNIT_COLUMNS = ["unit", "unit_name", "unit_released"]
+"""The registry's version of each row (evidence/models.yaml): its id, display name and
+release date; empty where the registry does not know the model."""
+
+
+def with_units(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with UNIT_COLUMNS (computed once per distinct name, kept where present):
+    Epoch AI's rows resolve by model version, the others by the source's own model key,
+    catalogue id or name (registry.lookup)."""
+    if set(UNIT_COLUMNS) <= set(frame.columns):
+        return frame
+    from gaptrack.compare.evidence.registry import id_alias, lookup
+
+    out = frame.copy()
+    epoch = (out["kind"] == "epoch").to_numpy() if "kind" in out else np.zeros(len(out), bool)
+    name = np.where(epoch, out["version"].astype(object), out["model"].astype(object))
+    model_id = out["model_id"] if "model_id" in out else pd.Series(None, index=out.index)
+    keys = list(
+        zip(
+            name,
+            model_id.where(model_id.notna(), None),
+            out["row_id"].map(id_alias) if "row_id" in out else [None] * len(out),
+            strict=True,
+        )
+    )
+    found = {k: lookup(*k) if isinstance(k[0], str) else None for k in set(keys)}
+    entries = [found[k] for k in keys]
+    out["unit"] = [e.version if e else None for e in entries]
+    out["unit_name"] = [e.name if e else None for e in entries]
+    out["unit_released"] = pd.to_datetime(
+        [e.released_on if e and e.released else None for e in entries]
+    )
+    return out
 
 
 def _reasons(frame: pd.DataFrame) -> pd.Series:
@@ -74,24 +123,33 @@ def _reasons(frame: pd.DataFrame) -> pd.Series:
 
 def prepare(frame: pd.DataFrame, options: Options) -> Prepared:
     """The fit's input from the long evidence table (epochdata.COLUMNS)."""
+    frame = with_units(frame)
+    # The registry's date where it knows the version: one date per version whatever a
+    # source says (a compilation's misdating, such as DeepSeek-V2.5 in May 2024, is gone).
+    frame = frame.assign(released=frame["unit_released"].fillna(frame["released"]))
     reason = _reasons(frame)
     left_out = pd.DataFrame({"row_id": frame["row_id"], "reason": reason})[reason != ""]
     usable = reason == ""
     if options.reporters:
         usable &= frame["reporter"].isin(options.reporters)
     rows = frame[usable].copy()
-    name = rows["model"] if options.pool else rows["version"].fillna(rows["model"])
-    rows["key"] = name.fillna(rows["version"]).astype(str)
     rows["released"] = pd.to_datetime(rows["released"])
     if options.pool:
-        # A pooled model's release date is its first version's.
-        rows["released"] = rows.groupby(rows["key"].map(pool_key))["released"].transform("min")
+        # One model per registry version (its name and date); a name the registry does not
+        # know pools by its pool key and takes its latest row's date, so no score is ever
+        # credited to a date before the release it belongs to.
+        fallback = rows["model"].fillna(rows["version"]).astype(str)
+        rows["key"] = rows["unit_name"].fillna(fallback).astype(str)
+        rows["pk"] = rows["unit"].fillna(fallback.map(pool_key)).astype(str)
+        rows["released"] = rows.groupby("pk")["released"].transform("max")
+    else:
+        rows["key"] = rows["version"].fillna(rows["model"]).astype(str)
+        rows["pk"] = rows["key"].map(pool_key)
     if options.since:
         rows = rows[rows["released"] >= pd.Timestamp(options.since)]
     floors = rows["benchmark"].map(lambda b: floor_of(b).value) if options.chance else 0.0
     rows["floor"] = floors
     rows["y"] = ((rows["score"] - floors) / (1 - floors)).clip(0, 1)
-    rows["pk"] = rows["key"].map(pool_key)
     counts = rows.groupby("pk")["benchmark"].nunique()
     keep = counts[counts >= options.min_benchmarks].index
     too_few = (
@@ -105,7 +163,7 @@ def prepare(frame: pd.DataFrame, options: Options) -> Prepared:
         rows.groupby("pk", sort=True)
         .agg(
             model=("key", "first"),
-            released=("released", "min"),
+            released=("released", "max"),
             origin=("origin", "first"),
             open_weights=("open_weights", "first"),
             n_benchmarks=("benchmark", "nunique"),

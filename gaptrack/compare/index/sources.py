@@ -13,6 +13,7 @@ from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.evidence import EvidenceRow, load_measured, load_reported
 from gaptrack.compare.evidence.settings import not_comparable
 from gaptrack.compare.index.epochdata import COLUMNS, load_epoch_rows
+from gaptrack.compare.index.prepare import with_units
 from gaptrack.update.active import current_as_of, published_by
 
 
@@ -67,11 +68,13 @@ def rows_frame(rows: Iterable[EvidenceRow]) -> pd.DataFrame:
                 "n_items": row.n_samples if row.kind == "measured" else np.nan,
                 "source": row.source,
                 "excluded": not_comparable(row) or "",
+                "model_id": getattr(row, "model_id", None),
             }
         )
     # `excluded`: why a row cannot be compared with single-attempt scores (prepare leaves
-    # it out with that reason); Epoch's rows have no such column
-    return pd.DataFrame(out, columns=[*COLUMNS, "excluded"])
+    # it out with that reason); Epoch's rows have no such column. `model_id`: the
+    # catalogue id a measured row resolves by in the model registry (prepare.with_units)
+    return pd.DataFrame(out, columns=[*COLUMNS, "excluded", "model_id"])
 
 
 def load_all(
@@ -84,4 +87,5 @@ def load_all(
     frames.append(rows_frame(published_by([*reported, *measured])))
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
     frame["released"] = pd.to_datetime(frame["released"])
-    return frame
+    # each row's registry version, here so that the index cache's digest covers it
+    return with_units(frame)

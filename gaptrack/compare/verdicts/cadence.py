@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from gaptrack.compare.claims import Cadence, Claim
 from gaptrack.compare.dates import period_end, period_start
 from gaptrack.compare.evidence import EvidenceKind, EvidenceRow
+from gaptrack.compare.evidence.registry import row_identity
 from gaptrack.compare.verdicts.base import Check, Evaluation, compare, reported_rows, unique_rows
 
 MIN_CADENCE_INTERVALS = 3
@@ -17,18 +18,22 @@ MIN_CADENCE_INTERVALS = 3
 def _releases(
     statement: Cadence, rows: Sequence[EvidenceRow]
 ) -> dict[str, dict[dt.date, EvidenceRow]]:
-    """Per family, one row per release date (release rows first, then scores)."""
+    """Per family, one row per release date (release rows first, then scores). A row's
+    date is its model version's in the registry (evidence/models.yaml), where the registry
+    knows it: a compilation's date for one version must not add a release (LLMStats dates
+    DeepSeek-V2.5 to V2's May 2024, which made a 2-day "iteration")."""
     start, end = period_start(statement.start), period_end(statement.end)
     per_family: dict[str, dict[dt.date, EvidenceRow]] = {}
     for row in sorted(rows, key=lambda r: (r.quantity != "release", r.row_id)):
         if (
-            row.quantity in ("release", "score")
-            and row.family in statement.families
-            and row.origin == statement.origin
-            and row.released is not None
-            and start <= row.released <= end
+            row.quantity not in ("release", "score")
+            or row.family not in statement.families
+            or row.origin != statement.origin
         ):
-            per_family.setdefault(row.family, {}).setdefault(row.released, row)
+            continue
+        released = row_identity(row)[1]
+        if released is not None and start <= released <= end:
+            per_family.setdefault(row.family, {}).setdefault(released, row)
     return per_family
 
 
