@@ -10,7 +10,7 @@ import pandas as pd
 
 from gaptrack.compare.index.analysis import Estimate
 from gaptrack.compare.index.bootstrap import interval
-from gaptrack.compare.index.prepare import pool_key
+from gaptrack.compare.index.prepare import pool_key, with_units
 
 
 @dataclass
@@ -26,9 +26,10 @@ class SelfReport:
 
 
 def self_vs_third(frame: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> SelfReport:
-    rows = frame.dropna(subset=["score", "benchmark", "model"]).copy()
-    rows = rows[rows["reporter"].isin(["developer", "third_party"])]
-    rows["pk"] = rows["model"].astype(str).map(pool_key)
+    rows = with_units(frame).dropna(subset=["score", "benchmark", "model"])
+    rows = rows[rows["reporter"].isin(["developer", "third_party"])].copy()
+    # one model version whatever a source calls it (the registry's), else the name's key
+    rows["pk"] = rows["unit"].fillna(rows["model"].astype(str).map(pool_key))
     means = rows.pivot_table(
         index=["pk", "benchmark"], columns="reporter", values="score", aggfunc="mean"
     )
