@@ -19,11 +19,13 @@ from gaptrack.update.active import current_as_of, published_by
 
 def known_by_as_of(frame: pd.DataFrame) -> pd.DataFrame:
     """Epoch's rows of models released by the --as-of date (its files give no date of
-    publication; a score cannot predate the model). All rows without a date."""
+    publication; a score cannot predate the model). All rows without a date. A row's date
+    is its registry version's where the registry knows it (the date the index fits it at)."""
     when = current_as_of()
     if when is None:
         return frame
-    released = pd.to_datetime(frame["released"])
+    units = with_units(frame)  # the frame keeps no unit columns: load_all adds them to all
+    released = pd.to_datetime(units["unit_released"].fillna(units["released"]))
     keep = released.isna() | (released <= pd.Timestamp(when.date()))
     return frame[keep.to_numpy()].reset_index(drop=True)
 
