@@ -407,3 +407,11 @@ def test_shipped_2026_arena_rows_are_remade_from_their_excerpt():
     for name, rows in made.items():
         assert rows_csv(rows) == (EVIDENCE / name).read_bytes(), name
     assert max(e["date"] for e in excerpt.values()) == "2026-07-08"
+
+
+def test_check_names_the_evidence_date_and_copies(tmp_path):
+    result = runner.invoke(app, ["check", "--results", str(tmp_path), "--as-of", "2025-04-07"])
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().splitlines()[-1] == (
+        "Evidence as of 2025-04-07 (sources: shipped 2026-12-06)"
+    )

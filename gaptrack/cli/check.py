@@ -69,7 +69,7 @@ def _check(config, results, claim, claims, reported, strict) -> None:
     from gaptrack.publish.claim_files import claims_dir, write_claim_files
     from gaptrack.publish.files import check_folder
     from gaptrack.store import Store
-    from gaptrack.update.active import write_copy_set
+    from gaptrack.update.active import sources_line, write_copy_set
 
     results_dir = _results_dir(config, results)
     check_folder(claims_dir(results_dir))  # before the work: a bad folder is one line
@@ -90,6 +90,7 @@ def _check(config, results, claim, claims, reported, strict) -> None:
     )
     if claim is None:
         print_published_table(evidence)
+    typer.echo(f"Evidence {sources_line()}")  # the copies read: claims/sources.csv
 
 
 def import_reported_cmd(

@@ -38,7 +38,7 @@ def _index(results, reported, boot, seed, top, epoch_check) -> None:
     from gaptrack.compare.index.outcome import run
     from gaptrack.publish.files import OutputError, check_folder
     from gaptrack.publish.index_out import print_outcome, write_csvs
-    from gaptrack.update.active import COPY_SET_FILE, copy_set_csv
+    from gaptrack.update.active import COPY_SET_FILE, copy_set_csv, sources_line
 
     folder = check_folder(results / "index")  # before the fit: a bad folder costs nothing
     with warnings.catch_warnings():
@@ -56,6 +56,7 @@ def _index(results, reported, boot, seed, top, epoch_check) -> None:
     sources = {folder / COPY_SET_FILE: copy_set_csv()}
     written = write_csvs(outcome, folder, cache.key_text(outcome.inputs_digest), sources)
     typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {folder}")
+    typer.echo(f"Evidence {sources_line()}")
 
 
 def register(app: typer.Typer) -> None:
