@@ -41,8 +41,9 @@ def test_famous_claim_is_structured():
     assert claim.statement.kind == "gap_threshold"
     assert claim.statement.quantity.edition.label() == "AI Index 2025"
     assert [(c.at, c.op, c.value) for c in claim.statement.conditions] == [
-        ("2024-01", ">", 9.0),
-        ("2025-02", "<", 2.0),
+        # the AI Index's 9 % and 2 % in rating points of its own ratings (scale-free)
+        ("2024-01", ">", 100.0),
+        ("2025-02", "<", 27.0),
     ]
     assert claim.date == "2025-07"
 
