@@ -49,7 +49,9 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(case: Case, tmp_path: 
     path = store.put(good)
     write_scores(store.summaries(), results / "scores.csv")  # as eval does: cache built too
     if case.kind in ("record", "items"):
-        file = path if case.kind == "record" else store.items_dir / f"{good.key}.parquet"
+        file = (
+            path if case.kind == "record" else store.items_dir / str(store.get(good.key).items_file)
+        )
         file.write_bytes(case.content(file.read_bytes()))
     else:
         file = tmp_path / ("input.csv" if case.kind in ("reported", "import") else "input.yaml")

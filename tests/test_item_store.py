@@ -4,6 +4,7 @@ two records' items is a join, and stores with items inline in JSON keep working.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -13,11 +14,18 @@ from typer.testing import CliRunner
 from gaptrack.cli import app
 from gaptrack.compare.gaps import pair_items
 from gaptrack.publish.scores_csv import write_scores
-from gaptrack.store import Metric, Store, items
+from gaptrack.store import SCHEMA_VERSION, Metric, Store, items
 from gaptrack.store.records import content_digest
 from tests.test_gaps import record
 
 A = [True, False, True, True, False, True]
+
+
+def _items_file(store: Store, key: str) -> Path:
+    """The items file the record of `key` names (in the store's items/ folder)."""
+    return store.items_dir / json.loads(store.path_for(key).read_text())["items_file"]
+
+
 B = [False, False, True, True, True, True]
 
 
@@ -26,8 +34,10 @@ def test_items_go_to_parquet_and_come_back_the_same(tmp_path: Path) -> None:
     rec = record("m-us", "US", A)
     path = store.put(rec)
     data = json.loads(path.read_text())
-    assert data["items"] == [] and data["items_file"] == f"items/{rec.key}.parquet"
-    table = pq.read_table(tmp_path / data["items_file"])
+    assert data["items"] == [] and re.fullmatch(
+        rf"{rec.key}\.[0-9a-f]{{16}}\.parquet", data["items_file"]
+    )
+    table = pq.read_table(tmp_path / "items" / data["items_file"])
     assert table.num_rows == len(A) and table.column("correct").to_pylist() == A
     assert store.get(rec.key).all_items() == rec.items
 
@@ -61,7 +71,7 @@ def test_pairing_two_records_is_a_join(tmp_path: Path) -> None:
     a, b = record("m-us", "US", A), record("m-cn", "CN", B[:5])
     store.put(a)
     store.put(b)
-    joined = items.paired(tmp_path / f"items/{a.key}.parquet", tmp_path / f"items/{b.key}.parquet")
+    joined = items.paired(_items_file(store, a.key), _items_file(store, b.key))
     sample = pair_items(a.items, b.items, len(A), 5)
     assert joined.column("a").to_pylist() == list(sample.a)
     assert joined.column("b").to_pylist() == list(sample.b)
@@ -83,7 +93,7 @@ def test_a_tampered_items_file_is_reported_and_gives_no_items(tmp_path: Path, ca
     store = Store(tmp_path)
     rec = record("m-us", "US", A)
     store.put(rec)
-    file = tmp_path / f"items/{rec.key}.parquet"
+    file = _items_file(store, rec.key)
     table = pq.read_table(file)
     flipped = table.set_column(table.column_names.index("correct"), "correct", [[not c for c in A]])
     pq.write_table(flipped, file)
@@ -101,16 +111,19 @@ def test_a_version_2_record_has_its_items_checked_item_by_item(tmp_path: Path, c
     rec = record("m-us", "US", A)
     path = store.put(rec)
     data = json.loads(path.read_text())
+    file = store.items_dir / f"{rec.key}.parquet"  # as version 2 named it
+    (store.items_dir / data["items_file"]).rename(file)
     data["schema_version"] = 2
+    data["items_file"] = f"items/{file.name}"
     data.pop("items_file_sha256")
+    data.pop("correct_digest")
     data["content_digest"] = content_digest(
         [Metric.model_validate(m) for m in data["metrics"]], data["items_digest"]
     )
     path.write_text(json.dumps(data, indent=1))
     (read,) = store.records()
-    assert read.schema_version == 3 and read.items_file_sha256 is None
+    assert read.schema_version == SCHEMA_VERSION and read.items_file_sha256 is None
     assert read.all_items() == rec.items  # untouched: checked item by item, and fine
-    file = tmp_path / f"items/{rec.key}.parquet"
     table = pq.read_table(file)
     flipped = table.set_column(table.column_names.index("correct"), "correct", [[not c for c in A]])
     pq.write_table(flipped, file)

@@ -81,8 +81,8 @@ def test_items_read_through_a_summary_are_checked_against_the_sealed_sha256(
     assert summaries[0].correct_by_item() == records[0].correct_by_item()
     monkeypatch.undo()
 
-    items = store.root / str(records[1].items_file)
-    other = store.root / str(records[0].items_file)
+    items = store.items_dir / str(records[1].items_file)
+    other = store.items_dir / str(records[0].items_file)
     items.write_bytes(other.read_bytes())  # a valid Parquet file, not the one sealed
     assert _fresh(store)[1].correct_by_item() == {}
     err = capsys.readouterr().err
@@ -134,8 +134,8 @@ def test_an_items_file_changed_after_it_was_remembered_is_read_and_reported(
     [s.correct_by_item() for s in _fresh(store)]
     store.remember_checked_items()
     records = store.scan()[0]
-    items = store.root / str(records[1].items_file)
-    items.write_bytes((store.root / str(records[0].items_file)).read_bytes())
+    items = store.items_dir / str(records[1].items_file)
+    items.write_bytes((store.items_dir / str(records[0].items_file)).read_bytes())
     _forget_keys(monkeypatch)
     summaries = _fresh(store)
     assert summaries[0].correct_by_item() == records[0].correct_by_item()
@@ -147,7 +147,7 @@ def test_items_read_too_soon_after_they_changed_are_not_trusted(tmp_path, monkey
     from gaptrack.store import checked_items
 
     store = _store(tmp_path, 1)
-    path = store.root / str(store.scan()[0].pop().items_file)
+    path = store.items_dir / str(store.scan()[0].pop().items_file)
     stat = cache.FileStat.of(path.stat())
     entry = checked_items.remember(stat, stat.changed_ns + cache.RACY_NS + 1, {("s", 1, "p"): True})
     racy = checked_items.remember(stat, stat.changed_ns + cache.RACY_NS, {("s", 1, "p"): True})
@@ -223,8 +223,8 @@ def test_unreadable_cache_only_costs_speed(tmp_path, trust_old_files, damage):
 def test_deleted_record_leaves_the_cache_and_verify_ignores_it(tmp_path, trust_old_files):
     store = _store(tmp_path)
     first = _fresh(store)
+    (store.items_dir / str(first[0].items_file)).unlink()
     store.path_for(first[0].key).unlink()
-    (store.items_dir / f"{first[0].key}.parquet").unlink()
     kept = _fresh(store)
     assert [s.key for s in kept] == [s.key for s in first[1:]]
     assert first[0].key not in cache.load(store.root).entries.__repr__()

@@ -197,7 +197,7 @@ def _number(value: Any) -> float | None:
     if value is None or isinstance(value, str):
         return None
     number = float(value)
-    return None if math.isnan(number) else number
+    return number if math.isfinite(number) else None  # NaN, inf: no value to keep
 
 
 def parse_metrics(task_results: dict[str, Any], higher: dict[str, bool]) -> list[Metric]:

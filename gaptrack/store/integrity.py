@@ -8,7 +8,14 @@ import math
 from collections import defaultdict
 
 from gaptrack.store.items import SCORE_PREFIX, Columns, columns_digest
-from gaptrack.store.records import Item, ResultRecord, content_digest, items_digest
+from gaptrack.store.records import (
+    SEAL_LEAVES_OUT,
+    Item,
+    ResultRecord,
+    content_digest,
+    items_digest,
+    record_seal,
+)
 
 # lm-eval aggregates these by the mean of their per-item values.
 MEAN_METRICS = frozenset({"acc", "acc_norm", "exact_match"})
@@ -16,12 +23,24 @@ MEAN_METRICS = frozenset({"acc", "acc_norm", "exact_match"})
 TOLERANCE = 1e-6
 
 
-def digest_problem(record: ResultRecord) -> str | None:
-    """Checks the metrics, and inline items; items in a file are checked when read."""
-    if record.content_digest is None:  # a migrated version-1 record carries none
-        return None
-    expected = content_digest(record.metrics, record.items_digest, record.items_file_sha256)
-    if expected != record.content_digest:
+def digest_problem(record: ResultRecord, data: dict | None = None) -> str | None:
+    """Checks the seal, and inline items; items in a file are checked when read. `data`:
+    the record's JSON as read (a version-4 seal is checked over it; default: the record's
+    own JSON form)."""
+    written = record.written_version
+    if record.content_digest is None:
+        if written == 1:  # version 1 wrote none; every later version seals its records
+            return None
+        return f"no content digest (every record since schema version 2 is sealed; this one says {written})"
+    if written >= 4:
+        if data is None:
+            data = record.model_dump(mode="json", exclude=set(SEAL_LEAVES_OUT))
+        if record_seal(data) != record.content_digest:
+            return "content digest mismatch: the record changed after the run wrote it"
+    elif (
+        content_digest(record.metrics, record.items_digest, record.items_file_sha256)
+        != record.content_digest
+    ):
         return "content digest mismatch: its metrics or items changed after the run wrote it"
     if record.items_file is None and items_digest(record.items) != record.items_digest:
         return "items digest mismatch: its items changed after the run wrote them"
@@ -111,6 +130,6 @@ def _by_subtask(
     return by_subtask
 
 
-def record_problem(record: ResultRecord) -> str | None:
-    """Why `record` cannot be trusted, or None."""
-    return digest_problem(record) or items_problem(record)
+def record_problem(record: ResultRecord, data: dict | None = None) -> str | None:
+    """Why `record` cannot be trusted, or None (`data`: its JSON as read)."""
+    return digest_problem(record, data) or items_problem(record)

@@ -93,16 +93,21 @@ def read_columns(source: Path | bytes) -> Columns:
     return pq.ParquetFile(source).read().to_pydict()
 
 
-def write_items(path: Path, items: Sequence[Item]) -> str:
-    """Atomically, like the records: a reader sees the whole file or none. Returns the
-    sha256 (hex) of the bytes written."""
+def items_bytes(items: Sequence[Item]) -> bytes:
+    """The Parquet file of `items`, as bytes (Store.put names the file by its sha256)."""
     import pyarrow.parquet as pq
-
-    from gaptrack.store.atomic import write_bytes_atomic
 
     buffer = io.BytesIO()
     pq.write_table(to_table(items), buffer, compression="zstd")
-    data = buffer.getvalue()
+    return buffer.getvalue()
+
+
+def write_items(path: Path, items: Sequence[Item]) -> str:
+    """Atomically, like the records: a reader sees the whole file or none. Returns the
+    sha256 (hex) of the bytes written."""
+    from gaptrack.store.atomic import write_bytes_atomic
+
+    data = items_bytes(items)
     write_bytes_atomic(path, data)
     return hashlib.sha256(data).hexdigest()
 

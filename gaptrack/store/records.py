@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,7 +22,7 @@ from gaptrack.config.countries import Country
 from gaptrack.config.schema import Source
 from gaptrack.refs import Fingerprint, MetricRef
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 Scale = Literal["fraction", "percent", "unbounded"]
 Direction = Literal["higher", "lower"]
@@ -92,9 +93,9 @@ class Metric(_Model):
     """lm-eval's metric name, e.g. `acc`, `acc_norm`, `exact_match`."""
     filter: str = "none"
     """lm-eval's filter, e.g. `none`, `strict-match`, `flexible-extract`."""
-    value: float
-    """The aggregate value, on `scale`."""
-    stderr: float | None = None
+    value: float = Field(allow_inf_nan=False)
+    """The aggregate value, on `scale` (finite: NaN or infinity is a bad record)."""
+    stderr: float | None = Field(default=None, allow_inf_nan=False)
     """Standard error as lm-eval computes it, on `scale`; None where lm-eval reports none."""
     scale: Scale = "fraction"
     """`fraction` (0-1), `percent` (0-100) or `unbounded` (e.g. perplexity)."""
@@ -252,6 +253,45 @@ def content_digest(
     return sha256_json(payload)
 
 
+SEAL_LEAVES_OUT = frozenset({"content_digest", "items"})
+"""What a version-4 content digest does not cover: itself, and the inline items (covered
+through `items_digest`, which the reader checks against them)."""
+
+
+def record_seal(data: dict[str, Any]) -> str:
+    """The content digest of a version-4 record: sha256 over the canonical JSON of the
+    record as written (every field, model identity and origin, settings, metrics, items
+    file and its sha256, provenance), less `SEAL_LEAVES_OUT`. Taken over the JSON form,
+    so a reader checks the file's own data before any validation normalises it."""
+    return sha256_json({k: v for k, v in data.items() if k not in SEAL_LEAVES_OUT})
+
+
+def keys_digest(keys: Any) -> str:
+    """sha256 (hex) of item keys (subtask, doc id, prompt hash) in order, as JSON: how the
+    checked-items cache names a list of items."""
+    return hashlib.sha256(json.dumps(keys).encode()).hexdigest()
+
+
+def correctness_digest(keys: str, n: int, bits: bytes) -> str:
+    """sha256 over a binary item list's `keys_digest`, its length and its correctness
+    packed as bits (numpy.packbits): the form the checked-items cache keeps, so a cached
+    entry is checked against the sealed record without reading the items file."""
+    return "sha256:" + hashlib.sha256(f"{keys}:{n}:".encode() + bits).hexdigest()
+
+
+def correct_of(items: list[Item]) -> dict[ItemKey, bool]:
+    """Whether each binary item was answered correctly, by item identity (file order)."""
+    return {(i.subtask, i.doc_id, i.prompt_hash): i.correct for i in items if i.correct is not None}
+
+
+def correctness_of(correct: dict[ItemKey, bool]) -> tuple[str, int, bytes]:
+    """(keys digest, n, packed bits) of a correctness map, as the cache keeps it."""
+    import numpy as np
+
+    values = np.fromiter(correct.values(), dtype=bool, count=len(correct))
+    return keys_digest(tuple(correct)), len(correct), np.packbits(values).tobytes()
+
+
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     """Version 1 kept `higher_is_better` per metric, no scale, no digest."""
     metrics = []
@@ -270,8 +310,23 @@ def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "schema_version": 3}
 
 
+def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 4 names the items file by its plain name in `items/` (version 3 wrote
+    `items/<key>.parquet`), seals every field (`record_seal`) and adds
+    `correct_digest`. A version-3 digest stays what it was and is checked as such."""
+    items_file = data.get("items_file")
+    if isinstance(items_file, str) and items_file.startswith("items/"):
+        items_file = items_file.removeprefix("items/")  # anything else fails validation
+    return {**data, "items_file": items_file, "schema_version": 4}
+
+
 # schema_version -> the step that upgrades a record of that version by one version.
-MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+
+ITEMS_NAME = re.compile(r"^([0-9a-f]{20})(\.[0-9a-f]{16})?\.parquet$")
+"""An items file's name in `items/`: `<key>.parquet` (version 3) or
+`<key>.<first 16 hex of its sha256>.parquet` (a new name for every new content, so
+rewriting a key never touches the file its current record names)."""
 
 
 class NewerSchemaError(ValueError):
@@ -327,8 +382,9 @@ class ResultRecord(_Model):
     """Per-item results, when held inline (the JSON layout); empty when `items_file` holds
     them. Read them with `all_items()`, which works for both."""
     items_file: str | None = None
-    """`items/<key>.parquet`, relative to the store's root, when the items are stored in
-    Parquet (one row per item)."""
+    """The items file's plain name in the store's `items/` folder
+    (`<key>.<sha256 prefix>.parquet`), when the items are stored in Parquet (one row per
+    item). Never a path: a record cannot name a file outside its store."""
     items_digest: str | None = None
     """`items_digest(items)` when written, wherever the items are; None only in a migrated
     version-1 record."""
@@ -336,21 +392,54 @@ class ResultRecord(_Model):
     """sha256 of the items file's bytes as written (hex): reading checks the file against
     it in microseconds instead of re-digesting every item. None for inline items and for
     records written before version 3 (their items are checked item by item)."""
+    correct_digest: str | None = None
+    """`correctness_digest` of the binary items' correctness (None before version 4, or
+    with no binary item): what a remembered copy of it (store/checked_items.py) is checked
+    against."""
     provenance: Provenance
     """How, where and when."""
     content_digest: str | None = None
-    """`content_digest(metrics, items_digest, items_file_sha256)` when written; None only
-    in a migrated version-1 record. Checked on every read: a mismatch means the file was
-    edited."""
+    """Since version 4, `record_seal` of the record as written: every field but itself
+    and the inline items. Versions 2-3: `content_digest(metrics, items_digest,
+    items_file_sha256)`. Required except in a migrated version-1 record; checked on every
+    read: a mismatch means the file was edited."""
 
     _root: Path | None = PrivateAttr(default=None)
     _loaded: list[Item] | None = PrivateAttr(default=None)
     _correct: dict[ItemKey, bool] | None = PrivateAttr(default=None)
+    _written: int = PrivateAttr(default=SCHEMA_VERSION)
+    """The schema version the record was written with (before migration): which digest
+    it carries."""
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _migrate(cls, data: Any) -> Any:
-        return migrate(data)
+    def _migrate(cls, data: Any, handler) -> Any:
+        written = data.get("schema_version", 1) if isinstance(data, dict) else None
+        record = handler(migrate(data))
+        if isinstance(written, int):
+            record._written = written
+        return record
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ResultRecord:
+        if self.items_file is not None:
+            match = ITEMS_NAME.match(self.items_file)
+            if match is None or match.group(1) != self.key:
+                raise ValueError(
+                    f"items_file {self.items_file!r} is not a file of items/ named for this "
+                    f"record ({self.key}.<sha256 prefix>.parquet)"
+                )
+        if all(m.ref != self.task.primary_metric for m in self.metrics):
+            raise ValueError(
+                f"task.primary_metric {str(self.task.primary_metric)!r} names no metric of "
+                f"the record ({', '.join(m.label for m in self.metrics)})"
+            )
+        return self
+
+    @property
+    def written_version(self) -> int:
+        """The schema version the record was written with (before migration)."""
+        return self._written
 
     def metric(self, ref: MetricRef | str | None = None) -> Metric:
         """A metric by reference (`MetricRef`, or its written form `acc`,
@@ -375,18 +464,29 @@ class ResultRecord(_Model):
         return str(self.cache_key.model_fingerprint)
 
     def sealed(self) -> ResultRecord:
-        """This record, items inline, with its digests set (what `Store.put` seals)."""
+        """This record, items inline, with its digests set (what `Store.put` seals; after
+        moving the items to a file it seals again with `resealed`)."""
         items = self.all_items()
-        sha = items_digest(items)
-        return self.model_copy(
+        correct = correct_of(items)
+        record = self.model_copy(
             update={
                 "items": items,
                 "items_file": None,
                 "items_file_sha256": None,
-                "items_digest": sha,
-                "content_digest": content_digest(self.metrics, sha),
+                "items_digest": items_digest(items),
+                "correct_digest": correctness_digest(*correctness_of(correct)) if correct else None,
             }
         )
+        return record.resealed()
+
+    def resealed(self) -> ResultRecord:
+        """This record at the current schema version with its content digest set over
+        every field (`record_seal`)."""
+        record = self.model_copy(update={"schema_version": SCHEMA_VERSION})
+        record._written = SCHEMA_VERSION
+        data = record.model_dump(mode="json", exclude=set(SEAL_LEAVES_OUT))
+        record.content_digest = record_seal(data)
+        return record
 
     def all_items(self) -> list[Item]:
         """The per-item results, inline or read (once, and checked) from `items_file`; a

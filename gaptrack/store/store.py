@@ -6,6 +6,7 @@ by older versions, with their items inline in the JSON, are read as they are."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -20,21 +21,31 @@ from pydantic import ValidationError
 
 from gaptrack.errors import GaptrackError
 from gaptrack.store import cache, checked_items
-from gaptrack.store.atomic import write_text_atomic
+from gaptrack.store.atomic import write_bytes_atomic, write_text_atomic
 from gaptrack.store.cache import FileStat, Snapshot
 from gaptrack.store.integrity import columns_problem, record_problem
 from gaptrack.store.items import Columns
-from gaptrack.store.records import FailedAttempt, Item, ItemKey, ResultRecord, content_digest
+from gaptrack.store.records import ITEMS_NAME, FailedAttempt, Item, ItemKey, ResultRecord
 from gaptrack.store.summary import RecordSummary, Stored, summarize
 
 _RECORD_NAME = re.compile(r"^[0-9a-f]{20}\.json$")
-_ITEMS_NAME = re.compile(r"^[0-9a-f]{20}\.parquet$")
 Layout = Literal["parquet", "json"]
 _reported: set[str] = set()
 
 
 class RecordProblem(GaptrackError):
     """A file in the store that is not a trustworthy record."""
+
+
+class StoreWriteError(GaptrackError):
+    """The store cannot be written (read-only, a file in the way, no space)."""
+
+
+def _write(path: Path, write) -> None:
+    try:
+        write()
+    except OSError as exc:
+        raise StoreWriteError(f"cannot write ({exc.strerror or exc})", file=path) from None
 
 
 LEFT_OUT = "left out of every table and verdict"
@@ -100,7 +111,7 @@ def _parse_record(path: Path, raw: bytes) -> ResultRecord:
         raise RecordProblem(_first_error(exc), file=path) from None
     if record.key != path.stem:
         raise RecordProblem(f"key {record.key!r} does not match the file name", file=path)
-    problem = record_problem(record)
+    problem = record_problem(record, data)
     if problem:
         raise RecordProblem(problem, file=path)
     record._root = path.parent.parent
@@ -115,7 +126,7 @@ def read_columns_checked(record: Stored, thorough: bool = False) -> Columns:
     from gaptrack.store.items import read_columns
 
     root = record.root if isinstance(record, RecordSummary) else record._root
-    path = (root or Path(".")) / str(record.items_file)
+    path = items_path(root or Path("."), str(record.items_file))
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -176,6 +187,12 @@ def load_correct(record: Stored) -> dict[ItemKey, bool]:
     }
 
 
+def items_path(root: Path, name: str) -> Path:
+    """Where an items file a record names lives: a plain name (checked when the record
+    was read) in the store's `items/` folder."""
+    return root / "items" / name
+
+
 # The last snapshot of each store this process summarised: a command that reads the
 # store twice (check, leaderboard) reads the cache once.
 _snapshots: dict[Path, Snapshot] = {}
@@ -217,25 +234,49 @@ class Store:
             return None
 
     def put(self, record: ResultRecord) -> Path:
-        """Seal and write `record`; with the Parquet layout its items go first to their
-        own file, so a record on disk always has its items."""
+        """Seal and write `record`. With the Parquet layout its items go first to a file
+        under a new name (`<key>.<sha256 prefix>.parquet`) that only the new record
+        names, then the record replaces the old one in one rename, then the old items
+        file goes: a crash at any point leaves the old pair or the new pair, never a
+        record with another record's items. A write that fails is a StoreWriteError
+        naming the path, with nothing of this write left behind."""
         sealed = record.sealed()
+        written: Path | None = None
         if self.layout == "parquet" and sealed.items:
-            from gaptrack.store.items import write_items
+            from gaptrack.store.items import items_bytes
 
-            name = f"{record.key}.parquet"
-            file_sha = write_items(self.items_dir / name, sealed.items)
+            data = items_bytes(sealed.items)
+            sha = hashlib.sha256(data).hexdigest()
+            name = f"{record.key}.{sha[:16]}.parquet"
+            target = self.items_dir / name
+            existed = target.exists()  # the same content already: written over, kept
+            _write(target, lambda: write_bytes_atomic(target, data))
+            written = None if existed else target
             sealed = sealed.model_copy(
-                update={
-                    "items": [],
-                    "items_file": f"items/{name}",
-                    "items_file_sha256": file_sha,
-                    "content_digest": content_digest(sealed.metrics, sealed.items_digest, file_sha),
-                }
-            )
+                update={"items": [], "items_file": name, "items_file_sha256": sha}
+            ).resealed()
         path = self.path_for(record.key)
-        write_text_atomic(path, sealed.model_dump_json(indent=1) + "\n")
+        try:
+            _write(path, lambda: write_text_atomic(path, sealed.model_dump_json(indent=1) + "\n"))
+        except BaseException:
+            if written is not None:  # no record names it: leave nothing half-written
+                written.unlink(missing_ok=True)
+            raise
+        self._drop_other_items(record.key, sealed.items_file)
         return path
+
+    def _drop_other_items(self, key: str, keep: str | None) -> None:
+        """Remove the items files of `key` its record no longer names (the one it named
+        before, a leftover of a write killed before its record was renamed into place)."""
+        if not self.items_dir.is_dir():
+            return
+        for path in [
+            *self.items_dir.glob(f"{key}.parquet"),
+            *self.items_dir.glob(f"{key}.*.parquet"),
+        ]:
+            if path.name != keep:
+                with contextlib.suppress(OSError):  # gone already, or not ours to remove
+                    path.unlink()
 
     def put_failure(self, failure: FailedAttempt) -> Path:
         """Keep a failed attempt with its error (a later success supersedes it)."""
@@ -284,42 +325,54 @@ class Store:
         return good, problems
 
     def _walk(self, temporaries: bool, items: bool, keep: bool = True):
-        if not self.records_dir.is_dir():
-            return
-        for path in sorted(self.records_dir.iterdir()):
-            if path.name.startswith("."):
-                if temporaries:
-                    yield (
-                        None,
-                        RecordProblem("leftover temporary file of an interrupted write", file=path),
-                    )
-            elif not _RECORD_NAME.match(path.name) or not path.is_file():
-                yield None, RecordProblem("stray file: not a record name", file=path)
-            else:
-                try:
-                    record = read_record(path, keep=keep)
-                    if items and record.items_file:
-                        read_items_checked(record, thorough=True)  # checked, let go: flat memory
-                except RecordProblem as problem:
-                    yield None, problem
-                    continue
-                yield record, None
+        named: dict[str, str | None] = {}  # key -> the items file its good record names
+        if self.records_dir.is_dir():
+            for path in sorted(self.records_dir.iterdir()):
+                if path.name.startswith("."):
+                    if temporaries:
+                        yield (
+                            None,
+                            RecordProblem(
+                                "leftover temporary file of an interrupted write", file=path
+                            ),
+                        )
+                elif not _RECORD_NAME.match(path.name) or not path.is_file():
+                    yield None, RecordProblem("stray file: not a record name", file=path)
+                else:
+                    try:
+                        record = read_record(path, keep=keep)
+                        if items and record.items_file:
+                            read_items_checked(record, thorough=True)  # checked, let go
+                    except RecordProblem as problem:
+                        yield None, problem
+                        continue
+                    named[record.key] = record.items_file
+                    yield record, None
         if items:
-            for problem in self._stray_items(temporaries):
+            for problem in self._stray_items(temporaries, named):
                 yield None, problem
 
-    def _stray_items(self, temporaries: bool) -> list[RecordProblem]:
+    def _stray_items(self, temporaries: bool, named: dict[str, str | None]) -> list[RecordProblem]:
         if not self.items_dir.is_dir():
             return []
         problems = []
         for path in sorted(self.items_dir.iterdir()):
+            match = ITEMS_NAME.match(path.name)
             if path.name.startswith("."):
                 if temporaries:
                     problems.append(
                         RecordProblem("leftover temporary file of an interrupted write", file=path)
                     )
-            elif not _ITEMS_NAME.match(path.name) or not self.has(path.stem):
+            elif match is None or not self.has(match.group(1)):
                 problems.append(RecordProblem("stray file: items of no record", file=path))
+            elif match.group(1) in named and named[match.group(1)] != path.name:
+                problems.append(
+                    RecordProblem(
+                        "leftover items file of an interrupted write: its record names "
+                        f"{named[match.group(1)] or 'no items file'} (safe to delete)",
+                        file=path,
+                    )
+                )
         return problems
 
     def records(self) -> Iterator[ResultRecord]:

@@ -89,7 +89,7 @@ class RecordSummary:
         if self.items_file is not None and self.items_file_sha256 is not None:
             known = self.checked[0] if self.checked else None
             correct, new = checked_items.read(
-                self.root / self.items_file, known, lambda: load_correct(self)
+                self.root / "items" / self.items_file, known, lambda: load_correct(self)
             )
             if new is not None:
                 self.checked[:] = [new]
