@@ -245,8 +245,8 @@ def test_a_gap_between_records_run_differently_says_so_everywhere(small, tmp_pat
 
     store = Store(small["results"])
     cn = record("cn-b", "CN", [True] * 20 + [False] * 30, "arc_easy", "2024-12-01")
-    (store.records_dir / f"{cn.key}.json").unlink()  # the fixture's hf run of it
-    (store.items_dir / f"{cn.key}.parquet").unlink()
+    (store.items_dir / str(store.get(cn.key).items_file)).unlink()  # the fixture's hf run
+    (store.records_dir / f"{cn.key}.json").unlink()
     key = cn.cache_key.model_copy(update={"backend": "vllm"})
     store.put(cn.model_copy(update={"cache_key": key, "key": key.digest()}))
     findings = _findings(small)

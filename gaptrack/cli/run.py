@@ -78,8 +78,22 @@ def eval_cmd(
             "--max-retries", min=0, metavar="N", help="Ray re-runs of a job whose worker died."
         ),
     ] = None,
+    wait: Annotated[
+        bool | None,
+        typer.Option(
+            "--wait/--no-wait",
+            help="Wait for (model, task) pairs another run is evaluating, then show them "
+            "(default: wait when run from a terminal); --no-wait leaves them and exits 3.",
+        ),
+    ] = None,
 ) -> None:
-    """Evaluate every model of a config on its suite; store each result in results/."""
+    """Evaluate every model of a config on its suite; store each result in results/.
+
+    Exit status: 0 all done, 1 a task failed, 2 bad input or an unwritable store, 3 some
+    pairs are still being evaluated by another run (--no-wait): their results are not in
+    the table yet."""
+    import sys
+
     from gaptrack.api import EvalRequest, evaluate, load_config
     from gaptrack.publish.console import ConsoleReporter, print_summary
 
@@ -93,6 +107,7 @@ def eval_cmd(
         force=force,
         results_dir=results,
         backend=backend,
+        wait=sys.stdin.isatty() if wait is None else wait,
     )
     try:
         summary = evaluate(cfg, request, reporter=ConsoleReporter(), executor=chosen)
@@ -101,6 +116,13 @@ def eval_cmd(
     print_summary(summary)
     if summary.failed:
         raise typer.Exit(1)
+    if summary.elsewhere:  # a script must not publish before the other run is done
+        typer.echo(
+            f"{len(summary.elsewhere)} (model, task) pairs are being evaluated by another run, "
+            "not by this one: their results are not in the table yet (--wait waits for them)",
+            err=True,
+        )
+        raise typer.Exit(3)
 
 
 def _interrupted(results_dir: Path) -> None:

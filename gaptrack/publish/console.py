@@ -39,10 +39,9 @@ class ConsoleReporter(Reporter):
 
     def planned(self, plan: Plan) -> None:
         self.total = len(plan.pending())
-        cached = len(plan.entries) - self.total
         self._echo(
             f"{plan.config.name}: {len(plan.entries)} (model, task) pairs on {plan.device}: "
-            f"{cached} stored, {self.total} to run -> {plan.store.root}"
+            f"{plan.stored_text()}, {self.total} to run -> {plan.store.root}"
         )
         hub = plan.hub_tasks()
         if hub:
@@ -81,6 +80,12 @@ class ConsoleReporter(Reporter):
         self._echo(
             f"    {entry.model.id} on {entry.task}: being evaluated by another run "
             "(its key is locked); left to it"
+        )
+
+    def waiting(self, entries: list[PlannedTask]) -> None:
+        self._echo(
+            f"waiting for another run to finish {len(entries)} (model, task) pairs "
+            "(--no-wait: leave them to it and exit 3)"
         )
 
 

@@ -13,7 +13,7 @@ from gaptrack.run.plan import Plan
 def print_plan(plan: Plan, jobs: list[JobEstimate], gpu_memory_gb: float) -> None:
     stored = sum(e.cached for e in plan.entries)
     typer.echo(
-        f"{plan.config.name}: {len(plan.entries)} (model, task) pairs, {stored} stored, "
+        f"{plan.config.name}: {len(plan.entries)} (model, task) pairs, {plan.stored_text()}, "
         f"{len(plan.entries) - stored} to run in {len(jobs)} jobs (one per model)",
         err=True,
     )

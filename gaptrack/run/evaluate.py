@@ -32,6 +32,7 @@ class Reporter:
     def task_done(self, record: ResultRecord) -> None: ...
     def task_failed(self, entry: PlannedTask, error: str) -> None: ...
     def task_elsewhere(self, entry: PlannedTask) -> None: ...
+    def waiting(self, entries: list[PlannedTask]) -> None: ...
 
 
 @dataclass
@@ -40,7 +41,7 @@ class EvalSummary:
     ran: list[ResultRecord] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     elsewhere: list[PlannedTask] = field(default_factory=list)
-    """Keys another run held claimed: left to it."""
+    """Keys another run held claimed: left to it, not waited for."""
 
     @property
     def cached(self) -> list[PlannedTask]:
@@ -89,6 +90,8 @@ def evaluate(
     options = getattr(executor, "options", ExecutorOptions())
     plan = make_plan(config, dataclasses.replace(request, device=executor.device(request.device)))
     plan.blocked = blocked_tasks(plan)
+    if plan.pending():  # before any model loads: a run must be able to keep its results
+        plan.store.check_writable()
     summary = EvalSummary(plan)
     reporter = reporter or Reporter()
     reporter.planned(plan)
@@ -107,6 +110,8 @@ def evaluate(
             for key, result in executor.run(jobs, events):
                 store_result(plan, events.entries[key], result, summary, reporter)
                 claims.release(key)
+        if request.wait and summary.elsewhere:
+            wait_for_others(plan, claims, summary, reporter)
     finally:  # also on Ctrl-C: release the claims; the table must list what is stored
         claims.release_all()
         if finished is not None:
@@ -130,6 +135,26 @@ def claim_entries(
         else:
             claimed.append(entry)
     return claimed
+
+
+def wait_for_others(plan: Plan, claims: Claims, summary: EvalSummary, reporter: Reporter) -> None:
+    """Block until every key another run held is let go; each then has its record (shown
+    as stored) or, where that run failed or died without one, is a failure here."""
+    reporter.waiting(summary.elsewhere)
+    for entry in summary.elsewhere:
+        key = entry.key.digest()
+        claims.wait_for(key)
+        if not plan.store.has(key):
+            failure = Failure(
+                entry.model.id,
+                entry.task,
+                "the run that held it ended without storing a record (see its output); "
+                "run eval again",
+                key,
+            )
+            summary.failed.append(failure)
+            reporter.task_failed(entry, failure.error)
+    summary.elsewhere = []
 
 
 def store_result(

@@ -33,6 +33,9 @@ class EvalRequest:
     """Cap on items per task, on top of the config's limits."""
     force: bool = False
     """Re-evaluate even what is stored."""
+    wait: bool = False
+    """Wait for keys another run holds claimed, and report them once it stored them
+    (False: leave them to it; `eval` then exits 3)."""
     results_dir: Path | None = None
     """Overrides the config's results_dir."""
     backend: str | None = None
@@ -47,6 +50,9 @@ class PlannedTask:
     limit: int | None
     key: CacheKey
     cached: bool
+    bad: str | None = None
+    """Why the stored record of this key fails its check (it is kept, left out of every
+    table, and not re-run without --force); None if there is none or it is good."""
 
 
 @dataclass
@@ -60,6 +66,19 @@ class Plan:
     """Re-evaluate keys already stored (`--force`)."""
     blocked: dict[str, str] = field(default_factory=dict)
     """Tasks that cannot run (their data needs the hub, which is off), with the reason."""
+
+    def stored_text(self) -> str:
+        """`N stored` and, where some stored records fail their check, how many and how
+        to re-run them: the plan line of `eval` and `plan`."""
+        bad = [e for e in self.entries if e.cached and e.bad]
+        text = f"{sum(e.cached for e in self.entries) - len(bad)} stored"
+        if bad:
+            text += (
+                f", {len(bad)} bad (stored records that fail their check, kept and left out; "
+                "`gaptrack verify` says why; re-run them with --force, e.g. "
+                f"--force --only {bad[0].model.id} --tasks {bad[0].task})"
+            )
+        return text
 
     def pending(self) -> list[PlannedTask]:
         return [e for e in self.entries if not e.cached and e.task not in self.blocked]
@@ -184,7 +203,8 @@ def make_plan(config: Config, request: EvalRequest) -> Plan:
                 generation=suite.generation_for(model).key(),
             )
             cached = not request.force and store.has(key.digest())
-            entries.append(PlannedTask(model, task.name, key.num_fewshot, limit, key, cached))
+            bad = store.problem(key.digest()) if cached else None
+            entries.append(PlannedTask(model, task.name, key.num_fewshot, limit, key, cached, bad))
     return Plan(
         config=config,
         device=device,

@@ -10,6 +10,20 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from gaptrack.errors import GaptrackError
+
+
+class ClaimError(GaptrackError):
+    """A lock file that cannot be taken (a symbolic link, a folder in the way)."""
+
+    def __init__(self, path: Path, exc: OSError):
+        why = (
+            "a symbolic link, not a lock file (links in locks/ are never followed; remove it)"
+            if path.is_symlink()
+            else f"cannot take the lock ({exc.strerror or exc})"
+        )
+        super().__init__(why, file=path)
+
 
 class Claims:
     """The locks one run holds in one store."""
@@ -30,8 +44,20 @@ class Claims:
             lock.acquire(timeout=0)
         except Timeout:
             return False
+        except OSError as exc:  # a symbolic link (never followed), a folder in the way
+            raise ClaimError(self.dir / f"{key}.lock", exc) from None
         self.held[key] = lock
         return True
+
+    def wait_for(self, key: str) -> None:
+        """Block until the run that holds `key` lets it go (it stored its record or
+        failure, or died), without keeping it: the record is then in the store."""
+        lock = FileLock(self.dir / f"{key}.lock", is_singleton=False, fallback_to_soft=False)
+        try:
+            lock.acquire()
+        except OSError as exc:
+            raise ClaimError(self.dir / f"{key}.lock", exc) from None
+        lock.release()
 
     def release(self, key: str) -> None:
         lock = self.held.pop(key, None)

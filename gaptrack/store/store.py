@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -222,6 +223,41 @@ class Store:
     def get(self, key: str) -> ResultRecord:
         """The record of `key`, checked (RecordProblem if it does not pass)."""
         return read_record(self.path_for(key))
+
+    def problem(self, key: str) -> str | None:
+        """Why the stored record of `key` fails its check, or None (absent or good)."""
+        if not self.has(key):
+            return None
+        try:
+            self.get(key)
+        except RecordProblem as problem:
+            return problem.one_line()
+        return None
+
+    def check_writable(self) -> None:
+        """StoreWriteError naming the first store folder a run could not write a record,
+        items file or lock to (read-only, a file in the way): checked before any model
+        loads, so a run never computes what it cannot keep."""
+        folders = [self.records_dir, self.root / "locks"]
+        if self.layout == "parquet":
+            folders.append(self.items_dir)
+        if self.failures_dir.exists():  # made only when an attempt fails
+            folders.append(self.failures_dir)
+        for folder in folders:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                fd, probe = tempfile.mkstemp(prefix=".write-check.", suffix=".tmp", dir=folder)
+                os.close(fd)
+                os.unlink(probe)
+            except OSError as exc:
+                in_the_way = next(
+                    (p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None
+                )
+                why = "a file is in the way" if in_the_way else exc.strerror or str(exc)
+                raise StoreWriteError(
+                    f"cannot write ({why}): a run stores its results here",
+                    file=in_the_way or folder,
+                ) from None
 
     def find(self, key: str) -> ResultRecord | None:
         """The record of `key`; None if absent or bad (a bad one is reported)."""
