@@ -145,28 +145,33 @@ def test_an_items_file_changed_after_it_was_remembered_is_read_and_reported(
 
 def test_items_read_too_soon_after_they_changed_are_not_trusted(tmp_path, monkeypatch):
     from gaptrack.store import checked_items
+    from gaptrack.store.records import correctness_digest
 
     store = _store(tmp_path, 1)
     path = store.items_dir / str(store.scan()[0].pop().items_file)
     stat = cache.FileStat.of(path.stat())
     entry = checked_items.remember(stat, stat.changed_ns + cache.RACY_NS + 1, {("s", 1, "p"): True})
     racy = checked_items.remember(stat, stat.changed_ns + cache.RACY_NS, {("s", 1, "p"): True})
-    assert checked_items.recall(path, entry) == {("s", 1, "p"): True}
-    assert checked_items.recall(path, racy) is None
+    sealed = correctness_digest(entry.keys, entry.n, entry.bits)  # as the record seals it
+    assert checked_items.recall(path, entry, sealed) == {("s", 1, "p"): True}
+    assert checked_items.recall(path, racy, sealed) is None
+    assert checked_items.recall(path, entry) is None  # a record that seals none: read
     assert checked_items.replaces(entry, racy) and not checked_items.replaces(racy, entry)
 
 
 def test_a_change_too_recent_to_be_seen_in_the_stat_is_never_trusted(tmp_path):
     store = _store(tmp_path, 1)
     summary = store.summaries()[0]
-    stat = FileStat(size=10, mtime_ns=5_000_000_000, ctime_ns=5_000_000_000, ino=1)
+    path = store.path_for(summary.key)
+    size = path.stat().st_size
+    stat = FileStat(size=size, mtime_ns=5_000_000_000, ctime_ns=5_000_000_000, ino=1)
     entries = {"k": (stat, summary)}
     settled = Snapshot(started_ns=stat.changed_ns + cache.RACY_NS + 1, entries=entries)
     racy = Snapshot(started_ns=stat.changed_ns + cache.RACY_NS - 1, entries=entries)
-    assert settled.trusted("k", stat) is summary
-    assert racy.trusted("k", stat) is None  # same stat, but it may hide an edit in that tick
-    assert settled.trusted("k", stat._replace(ctime_ns=stat.ctime_ns + 1)) is None
-    assert settled.trusted("other", stat) is None
+    assert settled.trusted("k", stat, path) is summary
+    assert racy.trusted("k", stat, path) is None  # same stat, but may hide an edit in that tick
+    assert settled.trusted("k", stat._replace(ctime_ns=stat.ctime_ns + 1), path) is None
+    assert settled.trusted("other", stat, path) is None
 
 
 def test_record_edited_after_caching_is_reported_and_left_out(tmp_path, capsys, trust_old_files):
@@ -252,3 +257,88 @@ def test_measured_rows_built_without_validation_are_what_validation_gives(tmp_pa
         assert constructed.model_dump() == row.model_dump()
         assert validated.size_class == row.size_class and validated.identity() == row.identity()
         assert row.row_correct() and len(row.row_items()) == row.n_samples
+
+
+def _forge(root: Path, change) -> None:
+    """Edit summary.parquet's columns with `change(columns)` and update the sidecar's
+    sha256 to match, as someone who wants a wrong number published would."""
+    import hashlib
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = root / cache.TABLE_NAME
+    columns = pq.read_table(table).to_pydict()
+    change(columns)
+    schema = pq.read_schema(table)
+    buffer = io.BytesIO()
+    pq.write_table(pa.table(columns, schema=schema), buffer)
+    table.write_bytes(buffer.getvalue())
+    sidecar = json.loads((root / cache.SIDECAR_NAME).read_text())
+    sidecar["sha256"] = hashlib.sha256(buffer.getvalue()).hexdigest()
+    (root / cache.SIDECAR_NAME).write_text(json.dumps(sidecar))
+
+
+def _forge_score(columns: dict) -> None:
+    metrics = json.loads(columns["seal:metrics"][0])
+    metrics[0]["value"] = 0.99
+    columns["seal:metrics"][0] = json.dumps(metrics, sort_keys=True, separators=(",", ":"))
+
+
+def _forge_origin(columns: dict) -> None:
+    model = json.loads(columns["seal:model"][0])
+    model["origin"] = "CN"
+    columns["seal:model"][0] = json.dumps(model, sort_keys=True, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("forge", [_forge_score, _forge_origin], ids=["score", "origin"])
+def test_a_forged_cache_is_never_published_and_fails_verify(tmp_path, trust_old_files, forge):
+    store = _store(tmp_path)
+    truth = [(s.score, s.model.origin) for s in _fresh(store)]
+    assert cache.load(store.root) is not None
+    _forge(store.root, forge)
+    assert cache.load(store.root) is not None  # its sha256 matches: a reader loads it
+    result = runner.invoke(app, ["verify", "--results", str(store.root)])
+    assert result.exit_code == 2, result.output
+    table = store.root / cache.TABLE_NAME
+    assert f"BAD {table}: its entry for records/" in result.output
+    assert "disagrees with the record" in result.output
+    assert [(s.score, s.model.origin) for s in _fresh(store)] == truth  # the records' values
+    # readers rebuilt it: verify passes again
+    assert runner.invoke(app, ["verify", "--results", str(store.root)]).exit_code == 0
+
+
+def test_forged_remembered_items_are_not_used_and_fail_verify(
+    tmp_path, monkeypatch, trust_old_files
+):
+    store = _store(tmp_path, 2)
+    _forget_keys(monkeypatch)
+    _fresh(store)
+    truth = [s.correct_by_item() for s in _fresh(store)]
+    store.remember_checked_items()
+
+    def flip(columns: dict) -> None:
+        bits = columns["items_bits"][0]
+        columns["items_bits"][0] = bytes(b ^ 0xFF for b in bits)
+
+    _forge(store.root, flip)
+    result = runner.invoke(app, ["verify", "--results", str(store.root)])
+    assert result.exit_code == 2, result.output
+    assert "its remembered items of records/" in result.output
+    _forget_keys(monkeypatch)
+    assert [s.correct_by_item() for s in _fresh(store)] == truth
+
+
+def test_verify_and_results_refuse_a_results_folder_that_is_not_one(tmp_path, tiny_config):
+    missing, a_file = tmp_path / "nowhere", tmp_path / "file.txt"
+    a_file.write_text("x")
+    for args, path, why in (
+        (["verify", "--results", str(missing)], missing, "no such results folder"),
+        (["verify", "--results", str(a_file)], a_file, "not a folder"),
+        (["results", "-c", str(tiny_config), "--results", str(missing)], missing, "no such"),
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.strip().startswith(f"error: {path}: {why}"), result.output
+        assert len(result.output.strip().splitlines()) == 1

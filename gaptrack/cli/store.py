@@ -16,10 +16,13 @@ def verify(
 ) -> None:
     """Check every record and items file of a store; exit 2 if anything is wrong.
 
-    Checks digests, items against their metrics, schema versions and stray files.
-    Nothing is changed or deleted."""
+    Checks digests, items against their metrics, schema versions, stray files, and the
+    summary cache and remembered items against the records they summarise. Nothing is
+    changed or deleted."""
     from gaptrack.store import Store
+    from gaptrack.store.store import require_store_folder
 
+    require_store_folder(results)
     store = Store(results)
     good, problems = store.verify()
     for problem in problems:

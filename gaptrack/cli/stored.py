@@ -87,7 +87,10 @@ def results_cmd(
     from gaptrack.publish.console import print_summary
     from gaptrack.run.evaluate import EvalSummary
     from gaptrack.run.plan import stored_records
+    from gaptrack.store.store import require_store_folder
 
+    if results is not None:  # named: it must exist (the config's own may not yet)
+        require_store_folder(results)
     plan = _plan(config, results, only, tasks)
     print_summary(EvalSummary(plan), show_missing=True, records=stored_records(plan, limit))
 

@@ -25,18 +25,28 @@ import hashlib
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 
 from gaptrack.store.atomic import write_bytes_atomic, write_text_atomic
-from gaptrack.store.records import SCHEMA_VERSION, Metric, ModelInfo, Provenance, TaskInfo
+from gaptrack.store.records import (
+    SCHEMA_VERSION,
+    SEAL_LEAVES_OUT,
+    Metric,
+    ModelInfo,
+    Provenance,
+    ResultRecord,
+    TaskInfo,
+    seal_of,
+)
 from gaptrack.store.summary import RecordSummary
 
 TABLE_NAME = "summary.parquet"
 SIDECAR_NAME = "summary.json"
-FORMAT = 4
+FORMAT = 5
 RACY_NS = 2_000_000_000
 """A file changed this close to (or after) the start of the scan that cached it is
 re-read: file timestamps tick coarsely, so such a change could leave its stat as it was."""
@@ -69,19 +79,24 @@ class Snapshot(NamedTuple):
     started_ns: int
     entries: dict[str, tuple[FileStat, RecordSummary]]
 
-    def trusted(self, name: str, stat: FileStat) -> RecordSummary | None:
-        """The cached summary of `name`, if its file provably has not changed since."""
+    def trusted(self, name: str, stat: FileStat, path: str | os.PathLike) -> RecordSummary | None:
+        """The cached summary of `name`, if its file provably has not changed since and
+        the summary's sealed parts hash to the digest the record file (at `path`) ends
+        with: a cache edited to show another value, its sha256 updated, is not used."""
         hit = self.entries.get(name)
         if hit is None or hit[0] != stat or stat.changed_ns >= self.started_ns - RACY_NS:
             return None
-        return hit[1]
+        summary = hit[1]
+        if not cacheable(summary) or record_digest(path, stat.size) != seal_of(summary.seal):
+            return None
+        return summary
 
     def stale(self, name: str, stat: FileStat, summary: RecordSummary, now_ns: int) -> bool:
         """Whether the entry of `name`, just read again as `summary`, should be rewritten:
         it is new, changed, or would now be trusted. An entry that is only too recent to
         trust, and unchanged, is left as it is (re-reading a file changes nothing stored)."""
         hit = self.entries.get(name)
-        if hit is None or hit[0] != stat or hit[1] != summary:
+        if hit is None or hit[0] != stat or hit[1] != summary or hit[1].seal != summary.seal:
             return True
         return stat.changed_ns < now_ns - RACY_NS
 
@@ -107,36 +122,70 @@ def load(root: Path) -> Snapshot | None:
         return None
 
 
+SEALED_FIELDS = tuple(sorted(set(ResultRecord.model_fields) - SEAL_LEAVES_OUT))
+"""The fields a version-4 record's digest covers: the cache keeps each one's canonical
+JSON, and builds the summary from exactly the text it checks against the record."""
+
+
+def cacheable(summary: RecordSummary) -> bool:
+    """Whether a summary can be cached: its record is sealed whole (schema 4 on), so a
+    cached copy can be checked against the record's digest. Older records are read."""
+    return summary.seal is not None and tuple(sorted(summary.seal)) == SEALED_FIELDS
+
+
+_TAIL = re.compile(rb'"content_digest"\s*:\s*"(sha256:[0-9a-f]{64})"\s*}\s*$')
+_TAIL_BYTES = 160
+
+
+def record_digest(path: str | os.PathLike, size: int) -> str | None:
+    """The content digest at the end of a record file (where gaptrack writes it), read
+    without reading the record; None where it is not there (a hand-formatted file)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        tail = os.pread(fd, _TAIL_BYTES, max(0, size - _TAIL_BYTES))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    match = _TAIL.search(tail)
+    return match.group(1).decode() if match else None
+
+
 def _entries(columns: dict[str, list], root: Path) -> dict[str, tuple[FileStat, RecordSummary]]:
     from gaptrack.store.checked_items import CheckedItems  # it builds on this module
 
     # Parts shared by many records (a model's 20 tasks, a task's 1,000 models) are
-    # validated once per distinct text.
+    # validated once per distinct text. Every field comes from the sealed parts, which
+    # `Snapshot.trusted` checks against the record's digest before the summary is used.
     models: dict[str, ModelInfo] = {}
     tasks: dict[str, TaskInfo] = {}
-    generations: dict[str | None, dict | None] = {None: None}
+    sealed = [columns[f"seal:{f}"] for f in SEALED_FIELDS]
+    text = dict(zip(SEALED_FIELDS, sealed, strict=True))
     entries = {}
     for i, name in enumerate(columns["name"]):
-        model_text, task_text = columns["model"][i], columns["task"][i]
-        generation_text = columns["generation"][i]
+        model_text, task_text = text["model"][i], text["task"][i]
         if model_text not in models:
             models[model_text] = ModelInfo.model_validate_json(model_text)
         if task_text not in tasks:
             tasks[task_text] = TaskInfo.model_validate_json(task_text)
-        if generation_text not in generations:
-            generations[generation_text] = json.loads(generation_text)
+        key = json.loads(text["cache_key"][i])
         summary = RecordSummary(
-            key=columns["key"][i],
+            key=json.loads(text["key"][i]),
             model=models[model_text],
             task=tasks[task_text],
-            metrics=tuple(_METRICS.validate_json(columns["metrics"][i])),
-            provenance=Provenance.model_validate_json(columns["provenance"][i]),
-            model_fingerprint=columns["fingerprint"][i],
-            backend=columns["backend"][i],
-            generation=generations[generation_text],
+            metrics=tuple(_METRICS.validate_json(text["metrics"][i])),
+            provenance=Provenance.model_validate_json(text["provenance"][i]),
+            model_fingerprint=key["model_fingerprint"],
+            backend=key["backend"],
+            generation=key.get("generation"),
             root=root,
-            items_file=columns["items_file"][i],
-            items_file_sha256=columns["items_file_sha256"][i],
+            items_file=json.loads(text["items_file"][i]),
+            items_file_sha256=json.loads(text["items_file_sha256"][i]),
+            correct_digest=json.loads(text["correct_digest"][i]),
+            seal={f: column[i] for f, column in zip(SEALED_FIELDS, sealed, strict=True)},
         )
         if columns["items_keys"][i] is not None:
             summary.checked.append(
@@ -186,19 +235,10 @@ def save(root: Path, snapshot: Snapshot) -> None:
         {
             "name": names,
             **{c: pa.array([getattr(s, c) for s in stats], pa.int64()) for c in _STAT_COLUMNS},
-            "key": [s.key for s in summaries],
-            "model": [s.model.model_dump_json() for s in summaries],
-            "task": [s.task.model_dump_json() for s in summaries],
-            "metrics": [_METRICS.dump_json(list(s.metrics)).decode() for s in summaries],
-            "provenance": [s.provenance.model_dump_json() for s in summaries],
-            "fingerprint": [s.model_fingerprint for s in summaries],
-            "backend": [s.backend for s in summaries],
-            "generation": pa.array(
-                [None if s.generation is None else json.dumps(s.generation) for s in summaries],
-                pa.string(),
-            ),
-            "items_file": pa.array([s.items_file for s in summaries], pa.string()),
-            "items_file_sha256": pa.array([s.items_file_sha256 for s in summaries], pa.string()),
+            **{
+                f"seal:{f}": pa.array([s.seal[f] for s in summaries], pa.string())
+                for f in SEALED_FIELDS
+            },
             **_checked_columns(summaries),
         }
     )

@@ -15,8 +15,6 @@ Entries are made by readers, in memory, and written to the cache by
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from gaptrack.store import cache
-from gaptrack.store.records import ItemKey
+from gaptrack.store.records import ItemKey, correctness_digest, correctness_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +63,9 @@ def _stat(path: Path) -> cache.FileStat | None:
 
 def remember(stat: cache.FileStat, read_ns: int, correct: dict[ItemKey, bool]) -> CheckedItems:
     """An entry for `correct`, just read and checked from a file that had `stat`."""
-    keys = tuple(correct)
-    digest = hashlib.sha256(json.dumps(keys).encode()).hexdigest()
-    _keys.setdefault(digest, keys)
-    values = np.fromiter(correct.values(), dtype=bool, count=len(correct))
-    return CheckedItems(stat, read_ns, digest, len(keys), np.packbits(values).tobytes())
+    digest, n, bits = correctness_of(correct)
+    _keys.setdefault(digest, tuple(correct))
+    return CheckedItems(stat, read_ns, digest, n, bits)
 
 
 def replaces(new: CheckedItems, old: CheckedItems | None) -> bool:
@@ -83,23 +79,32 @@ def replaces(new: CheckedItems, old: CheckedItems | None) -> bool:
     )
 
 
-def recall(path: Path, checked: CheckedItems) -> dict[ItemKey, bool] | None:
-    """The remembered correctness, or None where the file may have changed since (or
-    no file with these keys was read in this process yet)."""
+def recall(
+    path: Path, checked: CheckedItems, sealed: str | None = None
+) -> dict[ItemKey, bool] | None:
+    """The remembered correctness, or None where the file may have changed since, no
+    file with these keys was read in this process yet, or the entry does not hash to
+    `sealed` (the record's `correct_digest`, itself covered by the record's seal: an
+    entry edited in the cache is never used)."""
     keys = _keys.get(checked.keys)
     if keys is None or not checked.settled or _stat(path) != checked.stat:
+        return None
+    if sealed is None or correctness_digest(checked.keys, checked.n, checked.bits) != sealed:
         return None
     bits = np.unpackbits(np.frombuffer(checked.bits, dtype=np.uint8), count=checked.n)
     return dict(zip(keys, bits.astype(bool).tolist(), strict=True))
 
 
 def read(
-    path: Path, known: CheckedItems | None, load: Callable[[], dict[ItemKey, bool]]
+    path: Path,
+    known: CheckedItems | None,
+    load: Callable[[], dict[ItemKey, bool]],
+    sealed: str | None = None,
 ) -> tuple[dict[ItemKey, bool], CheckedItems | None]:
-    """The correctness of the items file at `path`: `known`'s where it can be trusted,
-    else `load()` (which reads and checks the file, {} where it fails); and the entry to
-    remember instead of `known`, None where nothing changes."""
-    correct = recall(path, known) if known is not None else None
+    """The correctness of the items file at `path`: `known`'s where it can be trusted
+    (see `recall`), else `load()` (which reads and checks the file, {} where it fails);
+    and the entry to remember instead of `known`, None where nothing changes."""
+    correct = recall(path, known, sealed) if known is not None else None
     if correct is not None:
         return correct, None
     read_ns = time.time_ns()

@@ -14,7 +14,8 @@ from gaptrack.store.records import (
     ResultRecord,
     content_digest,
     items_digest,
-    record_seal,
+    seal_of,
+    seal_parts,
 )
 
 # lm-eval aggregates these by the mean of their per-item values.
@@ -23,19 +24,19 @@ MEAN_METRICS = frozenset({"acc", "acc_norm", "exact_match"})
 TOLERANCE = 1e-6
 
 
-def digest_problem(record: ResultRecord, data: dict | None = None) -> str | None:
-    """Checks the seal, and inline items; items in a file are checked when read. `data`:
-    the record's JSON as read (a version-4 seal is checked over it; default: the record's
-    own JSON form)."""
+def digest_problem(record: ResultRecord, parts: dict[str, str] | None = None) -> str | None:
+    """Checks the seal, and inline items; items in a file are checked when read. `parts`:
+    `seal_parts` of the record's JSON as read (a version-4 seal is checked over them;
+    default: the record's own JSON form)."""
     written = record.written_version
     if record.content_digest is None:
         if written == 1:  # version 1 wrote none; every later version seals its records
             return None
         return f"no content digest (every record since schema version 2 is sealed; this one says {written})"
     if written >= 4:
-        if data is None:
-            data = record.model_dump(mode="json", exclude=set(SEAL_LEAVES_OUT))
-        if record_seal(data) != record.content_digest:
+        if parts is None:
+            parts = seal_parts(record.model_dump(mode="json", exclude=set(SEAL_LEAVES_OUT)))
+        if seal_of(parts) != record.content_digest:
             return "content digest mismatch: the record changed after the run wrote it"
     elif (
         content_digest(record.metrics, record.items_digest, record.items_file_sha256)
@@ -130,6 +131,6 @@ def _by_subtask(
     return by_subtask
 
 
-def record_problem(record: ResultRecord, data: dict | None = None) -> str | None:
-    """Why `record` cannot be trusted, or None (`data`: its JSON as read)."""
-    return digest_problem(record, data) or items_problem(record)
+def record_problem(record: ResultRecord, parts: dict[str, str] | None = None) -> str | None:
+    """Why `record` cannot be trusted, or None (`parts`: its sealed JSON as read)."""
+    return digest_problem(record, parts) or items_problem(record)

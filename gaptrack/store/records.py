@@ -258,12 +258,30 @@ SEAL_LEAVES_OUT = frozenset({"content_digest", "items"})
 through `items_digest`, which the reader checks against them)."""
 
 
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def seal_parts(data: dict[str, Any]) -> dict[str, str]:
+    """The canonical JSON of each sealed field of a record's JSON form: the summary cache
+    keeps them, so a cached summary is checked against its record's digest without
+    reading the record."""
+    return {k: _canonical(v) for k, v in data.items() if k not in SEAL_LEAVES_OUT}
+
+
+def seal_of(parts: dict[str, str]) -> str:
+    """The digest of sealed fields given as `seal_parts`: their canonical JSON object,
+    assembled from the parts (equal to `sha256_json` of the fields), hashed."""
+    text = "{" + ",".join(f"{json.dumps(k)}:{parts[k]}" for k in sorted(parts)) + "}"
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def record_seal(data: dict[str, Any]) -> str:
     """The content digest of a version-4 record: sha256 over the canonical JSON of the
     record as written (every field, model identity and origin, settings, metrics, items
     file and its sha256, provenance), less `SEAL_LEAVES_OUT`. Taken over the JSON form,
     so a reader checks the file's own data before any validation normalises it."""
-    return sha256_json({k: v for k, v in data.items() if k not in SEAL_LEAVES_OUT})
+    return seal_of(seal_parts(data))
 
 
 def keys_digest(keys: Any) -> str:
@@ -407,6 +425,9 @@ class ResultRecord(_Model):
     _root: Path | None = PrivateAttr(default=None)
     _loaded: list[Item] | None = PrivateAttr(default=None)
     _correct: dict[ItemKey, bool] | None = PrivateAttr(default=None)
+    _seal: dict[str, str] | None = PrivateAttr(default=None)
+    """`seal_parts` of the record's JSON as read and checked (version 4 on), for the
+    summary cache."""
     _written: int = PrivateAttr(default=SCHEMA_VERSION)
     """The schema version the record was written with (before migration): which digest
     it carries."""

@@ -26,12 +26,37 @@ from gaptrack.store.atomic import write_bytes_atomic, write_text_atomic
 from gaptrack.store.cache import FileStat, Snapshot
 from gaptrack.store.integrity import columns_problem, record_problem
 from gaptrack.store.items import Columns
-from gaptrack.store.records import ITEMS_NAME, FailedAttempt, Item, ItemKey, ResultRecord
+from gaptrack.store.records import (
+    ITEMS_NAME,
+    FailedAttempt,
+    Item,
+    ItemKey,
+    ResultRecord,
+    correct_of,
+    correctness_of,
+    seal_parts,
+)
 from gaptrack.store.summary import RecordSummary, Stored, summarize
 
 _RECORD_NAME = re.compile(r"^[0-9a-f]{20}\.json$")
 Layout = Literal["parquet", "json"]
 _reported: set[str] = set()
+
+
+# What a summary holds of its record (the rest is derived from these or not kept).
+_SUMMARY_FIELDS = (
+    "key",
+    "model",
+    "task",
+    "metrics",
+    "provenance",
+    "model_fingerprint",
+    "backend",
+    "generation",
+    "items_file",
+    "items_file_sha256",
+    "correct_digest",
+)
 
 
 class RecordProblem(GaptrackError):
@@ -40,6 +65,15 @@ class RecordProblem(GaptrackError):
 
 class StoreWriteError(GaptrackError):
     """The store cannot be written (read-only, a file in the way, no space)."""
+
+
+def require_store_folder(path: Path) -> None:
+    """A results folder named on the command line must be one: a missing folder or a
+    file would read as an empty, healthy store."""
+    if not path.exists():
+        raise GaptrackError("no such results folder", file=path)
+    if not path.is_dir():
+        raise GaptrackError("not a folder (a results folder was expected)", file=path)
 
 
 def _write(path: Path, write) -> None:
@@ -112,10 +146,12 @@ def _parse_record(path: Path, raw: bytes) -> ResultRecord:
         raise RecordProblem(_first_error(exc), file=path) from None
     if record.key != path.stem:
         raise RecordProblem(f"key {record.key!r} does not match the file name", file=path)
-    problem = record_problem(record, data)
+    parts = seal_parts(data) if record.written_version >= 4 else None
+    problem = record_problem(record, parts)
     if problem:
         raise RecordProblem(problem, file=path)
     record._root = path.parent.parent
+    record._seal = parts
     return record
 
 
@@ -341,7 +377,7 @@ class Store:
         every items file read and checked, and items files without a record)."""
         records: list[ResultRecord] = []
         problems: list[RecordProblem] = []
-        for record, problem in self._walk(temporaries, items):
+        for record, problem, _ in self._walk(temporaries, items):
             if problem is None:
                 records.append(record)
             else:
@@ -350,17 +386,74 @@ class Store:
 
     def verify(self) -> tuple[int, list[RecordProblem]]:
         """What `gaptrack verify` reports: good records counted, every problem (records,
-        items files, strays, leftovers) listed; no record is kept, so memory stays flat
+        items files, strays, leftovers, summary-cache and checked-items entries that
+        disagree with their records) listed; no record is kept, so memory stays flat
         even where records carry their items inline."""
         good, problems = 0, []
-        for _, problem in self._walk(temporaries=True, items=True, keep=False):
+        snapshot = cache.load(self.root)  # as a reader would trust it (None: ignored)
+        for record, problem, items in self._walk(temporaries=True, items=True, keep=False):
             if problem is None:
                 good += 1
+                if snapshot is not None:
+                    problems += self._cache_problems(snapshot, record, items)
             else:
                 problems.append(problem)
         return good, problems
 
+    def _cache_problems(
+        self, snapshot: Snapshot, record: ResultRecord, items: list[Item] | None
+    ) -> list[RecordProblem]:
+        """The summary-cache entry of `record` (and its remembered items) against the
+        record and its items as just read and checked. Only an entry a reader would use
+        (its file's stat unchanged) can disagree: an outdated one is read past."""
+        name = f"{record.key}.json"
+        hit = snapshot.entries.get(name)
+        try:
+            if hit is None or hit[0] != FileStat.of(self.path_for(record.key).stat()):
+                return []
+        except OSError:
+            return []
+        table = self.root / cache.TABLE_NAME
+        cached, actual = hit[1], summarize(record, self.root)
+        differ = [f for f in _SUMMARY_FIELDS if getattr(cached, f) != getattr(actual, f)]
+        if cached.seal != actual.seal and not differ:
+            differ = sorted(
+                f
+                for f in cache.SEALED_FIELDS
+                if cached.seal and cached.seal.get(f) != (actual.seal or {}).get(f)
+            )
+        problems = []
+        if differ:
+            problems.append(
+                RecordProblem(
+                    f"its entry for records/{name} disagrees with the record "
+                    f"({', '.join(differ) or 'sealed fields'}): readers read the record and "
+                    "rewrite the cache (safe to delete)",
+                    file=table,
+                )
+            )
+        checked = cached.checked[0] if cached.checked else None
+        if checked is not None and items is not None and record.items_file is not None:
+            try:
+                stat = FileStat.of(items_path(self.root, record.items_file).stat())
+            except OSError:
+                stat = None
+            if stat == checked.stat and (checked.keys, checked.n, checked.bits) != (
+                correctness_of(correct_of(items))
+            ):
+                problems.append(
+                    RecordProblem(
+                        f"its remembered items of records/{name} disagree with "
+                        f"items/{record.items_file}: readers read the items file and rewrite "
+                        "the cache (safe to delete)",
+                        file=table,
+                    )
+                )
+        return problems
+
     def _walk(self, temporaries: bool, items: bool, keep: bool = True):
+        """(record, None, its items if read) for every good record, (None, problem,
+        None) for every problem."""
         named: dict[str, str | None] = {}  # key -> the items file its good record names
         if self.records_dir.is_dir():
             for path in sorted(self.records_dir.iterdir()):
@@ -371,22 +464,24 @@ class Store:
                             RecordProblem(
                                 "leftover temporary file of an interrupted write", file=path
                             ),
+                            None,
                         )
                 elif not _RECORD_NAME.match(path.name) or not path.is_file():
-                    yield None, RecordProblem("stray file: not a record name", file=path)
+                    yield None, RecordProblem("stray file: not a record name", file=path), None
                 else:
+                    read = None
                     try:
                         record = read_record(path, keep=keep)
                         if items and record.items_file:
-                            read_items_checked(record, thorough=True)  # checked, let go
+                            read = read_items_checked(record, thorough=True)  # let go after
                     except RecordProblem as problem:
-                        yield None, problem
+                        yield None, problem, None
                         continue
                     named[record.key] = record.items_file
-                    yield record, None
+                    yield record, None, read if read is not None else record.items
         if items:
             for problem in self._stray_items(temporaries, named):
-                yield None, problem
+                yield None, problem, None
 
     def _stray_items(self, temporaries: bool, named: dict[str, str | None]) -> list[RecordProblem]:
         if not self.items_dir.is_dir():
@@ -447,13 +542,15 @@ class Store:
             path = None  # a Path per file costs more than the cache lookup: only on a miss
             try:
                 stat = FileStat.of(entry.stat())
-                summary = known.trusted(entry.name, stat) if known else None
+                summary = known.trusted(entry.name, stat, entry.path) if known else None
                 if summary is None:
                     path = Path(entry.path)
                     # read, checked and let go (not kept like read_record's): memory stays
                     # flat even where records carry their items inline
                     summary = summarize(read_record(path, keep=False), self.root)
-                    if known is None or known.stale(entry.name, stat, summary, started):
+                    if cache.cacheable(summary) and (
+                        known is None or known.stale(entry.name, stat, summary, started)
+                    ):
                         changed += 1
             except OSError as exc:
                 warn(RecordProblem(f"cannot read ({exc.strerror})", file=Path(entry.path)))
@@ -462,8 +559,9 @@ class Store:
                 warn(problem)
                 continue
             fresh[entry.name] = (stat, summary)
-        if known is None or changed or len(fresh) != len(known.entries):
-            known = Snapshot(started, fresh)
+        cached = {n: e for n, e in fresh.items() if cache.cacheable(e[1])}
+        if known is None or changed or len(cached) != len(known.entries):
+            known = Snapshot(started, cached)
             cache.save(self.root, known)
         _snapshots[self.root.resolve()] = known
         return [summary for _, summary in fresh.values()]

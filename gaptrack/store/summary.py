@@ -54,6 +54,12 @@ class RecordSummary:
     items_file_sha256: str | None = None
     """sha256 of that file's bytes as written, from the checked record (None before
     record schema 3: reading its items then goes through the full record)."""
+    correct_digest: str | None = None
+    """The record's `correct_digest` (None before record schema 4): a remembered copy of
+    the items' correctness is used only where it matches."""
+    seal: dict[str, str] | None = field(default=None, compare=False, repr=False)
+    """`records.seal_parts` of the record as read and checked (None before schema 4): the
+    parts the summary was built from, which hash to the record's content digest."""
     _record: list = field(default_factory=list, compare=False, repr=False)
     _correct: list = field(default_factory=list, compare=False, repr=False)
     checked: list = field(default_factory=list, compare=False, repr=False)
@@ -89,7 +95,10 @@ class RecordSummary:
         if self.items_file is not None and self.items_file_sha256 is not None:
             known = self.checked[0] if self.checked else None
             correct, new = checked_items.read(
-                self.root / "items" / self.items_file, known, lambda: load_correct(self)
+                self.root / "items" / self.items_file,
+                known,
+                lambda: load_correct(self),
+                self.correct_digest,
             )
             if new is not None:
                 self.checked[:] = [new]
@@ -130,6 +139,8 @@ def summarize(record: ResultRecord, root: Path) -> RecordSummary:
         root=root,
         items_file=None if record.items_file is None else str(record.items_file),
         items_file_sha256=record.items_file_sha256,
+        correct_digest=record.correct_digest,
+        seal=record._seal,
     )
 
 
