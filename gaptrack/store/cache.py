@@ -154,6 +154,16 @@ def record_digest(path: str | os.PathLike, size: int) -> str | None:
     return match.group(1).decode() if match else None
 
 
+def _json_text(text: str) -> str | None:
+    """A JSON string or null (a key, file name or digest: no escapes), parsed without
+    the JSON decoder's per-call cost."""
+    if text == "null":
+        return None
+    if len(text) >= 2 and text[0] == text[-1] == '"' and "\\" not in text:
+        return text[1:-1]
+    return json.loads(text)
+
+
 def _entries(columns: dict[str, list], root: Path) -> dict[str, tuple[FileStat, RecordSummary]]:
     from gaptrack.store.checked_items import CheckedItems  # it builds on this module
 
@@ -173,7 +183,7 @@ def _entries(columns: dict[str, list], root: Path) -> dict[str, tuple[FileStat, 
             tasks[task_text] = TaskInfo.model_validate_json(task_text)
         key = json.loads(text["cache_key"][i])
         summary = RecordSummary(
-            key=json.loads(text["key"][i]),
+            key=_json_text(text["key"][i]),
             model=models[model_text],
             task=tasks[task_text],
             metrics=tuple(_METRICS.validate_json(text["metrics"][i])),
@@ -182,9 +192,9 @@ def _entries(columns: dict[str, list], root: Path) -> dict[str, tuple[FileStat, 
             backend=key["backend"],
             generation=key.get("generation"),
             root=root,
-            items_file=json.loads(text["items_file"][i]),
-            items_file_sha256=json.loads(text["items_file_sha256"][i]),
-            correct_digest=json.loads(text["correct_digest"][i]),
+            items_file=_json_text(text["items_file"][i]),
+            items_file_sha256=_json_text(text["items_file_sha256"][i]),
+            correct_digest=_json_text(text["correct_digest"][i]),
             seal={f: column[i] for f, column in zip(SEALED_FIELDS, sealed, strict=True)},
         )
         if columns["items_keys"][i] is not None:

@@ -272,8 +272,18 @@ def seal_parts(data: dict[str, Any]) -> dict[str, str]:
 def seal_of(parts: dict[str, str]) -> str:
     """The digest of sealed fields given as `seal_parts`: their canonical JSON object,
     assembled from the parts (equal to `sha256_json` of the fields), hashed."""
-    text = "{" + ",".join(f"{json.dumps(k)}:{parts[k]}" for k in sorted(parts)) + "}"
+    text = "{" + ",".join([_json_key(k) + parts[k] for k in sorted(parts)]) + "}"
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+_JSON_KEYS: dict[str, str] = {}
+
+
+def _json_key(name: str) -> str:
+    """`"name":` as canonical JSON writes it (the same dozen names, 20,000 times a scan)."""
+    if name not in _JSON_KEYS:
+        _JSON_KEYS[name] = json.dumps(name) + ":"
+    return _JSON_KEYS[name]
 
 
 def record_seal(data: dict[str, Any]) -> str:
