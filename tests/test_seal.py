@@ -225,3 +225,14 @@ def test_a_leftover_items_file_of_a_killed_write_is_reported_then_cleaned(tmp_pa
     store.put(record("m-us", "US", A, task="mmlu"))  # the next write of the key cleans up
     assert not leftover.exists()
     assert runner.invoke(app, ["verify", "--results", str(store.root)]).exit_code == 0
+
+
+def test_the_seal_is_the_canonical_json_of_every_field_but_itself_and_the_items(
+    tmp_path: Path,
+) -> None:
+    from gaptrack.store.records import seal_of, seal_parts, sha256_json
+
+    store, key = _stored(tmp_path)
+    data = json.loads(store.path_for(key).read_text())
+    rest = {k: v for k, v in data.items() if k not in ("content_digest", "items")}
+    assert data["content_digest"] == sha256_json(rest) == seal_of(seal_parts(data))

@@ -9,9 +9,15 @@ The records stay the truth; the cache is derived data and never evidence:
   that wrote the cache began. The second rule is git's "racily clean" rule: a file edited
   within the same timestamp tick as that scan can change without its stat changing. Any
   other file is read and checked again;
+- the entry keeps the canonical JSON of each field the record's digest covers, and the
+  summary is built from exactly that text; it is used only where that text hashes to the
+  digest at the end of the record file (a 160-byte read), so an entry edited in the
+  cache, its sha256 in `summary.json` updated to match, is never used: the record is
+  read and the cache rewritten. Records sealed before schema 4 are not cached (read);
 - the Parquet file must match the digest in `summary.json`; a cache that does not, or that
   cannot be read or was written for another record schema, is ignored (and rewritten);
-- `gaptrack verify` never reads it; deleting both files is always safe.
+- `gaptrack verify` checks every entry a reader would use against its record and items;
+  deleting both files is always safe.
 
 Writing is best effort (a read-only results folder still works, only slower), atomic, and
 done by readers: runs never touch it, so concurrent writers need no lock (the last

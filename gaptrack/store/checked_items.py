@@ -9,7 +9,9 @@ Derived data under the cache's rules, never evidence:
   (the same "racily clean" rule as the records'); otherwise the file is read and checked
   again (its sha256 against the record), so an items file edited since is still reported;
 - an entry stores the item keys only as a digest: the keys themselves come from a file
-  read and checked in this process that has the same digest.
+  read and checked in this process that has the same digest;
+- an entry is used only where its keys' digest, length and bits hash to the record's
+  `correct_digest` (sealed with the record): bits edited in the cache are never used.
 Entries are made by readers, in memory, and written to the cache by
 `Store.remember_checked_items`."""
 
