@@ -160,6 +160,7 @@ def plan_cmd(
     from gaptrack.publish.plan_table import print_plan
     from gaptrack.run.device import guess_device
     from gaptrack.run.estimate import estimate_plan
+    from gaptrack.run.plan import check_stored
 
     cfg = load_config(config)
     request = EvalRequest(
@@ -171,6 +172,7 @@ def plan_cmd(
         backend=backend,
     )
     plan = make_plan(cfg, request)
+    check_stored(plan)
     memory = gpu_memory or cfg.cluster.gpu_memory_gb
     per_job = gpus_per_job if gpus_per_job is not None else cfg.cluster.gpus_per_job
     print_plan(plan, estimate_plan(plan, per_job, memory), memory)

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from gaptrack.config.schema import Config
 from gaptrack.run.executors import Events, Executor, ExecutorOptions, LocalExecutor
 from gaptrack.run.jobs import Failure, Job, make_jobs
-from gaptrack.run.plan import EvalRequest, Plan, PlannedTask, blocked_tasks, make_plan
+from gaptrack.run.plan import (
+    EvalRequest,
+    Plan,
+    PlannedTask,
+    blocked_tasks,
+    check_stored,
+    make_plan,
+)
 from gaptrack.run.runner import Runner, TaskJob
 from gaptrack.store import FailedAttempt, ResultRecord, Store
 from gaptrack.store.claims import Claims
@@ -90,6 +97,7 @@ def evaluate(
     options = getattr(executor, "options", ExecutorOptions())
     plan = make_plan(config, dataclasses.replace(request, device=executor.device(request.device)))
     plan.blocked = blocked_tasks(plan)
+    check_stored(plan)
     if plan.pending():  # before any model loads: a run must be able to keep its results
         plan.store.check_writable()
     summary = EvalSummary(plan)

@@ -203,8 +203,7 @@ def make_plan(config: Config, request: EvalRequest) -> Plan:
                 generation=suite.generation_for(model).key(),
             )
             cached = not request.force and store.has(key.digest())
-            bad = store.problem(key.digest()) if cached else None
-            entries.append(PlannedTask(model, task.name, key.num_fewshot, limit, key, cached, bad))
+            entries.append(PlannedTask(model, task.name, key.num_fewshot, limit, key, cached))
     return Plan(
         config=config,
         device=device,
@@ -213,6 +212,15 @@ def make_plan(config: Config, request: EvalRequest) -> Plan:
         tasks_resolution=resolution,
         force=request.force,
     )
+
+
+def check_stored(plan: Plan) -> None:
+    """Mark each stored entry whose record fails its check (`PlannedTask.bad`): `eval` and
+    `plan` count it as bad, not stored. Reads the plan's records (`eval` reads them for
+    its table anyway, from this process's memory after this)."""
+    for entry in plan.entries:
+        if entry.cached:
+            entry.bad = plan.store.problem(entry.key.digest())
 
 
 def blocked_tasks(plan: Plan, probe: bool = True) -> dict[str, str]:
