@@ -1,4 +1,4 @@
-"""Per-item results in Parquet: `<root>/items/<key>.parquet`, one row per item.
+"""Per-item results in Parquet: `<root>/items/<key>.<sha256 prefix>.parquet`, one row per item.
 
 Why Parquet through pyarrow: a summary (`results`, `check`'s scores, `scores.csv`) reads
 the small JSON records and never parses an item row; the items of one record are one

@@ -1,5 +1,5 @@
 """The results store: `<root>/records/<key>.json` (metrics and provenance),
-`<root>/items/<key>.parquet` (per-item results), `<root>/failures/<key>.json`, plus
+`<root>/items/<key>.<sha256 prefix>.parquet` (per-item results), `<root>/failures/<key>.json`, plus
 derived files: `scores.csv`, and `summary.parquet` with `summary.json` (store/cache.py). Every read checks the record (schema version, digest, items); a
 record that fails is reported in one line and left out, never deleted. Records written
 by older versions, with their items inline in the JSON, are read as they are."""
