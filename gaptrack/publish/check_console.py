@@ -166,7 +166,7 @@ def print_check(
     if excluded:
         typer.echo(
             f"left out of every gap and the index: {len(excluded)} score rows whose setting "
-            "is not a single attempt (evidence/settings.py)"
+            "is not one attempt without tools (evidence/settings.py)"
         )
         for e in excluded:
             typer.echo(
