@@ -139,7 +139,9 @@ def test_o1_math500_not_compared_with_full_math(reported, evidence):
     assert point.b.model == "Qwen2.5 32B Instruct"
     assert all(r.benchmark == "math" for r in point.rows)
     assert not any(r.model.startswith(("o1", "o3")) for r in point.a.rows)
-    assert point.gap == pytest.approx(89.7 - 83.1)
+    # which full-MATH model is the US frontier depends on the registry's dates (Gemini
+    # 1.5 Pro's 86.5 once they land): never o1's MATH-500 94.8
+    assert point.gap < 94.8 - 83.1 and point.a.value < 94.8
 
 
 def test_qwen3_64_sample_mean_is_single_attempt(reported):
