@@ -13,8 +13,25 @@ os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 from tests import tiny  # noqa: E402
+
+# Property-based tests (tests/test_fuzz_loaders.py). `ci`, the default: the same 200
+# examples per loader on every run (derandomized: a failure in CI reproduces locally, and
+# the suite's time stays fixed); `long`: HYPOTHESIS_PROFILE=long for a longer random search.
+_FUZZ = {
+    "deadline": None,  # a shared 2-core CI machine: timing is no property of a loader
+    "database": None,  # no .hypothesis/ folder in the checkout
+    "suppress_health_check": [
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,  # fixtures here make a fresh folder per example
+    ],
+}
+settings.register_profile("ci", derandomize=True, max_examples=200, **_FUZZ)
+settings.register_profile("long", max_examples=5000, **_FUZZ)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -132,3 +132,15 @@ def test_an_unknown_task_names_the_config_file_and_field(tmp_path: Path, command
         f"error: {path}: suite.tasks[1]: unknown task 'arc_easyy' (did you mean 'arc_easy'?)"
     ]
     assert not (tmp_path / "results").exists()
+
+
+def test_a_registry_release_date_in_the_future_is_refused(tmp_path: Path) -> None:
+    from gaptrack.compare.evidence.registry import read_registry
+
+    path = tmp_path / "models.yaml"
+    path.write_text(
+        "models:\n- id: m\n  name: M\n  origin: CN\n  versions:\n  - id: m\n    name: M\n"
+        "    released: '2999-03'\n    date_source: x\n    date_kind: developer\n"
+    )
+    with pytest.raises(ConfigError, match=r"models\[0\]\.versions\[0\]\.released: 2999-03 is in"):
+        read_registry(path)

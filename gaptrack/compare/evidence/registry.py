@@ -31,7 +31,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from gaptrack.base import Frozen
-from gaptrack.compare.dates import PartialDate, period_end, period_start
+from gaptrack.compare.dates import PastPartialDate, period_end, period_start
 from gaptrack.config.countries import check_country
 from gaptrack.errors import FieldProblem
 from gaptrack.paths import shipped
@@ -90,7 +90,7 @@ class VersionSpec(Frozen):
     """Canonical version id (unique over the registry)."""
     name: str
     """Display name."""
-    released: PartialDate | None = None
+    released: PastPartialDate | None = None
     """Public release date (YYYY-MM-DD, YYYY-MM or YYYY); empty where no source gives one."""
     date_source: str = ""
     """Where the date comes from (URL or file and row)."""
