@@ -172,6 +172,21 @@ CONFIG_CASES = [
         "models[0].params_b: Input should be a finite number",
     ),
     (
+        "results-dir-nul",
+        config("suite:", 'results_dir: "r\\0"\nsuite:'),
+        "results_dir: a path cannot hold a NUL byte",
+    ),
+    (
+        "source-path-nul",
+        config("{kind: hub, repo: a/b}", '{kind: local, path: "w\\0"}'),
+        "models[0].source.path: a path cannot hold a NUL byte",
+    ),
+    (
+        "task-paths-nul",
+        config("{tasks: [arc_easy]}", '{tasks: [arc_easy], task_paths: ["t\\0"]}'),
+        "suite.task_paths[0]: a path cannot hold a NUL byte",
+    ),
+    (
         "released-future",
         config("2024-01-01", "2999-01-01"),
         "models[0].released: 2999-01-01 is in the future (more than 31 days after today",

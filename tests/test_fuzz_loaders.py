@@ -74,7 +74,9 @@ INTERESTING_TEXT = [
     "~nosuchuser/x",
     "a" * 300,
     "x/" * 200,
+    "/".join(["b" * 255] * 20),
     "\x00",
+    "a\x00b",
     "\ufeff",
     "=HYPERLINK(1)",
     "a,b",
@@ -120,12 +122,15 @@ KEYS = [
     "items_file",
 ]
 LEAF = st.one_of(
+    # The values that have broken loaders before, most often: random text rarely hits one.
+    st.sampled_from(INTERESTING_TEXT),
+    st.sampled_from(INTERESTING_TEXT),
+    st.sampled_from(INTERESTING_TEXT),
     st.none(),
     st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(),  # NaN and infinities included
     st.text(max_size=12),
-    st.sampled_from(INTERESTING_TEXT),
 )
 VALUE = st.recursive(
     LEAF,

@@ -226,14 +226,14 @@ def _user_path(text: str) -> Path:
         return Path(text)
 
 
-def _absolutise_sources(models: list[Any], base: Path) -> None:
-    for model in models:
+def _absolutise_sources(models: list[Any], base: Path, file: Path, prefix: str) -> None:
+    for i, model in enumerate(models):
         if not isinstance(model, dict):
             continue
         source = model.get("source")
         if isinstance(source, dict) and source.get("kind") == "local" and "path" in source:
-            path = _user_path(str(source["path"]))
-            source["path"] = str(path if path.is_absolute() else (base / path).resolve())
+            field = f"{prefix}[{i}].source.path"
+            source["path"] = _relative_to(source["path"], base, file, field)
 
 
 def _check_local_folders(models: list[ModelSpec], file: Path, prefix: str, index_of) -> None:
@@ -257,7 +257,7 @@ def load_catalogue(path: Path) -> dict[str, ModelSpec]:
     raw = data.get("models")
     if not isinstance(raw, list):
         raise ConfigError("expected a list of models", file=path, field="models")
-    _absolutise_sources(raw, path.parent)
+    _absolutise_sources(raw, path.parent, path, "models")
     out: dict[str, ModelSpec] = {}
     for i, entry in enumerate(raw):
         try:
@@ -343,23 +343,30 @@ def _resolve_models(data: dict[str, Any], file: Path, catalogue: dict[str, Model
             resolved.append(catalogue[entry].model_dump())
         else:
             resolved.append(entry)
-    _absolutise_sources(resolved, file.parent)
+    _absolutise_sources(resolved, file.parent, file, "models")
     data["models"] = resolved
 
 
-def _relative_to(value: object, base: Path) -> object:
+def _relative_to(value: object, base: Path, file: Path, field: str) -> object:
     if not isinstance(value, str):
         return value  # the schema reports the wrong type
+    if "\x00" in value:  # no file system takes it; os calls would raise ValueError
+        raise ConfigError("a path cannot hold a NUL byte", file=file, field=field)
     path = _user_path(value)
     return str(path if path.is_absolute() else (base / path).resolve())
 
 
-def _resolve_paths(data: dict[str, Any], base: Path, results_base: Path) -> None:
+def _resolve_paths(data: dict[str, Any], file: Path, results_base: Path) -> None:
     """Every path a config holds is relative to the config file, wherever gaptrack runs."""
-    data["results_dir"] = _relative_to(data.get("results_dir", "results"), results_base)
+    data["results_dir"] = _relative_to(
+        data.get("results_dir", "results"), results_base, file, "results_dir"
+    )
     suite = data.get("suite")
     if isinstance(suite, dict) and isinstance(suite.get("task_paths"), list):
-        suite["task_paths"] = [_relative_to(str(p), base) for p in suite["task_paths"]]
+        suite["task_paths"] = [
+            _relative_to(p, file.parent, file, f"suite.task_paths[{i}]")
+            for i, p in enumerate(suite["task_paths"])
+        ]
 
 
 def load_config(path: str | Path) -> Config:
@@ -372,7 +379,7 @@ def load_config(path: str | Path) -> Config:
     # The package folder is no place for results: a config run straight from an installed
     # package writes them as if it lived in <data home>/configs.
     results_base = data_home() / "configs" if inside_package(file) else file.parent
-    _resolve_paths(data, file.parent, results_base)
+    _resolve_paths(data, file, results_base)
     try:
         config = Config.model_validate({**data, "source_file": file.resolve()})
     except ValidationError as exc:
