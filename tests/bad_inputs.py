@@ -229,6 +229,16 @@ CLAIMS_CASES = [
         "claims[0].statement",
     ),
     (
+        "claims-doc-file-too-long",
+        claims("file: f.txt", "file: " + "a" * 300),
+        "documents[0].file: document 'aaaa",
+    ),
+    (
+        "claims-doc-file-nul",
+        claims("file: f.txt", 'file: "f\\0.txt"'),
+        "documents[0].file: a file name cannot hold a NUL byte",
+    ),
+    (
         "claims-duplicate-key",
         claims("made_by: author", "made_by: author, made_by: other"),
         "line 4: duplicate key 'made_by' (first given on line 4)",

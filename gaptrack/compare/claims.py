@@ -420,6 +420,14 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
+def _is_file(path: Path) -> bool:
+    """Path.is_file, False (not an OSError) for a name too long for the file system."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _complete(registry: ClaimsFile, path: Path) -> ClaimsFile:
     """Fill claim dates from their documents and check every quote against its document."""
     texts: dict[str, str] = {}
@@ -429,13 +437,17 @@ def _complete(registry: ClaimsFile, path: Path) -> ClaimsFile:
         # A claims file names its documents, and their text is printed in verdicts: a
         # shared claims file must not make gaptrack read any file of the machine, through
         # `..`, an absolute path, or a link that leads out of the folder.
+        if "\x00" in doc.file:
+            raise ConfigError(
+                "a file name cannot hold a NUL byte", file=path, field=f"documents[{i}].file"
+            )
         if not _inside(doc_path, folder):
             raise ConfigError(
                 f"document {doc.file!r} lies outside the claims file's folder {folder}",
                 file=path,
                 field=f"documents[{i}].file",
             )
-        if not doc_path.is_file():
+        if not _is_file(doc_path):
             raise ConfigError(
                 f"document {doc.file!r} not found", file=path, field=f"documents[{i}].file"
             )
