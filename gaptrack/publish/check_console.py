@@ -11,6 +11,7 @@ import typer
 from gaptrack.compare.check import Excluded, Reproduction
 from gaptrack.compare.verdicts import ClaimVerdict
 from gaptrack.publish.claim_files import claims_dir
+from gaptrack.publish.claims_view import share_text
 
 COLUMNS = [
     "claim",
@@ -79,21 +80,6 @@ def summary_lines(verdict: ClaimVerdict) -> list[dict[str, str]]:
         }
         for i, ev in enumerate(verdict.evaluations)
     ]
-
-
-def share_text(verdict: ClaimVerdict) -> str:
-    """`9/12 support` from the claim's specification curve; `1/1` for a claim with one
-    specification (a figure, an event, a cadence)."""
-    curve = verdict.curve
-    if curve is None:
-        return "-"
-    if not curve.evaluated:
-        return f"0/{len(curve.outcomes)} with evidence"
-    if verdict.verdict == "contradicted" or (
-        verdict.verdict == "not reproduced" and curve.contradicted > curve.supported
-    ):
-        return f"{curve.contradicted}/{curve.evaluated} contradict"
-    return f"{curve.supported}/{curve.evaluated} support"
 
 
 def _published_lines(verdicts: Sequence[ClaimVerdict]) -> list[str]:

@@ -29,6 +29,9 @@ class ClaimLine(BaseModel):
     verdict: str
     """supported, contradicted, not reproduced, not independent, inconclusive or untestable
     (verdicts.base.Label)."""
+    specifications: str = "-"
+    """The share of the claim's specifications behind the verdict (`24/45 support`; `1/1`
+    for a figure, an event or a cadence); `-` for an untestable claim."""
     value: float | None = None
     """The deciding evaluation's value: the gap, the change of the gap, a median interval
     in days; None where the verdict rests on several values (see `checks`)."""
@@ -71,6 +74,21 @@ def check_texts(ev: Evaluation) -> list[str]:
     return out
 
 
+def share_text(verdict: ClaimVerdict) -> str:
+    """`9/12 support` from the claim's specification curve; `1/1` for a claim with one
+    specification (a figure, an event, a cadence)."""
+    curve = verdict.curve
+    if curve is None:
+        return "-"
+    if not curve.evaluated:
+        return f"0/{len(curve.outcomes)} with evidence"
+    if verdict.verdict == "contradicted" or (
+        verdict.verdict == "not reproduced" and curve.contradicted > curve.supported
+    ):
+        return f"{curve.contradicted}/{curve.evaluated} contradict"
+    return f"{curve.supported}/{curve.evaluated} support"
+
+
 def claim_line(verdict: ClaimVerdict) -> ClaimLine:
     claim = verdict.claim
     base = {
@@ -81,6 +99,7 @@ def claim_line(verdict: ClaimVerdict) -> ClaimLine:
         "kind": claim.kind,
         "tested": claim.testable,
         "verdict": verdict.verdict,
+        "specifications": share_text(verdict),
     }
     ev = deciding(verdict)
     if ev is None:

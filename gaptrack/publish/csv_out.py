@@ -74,6 +74,7 @@ CLAIM_COLUMNS = [
     "kind",
     "tested",
     "verdict",
+    "specifications",
     "value",
     "ci_low",
     "ci_high",
