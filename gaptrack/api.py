@@ -28,7 +28,14 @@ _WHERE = {
 }
 
 __all__ = sorted(
-    [*_WHERE, "capability_index", "collect_findings", "evaluate", "publication_folder"]
+    [
+        *_WHERE,
+        "capability_index",
+        "collect_findings",
+        "evaluate",
+        "index_headline",
+        "publication_folder",
+    ]
 )
 
 
@@ -86,6 +93,15 @@ def collect_findings(
         config_file=cfg.source_file if cfg else None,
         options=CheckOptions(reported_files=list(reported)),
     )
+
+
+def index_headline(
+    config: str | Path | None, results: Path | None, index, reported: list[Path] = ()
+):
+    """The index's headline figures for the report's top (compare.publication)."""
+    from gaptrack.compare.publication import index_headline as compute
+
+    return compute(_config_and_results(config, results)[1], index, reported)
 
 
 def capability_index(

@@ -40,11 +40,14 @@ def test_famous_claim_is_structured():
     claim = load_claims().claim("c001-gap-9-to-2")
     assert claim.statement.kind == "gap_threshold"
     assert claim.statement.quantity.edition.label() == "AI Index 2025"
+    # the AI Index's 9 % and 2 % in rating points (of its own 1112 and 1362): a percentage
+    # of a rating depends on where the scale is anchored
+    assert claim.statement.quantity.unit == "points"
     assert [(c.at, c.op, c.value) for c in claim.statement.conditions] == [
-        # the AI Index's 9 % and 2 % in rating points of its own ratings (scale-free)
         ("2024-01", ">", 100.0),
         ("2025-02", "<", 27.0),
     ]
+    assert claim.date_reading.dates == {"2025-02": "2025-02-14"}
     assert claim.date == "2025-07"
 
 

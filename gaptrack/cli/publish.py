@@ -63,7 +63,12 @@ def report(
 
 
 def _report(config, results, out, reported) -> None:
-    from gaptrack.api import capability_index, collect_findings, publication_folder
+    from gaptrack.api import (
+        capability_index,
+        collect_findings,
+        index_headline,
+        publication_folder,
+    )
     from gaptrack.publish.files import check_folder
     from gaptrack.publish.outputs import start_figures, write_pages
     from gaptrack.update.figures import write_report_extras
@@ -73,7 +78,8 @@ def _report(config, results, out, reported) -> None:
     findings = collect_findings(config, results, reported or [])
     figures = start_figures(findings, folder)  # drawn on the other cores while the index fits
     index = capability_index(config, results, reported or [])
-    for path in write_pages(findings, folder, index, figures):
+    headline = index_headline(config, results, index, reported or [])
+    for path in write_pages(findings, folder, index, figures, headline):
         typer.echo(str(path))
     # the figures a dated series of reports plots (python -m gaptrack.update.dated), and
     # the source copies read

@@ -170,7 +170,6 @@ def capability_index(results_dir: Path, reported: Sequence[Path] = ()):
     try:
         from gaptrack.compare.index import cache
         from gaptrack.compare.index.analysis import run_index
-        from gaptrack.compare.index.headline import headline_figures, headline_report
         from gaptrack.compare.index.prepare import INDEX_SINCE, index_options
         from gaptrack.compare.index.sources import load_all
     except ImportError:
@@ -184,14 +183,31 @@ def capability_index(results_dir: Path, reported: Sequence[Path] = ()):
         with warnings.catch_warnings():
             # months where one side has no model yet give all-NaN slices: expected, not news
             warnings.simplefilter("ignore", RuntimeWarning)
-            report = run_index(
+            return run_index(
                 frame, index_options(), n_boot=INDEX_BOOTSTRAP, seed=0, start=INDEX_SINCE
             )
-            try:
-                head = headline_report(frame, INDEX_BOOTSTRAP, 0)
-                report.headline = headline_figures(head, report)
-            except GaptrackError:
-                report.headline = None  # too few third-party models for a headline
-            return report
     except GaptrackError as exc:
         return exc
+
+
+def index_headline(results_dir: Path, index, reported: Sequence[Path] = ()) -> list | None:
+    """The index's headline figures (index.headline: third-party runs, >= 4 benchmarks,
+    from 2023, the all-evidence figure beside) for the report's top: the ones `gaptrack
+    index` stored with the index where the report reads it, else fitted now beside the
+    index just fitted; None where there is no index or too little third-party evidence."""
+    from gaptrack.compare.index.analysis import IndexReport
+    from gaptrack.compare.index.cache import StoredIndex
+    from gaptrack.compare.index.headline import headline_figures, headline_report
+    from gaptrack.compare.index.sources import load_all
+
+    if isinstance(index, StoredIndex):
+        return index.headline
+    if not isinstance(index, IndexReport):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            frame = load_all(results_dir, reported)
+            return headline_figures(headline_report(frame, INDEX_BOOTSTRAP, 0), index)
+    except GaptrackError:
+        return None

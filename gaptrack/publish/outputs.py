@@ -30,14 +30,16 @@ def start_figures(findings: Findings, out: Path):
     return GapFigures(findings.gaps, out / "plots", findings.gap_markers)
 
 
-def write_pages(findings: Findings, out: Path, index=None, figures=None) -> list[Path]:
+def write_pages(
+    findings: Findings, out: Path, index=None, figures=None, headline=None
+) -> list[Path]:
     """report.html and report.md (plots in `out`/plots); `index`: the capability index
     (compare.publication.capability_index), whose section is left out where it is None;
-    `figures`: what start_figures returned, if called."""
+    `figures`: what start_figures returned, if called; `headline`: the index's headline
+    figures (compare.publication.index_headline) for the page's top."""
     from gaptrack.publish.index_section import index_section
     from gaptrack.publish.report import write_report
 
-    headline = getattr(index, "headline", None)
     return write_report(
         findings, out, lambda plots: index_section(index, plots), figures, headline=headline
     )

@@ -9,9 +9,9 @@ import pandas as pd
 
 from gaptrack.base import Frozen
 from gaptrack.compare.index.analysis import SIDES, IndexReport, run_index
-from gaptrack.compare.index.prepare import Options
+from gaptrack.compare.index.prepare import INDEX_SINCE, index_options
 
-HEADLINE_OPTIONS = Options(reporters=("third_party",), min_benchmarks=4, since="2023-01-01")
+HEADLINE_OPTIONS = index_options(reporters=("third_party",), min_benchmarks=4)
 """Third-party rows, >= 4 benchmarks per model, models released from 2023 (Epoch AI's
 Capabilities Index keeps models with enough benchmarks and starts in 2023)."""
 HEADLINE_FILE = "headline_summary.csv"
@@ -44,7 +44,9 @@ class HeadlineFigure(Frozen):
 
 def headline_report(frame: pd.DataFrame, n_boot: int, seed: int) -> IndexReport:
     """The headline fit (CN behind US only)."""
-    return run_index(frame, HEADLINE_OPTIONS, n_boot=n_boot, seed=seed, sides=SIDES[:1])
+    return run_index(
+        frame, HEADLINE_OPTIONS, n_boot=n_boot, seed=seed, start=INDEX_SINCE, sides=SIDES[:1]
+    )
 
 
 def _num(x) -> float | None:
