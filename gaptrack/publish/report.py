@@ -172,7 +172,7 @@ def tier_blocks(tier_gaps: Sequence[TierGap]) -> list[Block]:
             "Each benchmark's US-CN gap at the end of 2024 on one source tier at a time "
             "(third-party runs such as Epoch AI's, developers' own reports, compilations' "
             "copies) and on all rows together, the maximum over every tier that gaptrack's "
-            "series used to take: a self-reported best-of-N figure wins that maximum.",
+            "series used to take: a self-reported figure often wins that maximum.",
             "note",
         ),
         Table(["benchmark", "date", "rows", "models", "gap", "95% interval"], rows),
