@@ -80,6 +80,8 @@ def share_text(verdict: ClaimVerdict) -> str:
     curve = verdict.curve
     if curve is None:
         return "-"
+    if verdict.verdict == "not independent":
+        return "own source"  # the claim's own citation decides nothing, whatever its share
     if not curve.evaluated:
         return f"0/{len(curve.outcomes)} with evidence"
     if verdict.verdict == "contradicted" or (
