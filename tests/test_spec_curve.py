@@ -74,6 +74,11 @@ def test_a_verdict_that_flips_under_strict_says_so(shipped):
     assert verdict.verdict == "inconclusive"
     assert "with --strict" in verdict.explanation
     assert "glm-4-0116.mmlu.glm4-paper" in verdict.explanation
+    strict = check_claims(
+        "unused-results", "c001-gap-9-to-2-mmlu", options=CheckOptions(strict=True)
+    )[0]
+    assert strict.verdict == "supported"
+    assert "without --strict" in strict.explanation and "`inconclusive`" in strict.explanation
 
 
 def test_ai_index_benchmark_gaps_are_not_reproduced_with_the_models_named(shipped):

@@ -102,7 +102,11 @@ def check_claims(
     row_sets = RowSets(rows)  # each (tier, model set) filtered once for every claim
     verdicts = [evaluate_claim(c, registry.document(c.document), row_sets) for c in claims]
     if options.strict:
-        return verdicts
+        # the other side of the same comparison: where every row (unverified and copied
+        # ones included) would give another verdict, --strict says so too
+        everything = load_evidence(results_dir, options.model_copy(update={"strict": False}))
+        every = RowSets(everything)
+        return [_against_all(v, every) for v in verdicts]
     # Would --strict (rows verified at their primary source only) say otherwise? Then the
     # verdict rests on rows an analyst could not check at their source: say so, and do
     # not sign a supported or contradicted verdict that only such rows carry.
@@ -138,6 +142,21 @@ def _against_strict(verdict: ClaimVerdict, strict: RowSets) -> ClaimVerdict:
     return verdict.model_copy(
         update={"verdict": label, "explanation": f"{verdict.explanation}; {note}"}
     )
+
+
+def _against_all(verdict: ClaimVerdict, every: RowSets) -> ClaimVerdict:
+    claim = verdict.claim
+    if claim.statement is None or claim.statement.kind not in GAP_KINDS:
+        return verdict
+    other = evaluate_claim(claim, verdict.document, every)
+    if other.verdict == verdict.verdict:
+        return verdict
+    share = other.curve.text() if other.curve else ""
+    note = (
+        f"without --strict (every row, those not verified at their primary source "
+        f"included) the verdict would be `{other.verdict}` ({share})"
+    )
+    return verdict.model_copy(update={"explanation": f"{verdict.explanation}; {note}"})
 
 
 def _check_cited(registry, rows: Sequence[EvidenceRow], claims_file: Path | None) -> None:
