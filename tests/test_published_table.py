@@ -69,3 +69,24 @@ def test_check_prints_the_table(tmp_path):
     assert "AI Index 2025 US-China benchmark gaps (points): published vs gaptrack" in result.output
     assert "mmlu 2023-12-31: published 17.5" in result.output
     assert "    US: " in result.output and "    CN: " in result.output
+
+
+def test_the_shipped_table_dates_models_as_the_gap_engine_does(tmp_path):
+    """The end-2024 MATH row: LLMStats dates Gemini 2.0 Flash 2024-12-01 (the experimental
+    preview); the registry dates its scored version 2025-02-05, so it is not the US frontier
+    at 2024-12-31, here as in the claims' verdicts (it was, before the table read the
+    registry); and no best-of-N or tool-assisted row enters the table."""
+    from gaptrack.compare.check import CheckOptions, load_evidence
+    from gaptrack.compare.evidence.settings import not_comparable
+    from gaptrack.compare.gaps import released_of
+
+    rows = load_evidence(tmp_path / "results", CheckOptions())
+    table = {(r.benchmark, r.at.isoformat()): r for r in published_gap_table(rows)}
+    math = table[("math", "2024-12-31")]
+    assert math.us is not None and "Gemini 2.0 Flash" not in math.us.model
+    by_id = {r.row_id: r for r in rows}
+    for row in table.values():
+        for side in (row.us, row.cn):
+            if side is not None:
+                used = by_id[side.row_id]
+                assert released_of(used) <= row.at and not not_comparable(used)

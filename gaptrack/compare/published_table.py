@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from gaptrack.base import Frozen
 from gaptrack.compare.dates import period_end
 from gaptrack.compare.evidence import EvidenceKind, EvidenceRow
-from gaptrack.compare.evidence.settings import differences
-from gaptrack.compare.gaps import Contender, GapPoint, Sides, frontier_gap
+from gaptrack.compare.evidence.settings import differences, not_comparable
+from gaptrack.compare.gaps import Contender, GapPoint, Sides, frontier_gap, identity, released_of
 from gaptrack.compare.stats import Interval
 
 REPORT, EDITION = "AI Index", "2025"
@@ -97,9 +97,9 @@ def _alternatives(
 ) -> list[tuple[str, float]]:
     """(description, gap) of the recomputations that could explain a difference."""
     out = []
-    late = [r for r in rows if r.released and (at - r.released).days <= LATE_DAYS]
+    late = [r for r in rows if (at - released_of(r)).days <= LATE_DAYS]
     if late:
-        named = sorted({f"{r.model} ({r.released.isoformat()})" for r in late})
+        named = sorted({f"{r.model} ({released_of(r).isoformat()})" for r in late})
         names = ", ".join(named[:4]) + (f" and {len(named) - 4} more" if len(named) > 4 else "")
         alt = _gap([r for r in rows if r not in late], bench, at)
         if alt.gap is not None:
@@ -124,7 +124,7 @@ def _alternatives(
     for side, name in ((point.a, "US"), (point.b, "CN")):
         if side is None:
             continue
-        alt = _gap([r for r in rows if r.model != side.model], bench, at)
+        alt = _gap([r for r in rows if identity(r) != identity(side.rows[0])], bench, at)
         if alt.gap is not None:
             out.append(
                 (
@@ -177,8 +177,16 @@ def published_gap_table(rows: Sequence[EvidenceRow]) -> list[PublishedGapRow]:
         ):
             continue
         at = period_end(pub.snapshot.strftime("%Y-%m"))
+        # the gap engine's own rules: registry release dates (one per model version) and
+        # single-attempt scores only, so this table and the claims' verdicts agree
         bench_rows = [
-            r for r in scores if r.benchmark == pub.benchmark and r.released and r.released <= at
+            r
+            for r in scores
+            if r.benchmark == pub.benchmark
+            and r.value is not None
+            and not not_comparable(r)
+            and (released := released_of(r)) is not None
+            and released <= at
         ]
         point = _gap(bench_rows, pub.benchmark, at)
         interval = point.interval
