@@ -31,6 +31,8 @@ from pathlib import Path
 
 import yaml
 
+from gaptrack.compare.index.epochdata import country_code
+
 ROOT = Path(__file__).resolve().parent.parent
 EVIDENCE = ROOT / "evidence"
 OUT = EVIDENCE / "models.yaml"
@@ -47,20 +49,6 @@ arena.ai's pages in the same layout (2026), name models by the same keys as its 
 CATALOGUES = ("packaged_models.yaml", "catalogue.yaml")
 SAME_VERSION_DAYS = 7
 
-# Epoch AI's country names (as gaptrack.compare.index.epochdata reads them).
-COUNTRIES = {
-    "United States of America": "US",
-    "China": "CN",
-    "Hong Kong,China": "CN",
-    "France": "FR",
-    "United Kingdom of Great Britain and Northern Ireland": "GB",
-    "Canada": "CA",
-    "United Arab Emirates": "AE",
-    "Germany": "DE",
-    "Israel": "IL",
-    "Japan": "JP",
-    "Korea (Republic of)": "KR",
-}
 
 # Hand-fixed identities: (source, name as the source writes it) -> the Epoch AI model
 # version it is (or `=NAME`: the same model as NAME of another source). Names that
@@ -207,14 +195,6 @@ def slug(name: str) -> str:
     return re.sub(r"-+", "-", text) or "model"
 
 
-def country(text: str) -> str | None:
-    if not text:
-        return None
-    if text in COUNTRIES:
-        return COUNTRIES[text]
-    return "+".join(COUNTRIES.get(p.strip(), p.strip()) for p in text.split(","))
-
-
 def accessibility(text: str) -> bool | None:
     return text.startswith("Open weights") if text else None
 
@@ -271,7 +251,7 @@ def build_epoch(models: dict[str, Model], by_version: dict[str, Version]) -> Non
         for row in rows:
             model.fill(
                 organisation=row["Organization"] or None,
-                origin=country(row["Country"]),
+                origin=country_code(row["Country"]),
                 open_weights=accessibility(row["Model accessibility"]),
             )
         dated = sorted(rows, key=lambda r: (r["Release date"] or "9999", r["Model version"]))

@@ -26,7 +26,7 @@ import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
@@ -36,20 +36,6 @@ from gaptrack.config.countries import check_country
 from gaptrack.errors import FieldProblem
 from gaptrack.paths import shipped
 
-SOURCES = (
-    "epoch",
-    "epoch_model",
-    "reported",
-    "llmstats",
-    "developer_reports",
-    "arena_history",
-    "arena_catalog",
-    "gaptrack",
-    "other",
-)
-"""Where an alias comes from: Epoch AI's model versions (`epoch`) and model names
-(`epoch_model`), each evidence CSV by its stem, gaptrack's catalogue ids (`gaptrack`), and
-`other` for names added by hand."""
 Source = Literal[
     "epoch",
     "epoch_model",
@@ -61,6 +47,10 @@ Source = Literal[
     "gaptrack",
     "other",
 ]
+"""Where an alias comes from: Epoch AI's model versions (`epoch`) and model names
+(`epoch_model`), each evidence CSV by its stem, gaptrack's catalogue ids (`gaptrack`), and
+`other` for names added by hand."""
+SOURCES: tuple[str, ...] = get_args(Source)
 DateKind = Literal["developer", "compilation", "none"]
 _ID = r"^[a-z0-9][a-z0-9._+-]*$"
 
