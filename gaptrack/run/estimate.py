@@ -124,7 +124,10 @@ def estimate_plan(
     """Every model of `plan` with pending tasks, its work and its GPUs on CUDA."""
     suite = plan.config.suite
     estimates = []
-    for model in dict.fromkeys(e.model for e in plan.entries):
+    # by id: a model spec is not hashable where its source holds a list (a packaged
+    # model's parts), and ids are unique within a config
+    models = {e.model.id: e.model for e in plan.entries}
+    for model in models.values():
         entries = [e for e in plan.entries if e.model.id == model.id]
         pending = [e for e in entries if not e.cached]
         if not pending:
