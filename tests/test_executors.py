@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from gaptrack.api import Store, evaluate, load_config
-from gaptrack.run.executors import ExecutorOptions, RayExecutor, SlurmExecutor
+from gaptrack.api import EvalRequest, Store, evaluate, load_config
+from gaptrack.run import spool
+from gaptrack.run.executors import ClusterSettings, RayExecutor, SlurmExecutor
 from tests import tiny
-from tests.fakes import FakeRunner
+from tests.fakes import FakeRunner, fake_outcome
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = {(m, t) for m in ("tiny-llama", "tiny-qwen2") for t in ("tiny_mc", "tiny_mc2")}
@@ -91,10 +94,10 @@ def test_submitit_local_store_equals_local(
 ) -> None:
     pytest.importorskip("submitit")
     config = load_config(write_config(tmp_path, tiny_models, tiny_task_dir))
-    options = ExecutorOptions(
+    settings = ClusterSettings(
         slurm_cluster="local", slurm_folder=tmp_path / "submitit", poll_s=0.5, cpus_per_job=1
     )
-    summary = evaluate(config, executor=SlurmExecutor(options))
+    summary = evaluate(config, executor=SlurmExecutor(settings))
     assert not summary.failed
     assert comparable(config.results_dir) == local_store
 
@@ -120,8 +123,7 @@ class KillingRunner(FakeRunner):
 def test_killed_ray_worker_is_retried_or_reported(ray_cluster, tiny_config: Path, retries) -> None:
     config = load_config(tiny_config)
     runner = KillingRunner(tiny_config.parent / "killed", victim=("tiny-llama", "tiny_mc"))
-    options = ExecutorOptions(runner=runner, max_retries=retries)
-    summary = evaluate(config, executor=RayExecutor(options))
+    summary = evaluate(config, executor=RayExecutor(ClusterSettings(max_retries=retries), runner))
     assert (tiny_config.parent / "killed").exists()  # the worker did die mid-job
     stored = {(r.model.id, r.task.name) for r in Store(config.results_dir).records()}
     failed = {(f.model_id, f.task) for f in summary.failed}
@@ -143,5 +145,186 @@ def test_missing_package_is_one_line(monkeypatch, executor, module, extra) -> No
 
     monkeypatch.setitem(sys.modules, module, None)  # makes `import module` fail
     with pytest.raises(GaptrackError, match=rf"pip install 'gaptrack\[{extra}\]'") as caught:
-        list(executor(ExecutorOptions(slurm_cluster="slurm")).run([], None))
+        list(executor(ClusterSettings(slurm_cluster="slurm")).run([], None))
     assert "\n" not in str(caught.value)
+
+
+class LoggingRunner(FakeRunner):
+    """Appends `model task` to `log` for every task it runs (its workers are other
+    processes: the file is the count). After `pause` (a (model, task)), the first time
+    only, it holds the job: until `gate` exists, or for ten minutes (then something
+    else must end the job: a time limit)."""
+
+    def __init__(self, log: Path, pause=None, marker: Path | None = None, gate=None):
+        super().__init__()
+        self.log, self.pause, self.marker, self.gate = log, pause, marker, gate
+
+    def run_model(self, job):
+        for task in job.tasks:
+            with self.log.open("a") as out:
+                out.write(f"{job.model.id} {task.task}\n")
+            yield task, fake_outcome(job.model.id, task.task, task.limit or 10)
+            if (job.model.id, task.task) == self.pause and not self.marker.exists():
+                self.marker.touch()
+                self.hold(job, task)
+
+    def hold(self, job, task) -> None:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and not (self.gate and self.gate.exists()):
+            time.sleep(0.2)
+
+
+class KillWhenStored(LoggingRunner):
+    """Kills its own worker (SIGKILL) once the driver has stored the paused task's record."""
+
+    def __init__(self, log: Path, pause, marker: Path, store_root: Path):
+        super().__init__(log, pause, marker)
+        self.store_root = store_root
+
+    def hold(self, job, task) -> None:
+        store = Store(self.store_root)
+        deadline = time.monotonic() + 120
+        while not store.has(task.key.digest()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def ran(log: Path) -> list[str]:
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def stored_pairs(results: Path) -> set[tuple[str, str]]:
+    return {(r.model.id, r.task.name) for r in Store(results).records()}
+
+
+def test_ray_retry_runs_only_what_is_not_stored(ray_cluster, tiny_config: Path) -> None:
+    # Ray's own retry replays the whole job: the model load and every stored task again
+    config = load_config(tiny_config)
+    log = tiny_config.parent / "ran.log"
+    runner = KillWhenStored(
+        log, ("tiny-llama", "tiny_mc"), tiny_config.parent / "killed", config.results_dir
+    )
+    request = EvalRequest(only=("tiny-llama",))
+    summary = evaluate(
+        config, request, executor=RayExecutor(ClusterSettings(max_retries=1), runner)
+    )
+    assert (tiny_config.parent / "killed").exists()  # the worker died after the first record
+    assert not summary.failed
+    assert stored_pairs(config.results_dir) == {
+        ("tiny-llama", "tiny_mc"),
+        ("tiny-llama", "tiny_mc2"),
+    }
+    assert ran(log) == ["tiny-llama tiny_mc", "tiny-llama tiny_mc2"]  # tiny_mc ran once
+
+
+@pytest.mark.parametrize("retries", [1, 0])
+def test_slurm_timeout_keeps_finished_tasks_and_requeues(
+    worker_env, tmp_path: Path, tiny_config: Path, retries: int
+) -> None:
+    # The job holds after its first task until the time limit (45 s, signalled 25 s
+    # before it); before, the driver stored nothing of a timed-out job
+    config = load_config(tiny_config)
+    log = tmp_path / "ran.log"
+    runner = LoggingRunner(log, ("tiny-llama", "tiny_mc"), tmp_path / "held")
+    settings = ClusterSettings(
+        slurm_cluster="local",
+        slurm_folder=tmp_path / "submitit",
+        poll_s=0.5,
+        cpus_per_job=1,
+        time_limit_min=0.75,
+        signal_delay_s=25,
+        max_retries=retries,
+    )
+    request = EvalRequest(only=("tiny-llama",))
+    summary = evaluate(config, request, executor=SlurmExecutor(settings, runner))
+    assert (tmp_path / "held").exists()
+    stored = stored_pairs(config.results_dir)
+    assert ("tiny-llama", "tiny_mc") in stored  # finished inside the job: kept
+    assert ran(log).count("tiny-llama tiny_mc") == 1  # the requeued job skipped it
+    if retries:
+        assert not summary.failed and ("tiny-llama", "tiny_mc2") in stored
+        assert ran(log) == ["tiny-llama tiny_mc", "tiny-llama tiny_mc2"]
+    else:
+        [failure] = summary.failed
+        assert failure.task == "tiny_mc2" and "timed out" in failure.error
+        assert "\n" not in failure.error
+    assert not list(spool.spool_dir(config.results_dir).glob("*.json"))  # stored, then cleared
+
+
+DRIVER = """
+import sys
+from pathlib import Path
+from gaptrack.api import EvalRequest, evaluate, load_config
+from gaptrack.run.executors import ClusterSettings, SlurmExecutor
+from tests.test_executors import LoggingRunner
+
+config, work = Path(sys.argv[1]), Path(sys.argv[2])
+runner = LoggingRunner(work / "ran.log", ("tiny-llama", "tiny_mc"), work / "held", work / "gate")
+settings = ClusterSettings(
+    slurm_cluster="local", slurm_folder=work / "submitit", poll_s=0.3, cpus_per_job=1
+)
+evaluate(load_config(config), EvalRequest(only=("tiny-llama",)), executor=SlurmExecutor(settings, runner))
+"""
+
+
+def wait_until(condition, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.2)
+
+
+def test_restarted_driver_stores_what_jobs_finished_without_it(
+    worker_env, tmp_path: Path, tiny_config: Path
+) -> None:
+    config = load_config(tiny_config)
+    driver = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, str(tiny_config), str(tmp_path)], cwd=ROOT
+    )
+    try:
+        wait_until(lambda: ("tiny-llama", "tiny_mc") in stored_pairs(config.results_dir))
+    finally:
+        driver.kill()  # SIGKILL: no clean-up; its Slurm job goes on without it
+        driver.wait()
+    (tmp_path / "gate").touch()  # the job finishes its second task with no driver
+    folder = spool.spool_dir(config.results_dir)
+    wait_until(lambda: len(list(folder.glob("*.json"))) == 2)
+    assert ("tiny-llama", "tiny_mc2") not in stored_pairs(config.results_dir)
+
+    runner = FakeRunner()
+    summary = evaluate(config, EvalRequest(only=("tiny-llama",)), runner=runner)
+    assert not summary.ran and not summary.failed and not runner.ran  # nothing ran again
+    assert stored_pairs(config.results_dir) == {
+        ("tiny-llama", "tiny_mc"),
+        ("tiny-llama", "tiny_mc2"),
+    }
+    assert not list(folder.glob("*.json"))
+    assert ran(tmp_path / "ran.log") == ["tiny-llama tiny_mc", "tiny-llama tiny_mc2"]
+
+
+@pytest.mark.parametrize(
+    ("raised", "expect"),
+    [
+        (
+            ConnectionError("Unauthenticated: invalid or missing authentication token"),
+            "RAY_AUTH_TOKEN",
+        ),
+        (
+            ConnectionError("Could not find any running Ray instance at 10.0.0.9:6379"),
+            "cannot connect",
+        ),
+    ],
+)
+def test_ray_connect_errors_are_one_line(monkeypatch, raised, expect) -> None:
+    ray = pytest.importorskip("ray")
+    from gaptrack.errors import GaptrackError
+
+    def refuse(**kwargs):
+        raise raised
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", refuse)
+    executor = RayExecutor(ClusterSettings(ray_address="10.0.0.9:6379"))
+    with pytest.raises(GaptrackError, match=expect) as caught:
+        executor.device("auto")
+    assert "\n" not in str(caught.value) and "--ray-address 10.0.0.9:6379" in str(caught.value)

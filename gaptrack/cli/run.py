@@ -25,9 +25,8 @@ GpusPerJobOpt = Annotated[
 
 
 def _executor(cfg, executor, ray_address, partition, time_limit, gpus_per_job, max_retries):
-    from gaptrack.run.executors import ExecutorOptions, make_executor
+    from gaptrack.run.executors import make_executor
 
-    cluster = cfg.cluster
     flags = {
         "ray_address": ray_address,
         "partition": partition,
@@ -35,10 +34,8 @@ def _executor(cfg, executor, ray_address, partition, time_limit, gpus_per_job, m
         "gpus_per_job": gpus_per_job,
         "max_retries": max_retries,
     }
-    settings = cluster.model_dump(exclude={"executor"}) | {
-        k: v for k, v in flags.items() if v is not None
-    }
-    return make_executor(executor or cluster.executor, ExecutorOptions(**settings))
+    settings = cfg.cluster.model_copy(update={k: v for k, v in flags.items() if v is not None})
+    return make_executor(executor or settings.executor, settings)
 
 
 def eval_cmd(

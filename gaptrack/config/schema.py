@@ -217,26 +217,53 @@ class Suite(Frozen):
 
 
 class ClusterSettings(Frozen):
-    """Defaults of `gaptrack eval --executor ray|slurm`; the command's flags override them."""
+    """Where and how `gaptrack eval` runs its jobs: the config's `cluster:` section, with
+    the command's flags over it. The one settings type of every executor (local, Ray,
+    Slurm); each reads the fields it knows."""
 
     executor: Literal["local", "ray", "slurm"] = "local"
     """Where jobs run: this process, a Ray cluster, or Slurm through submitit."""
     ray_address: str | None = None
     """Address of a running Ray cluster (`ray://host:10001` or `auto`); unset: start a local one."""
     max_retries: int = Field(default=2, ge=0)
-    """Times Ray re-runs a job whose worker died before the job is reported failed."""
+    """Times a job whose worker died (Ray) or that was preempted or timed out (Slurm) is
+    submitted again, with only the tasks it had not finished, before they are reported failed."""
     partition: str | None = None
     """Slurm partition."""
-    time_limit_min: int = Field(default=240, ge=1)
-    """Slurm time limit of one job, in minutes."""
+    time_limit_min: float = Field(default=240, gt=0)
+    """Slurm time limit of one job, in minutes (whole minutes on Slurm; a fraction only
+    means something to submitit's local mode)."""
     gpus_per_job: int | None = Field(default=None, ge=0)
     """GPUs every job asks for; unset: each model's own need (see `gaptrack plan`)."""
+    gpus_per_node: int = Field(default=8, ge=1)
+    """GPUs of one node: a job needing more is a multi-node job (vLLM) or refused."""
+    max_nodes: int = Field(default=1, ge=1)
+    """Nodes one job may span; a job needing more is refused before anything starts."""
     cpus_per_job: int = Field(default=8, ge=1)
     """CPU cores a Slurm job asks for."""
     gpu_memory_gb: float = Field(default=80.0, gt=0)
     """Memory of one GPU, for the estimate of how many GPUs a model needs."""
     slurm_folder: Path = Path("slurm-logs")
     """Where submitit keeps job scripts and logs (shared by the nodes)."""
+    slurm_cluster: Literal["slurm", "local", "debug"] | None = None
+    """submitit's cluster: unset is Slurm where `sbatch` exists; `local` runs the jobs as
+    subprocesses of this machine (the tests use it)."""
+    account: str | None = None
+    """Slurm account (`--account`)."""
+    qos: str | None = None
+    """Slurm quality of service (`--qos`)."""
+    constraint: str | None = None
+    """Slurm node features (`--constraint`, e.g. `h100`)."""
+    mem_gb: int | None = Field(default=None, ge=1)
+    """Slurm host memory per node in GB (`--mem`); unset: the partition's default."""
+    setup: list[str] = []
+    """Shell lines a Slurm job runs before gaptrack (`module load cuda`, `source .venv/bin/activate`)."""
+    max_concurrent: int | None = Field(default=None, ge=1)
+    """Slurm: jobs in the queue at once; the rest are submitted as earlier ones end."""
+    signal_delay_s: int = Field(default=120, ge=1)
+    """Slurm: seconds before the time limit at which a job checkpoints and is requeued."""
+    poll_s: float = Field(default=2.0, gt=0)
+    """Seconds between looks at the queue and at the records jobs have written."""
 
 
 class Config(Frozen):

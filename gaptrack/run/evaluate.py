@@ -10,8 +10,9 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from gaptrack.config.schema import Config
-from gaptrack.run.executors import Events, Executor, ExecutorOptions, LocalExecutor
+from gaptrack.config.schema import ClusterSettings, Config
+from gaptrack.run import spool
+from gaptrack.run.executors import Events, Executor, LocalExecutor
 from gaptrack.run.jobs import Failure, Job, make_jobs
 from gaptrack.run.plan import (
     EvalRequest,
@@ -93,8 +94,11 @@ def evaluate(
     when planning itself failed (then nothing was touched): gaptrack.api passes the
     scores.csv writer, since writing tables is publish/'s work, not the run's."""
     request = request or EvalRequest()
-    executor = executor or LocalExecutor(ExecutorOptions(runner=runner))
-    options = getattr(executor, "options", ExecutorOptions())
+    executor = executor or LocalExecutor(runner=runner)
+    settings: ClusterSettings = getattr(executor, "settings", ClusterSettings())
+    root = request.results_dir or config.results_dir
+    if spool.spool_dir(root).is_dir():  # records jobs finished while no driver was there
+        spool.ingest(Store(root), Claims(root))
     plan = make_plan(config, dataclasses.replace(request, device=executor.device(request.device)))
     plan.blocked = blocked_tasks(plan)
     check_stored(plan)
@@ -112,7 +116,7 @@ def evaluate(
             for group in plan.pending_by_model().values()
             if (entries := claim_entries(plan, group, claims, reporter, summary))
         ]
-        jobs = make_jobs(plan, claimed, options.gpus_per_job, options.gpu_memory_gb)
+        jobs = make_jobs(plan, claimed, settings.gpus_per_job, settings.gpu_memory_gb)
         if jobs:
             events = _ReporterEvents(reporter, summary)
             for key, result in executor.run(jobs, events):

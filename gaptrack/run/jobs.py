@@ -65,6 +65,9 @@ class Job:
     """GPUs the job asks a cluster for (0 on the CPU)."""
     generation: GenerationSettings | None = None
     """Chat template and sampling settings passed to lm-eval."""
+    store_root: str | None = None
+    """The store's folder as the driver sees it: a job on a shared filesystem (Slurm)
+    spools each record there as it finishes and, when requeued, skips what is stored."""
 
     @property
     def keys(self) -> list[str]:
@@ -120,6 +123,7 @@ def make_jobs(
                 config_hash=digest,
                 gpus=gpus,
                 generation=suite.generation_for(model),
+                store_root=str(plan.store.root),
             )
         )
     return jobs
@@ -136,11 +140,13 @@ def run_job(
     runner: Runner | None = None,
     on_loading: Callable[[str], None] | None = None,
     on_task: Callable[[TaskJob], None] | None = None,
+    job_ends: tuple[type[BaseException], ...] = (),
 ) -> Iterator[tuple[str, JobResult]]:
     """Yield (key, record or failure) for every task of `job`, each as it finishes.
 
     A broken model or task fails the tasks not yet done and nothing else; the records
-    already yielded stand."""
+    already yielded stand. `job_ends`: exceptions that end the whole job rather than
+    report a broken model (submitit's "timed out, not requeued"), raised to the caller."""
     from gaptrack.sources import materialize
 
     model = job.model
@@ -176,6 +182,8 @@ def run_job(
                 continue
             record = build_record(job, task, outcome, started, time.perf_counter() - clock)
             yield record.key, record
+    except job_ends:
+        raise
     except Exception as exc:  # one broken model or task must not lose the others' records
         left = [t for t in job.tasks if t.key.digest() not in done]
         for failure in job.failures(one_line_error(exc), left):

@@ -6,10 +6,12 @@ gaptrack adds no scheduler of its own."""
 
 from __future__ import annotations
 
-from gaptrack.run.executors.base import Events, Executor, ExecutorOptions
+from gaptrack.config.schema import ClusterSettings
+from gaptrack.run.executors.base import Events, Executor
 from gaptrack.run.executors.local import LocalExecutor
 from gaptrack.run.executors.ray import RayExecutor
 from gaptrack.run.executors.slurm import SlurmExecutor
+from gaptrack.run.runner import Runner
 
 EXECUTORS: dict[str, type] = {
     "local": LocalExecutor,
@@ -18,19 +20,21 @@ EXECUTORS: dict[str, type] = {
 }
 
 
-def make_executor(name: str, options: ExecutorOptions | None = None) -> Executor:
+def make_executor(
+    name: str, settings: ClusterSettings | None = None, runner: Runner | None = None
+) -> Executor:
     from gaptrack.errors import GaptrackError
 
     if name not in EXECUTORS:
         raise GaptrackError(f"--executor {name!r}: unknown (known: {', '.join(EXECUTORS)})")
-    return EXECUTORS[name](options or ExecutorOptions())
+    return EXECUTORS[name](settings or ClusterSettings(), runner)
 
 
 __all__ = [
     "EXECUTORS",
+    "ClusterSettings",
     "Events",
     "Executor",
-    "ExecutorOptions",
     "LocalExecutor",
     "RayExecutor",
     "SlurmExecutor",

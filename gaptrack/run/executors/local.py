@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gaptrack.config.schema import ClusterSettings
 from gaptrack.run.device import pick_device
-from gaptrack.run.executors.base import Events, ExecutorOptions
+from gaptrack.run.executors.base import Events
 from gaptrack.run.jobs import Job, JobResult, run_job
+from gaptrack.run.runner import Runner
 
 
 def check_backends(jobs: list[Job]) -> None:
@@ -24,8 +26,9 @@ def check_backends(jobs: list[Job]) -> None:
 
 
 class LocalExecutor:
-    def __init__(self, options: ExecutorOptions | None = None) -> None:
-        self.options = options or ExecutorOptions()
+    def __init__(self, settings: ClusterSettings | None = None, runner: Runner | None = None):
+        self.settings = settings or ClusterSettings()
+        self.runner = runner
 
     def device(self, requested: str) -> str:
         return pick_device(requested)
@@ -35,7 +38,7 @@ class LocalExecutor:
         for job in jobs:
             yield from run_job(
                 job,
-                self.options.runner,
+                self.runner,
                 on_loading=lambda message, job=job: events.loading(job, message),
                 on_task=lambda task, job=job: events.started(job, task),
             )
