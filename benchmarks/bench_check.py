@@ -11,23 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-
-def _run(args: list[str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one gaptrack command in a fresh interpreter."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "gaptrack", *args], check=True, stdout=subprocess.DEVNULL)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+from timing import run_gaptrack
 
 
 def _specifications() -> tuple[int, int]:
@@ -49,7 +36,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         results = Path(tmp) / "results"  # an empty store: the shipped evidence only
         for label, extra in (("check", []), ("check --strict", ["--strict"])):
-            times = [_run(["check", "--results", str(results), *extra]) for _ in range(args.runs)]
+            times = [
+                run_gaptrack(["check", "--results", str(results), *extra]) for _ in range(args.runs)
+            ]
             walls = ", ".join(f"{w:.2f}" for w, _ in times)
             cpus = ", ".join(f"{c:.2f}" for _, c in times)
             best = min(w for w, _ in times)

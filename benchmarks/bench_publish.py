@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import run_gaptrack
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -29,17 +28,6 @@ def _digests(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-def _run(args: list[str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one gaptrack command in a fresh interpreter."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "gaptrack", *args], check=True, stdout=subprocess.DEVNULL)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
 
 
 STAND_IN_ITEMS = {"mmlu": 57}
@@ -88,8 +76,8 @@ def main() -> None:
             common += ["--results", args.results]
         runs = {}
         for label in ("first (empty folder)", "second (nothing new)"):
-            board = _run(["leaderboard", *common])
-            report = _run(["report", *common])
+            board = run_gaptrack(["leaderboard", *common])
+            report = run_gaptrack(["report", *common])
             runs[label] = _digests(out)
             print(
                 f"{label:22s} leaderboard {board[0]:5.2f} s wall ({board[1]:5.2f} s CPU), "
@@ -99,9 +87,9 @@ def main() -> None:
         first, second = runs.values()
         changed = sorted(k for k in first if first[k] != second.get(k))
         print(f"files written: {len(first)}; changed by the second run: {len(changed)} {changed}")
-        index = _run(["index", "--results", str(results), "--no-epoch-check"])
+        index = run_gaptrack(["index", "--results", str(results), "--no-epoch-check"])
         fresh = ["--config", args.config, "--results", str(results), "--out", f"{tmp}/again"]
-        report = _run(["report", *fresh])
+        report = run_gaptrack(["report", *fresh])
         print(
             f"gaptrack index {index[0]:5.2f} s wall; then report into an empty folder, reading "
             f"the stored index: {report[0]:5.2f} s wall ({report[1]:5.2f} s CPU)"

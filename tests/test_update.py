@@ -23,6 +23,7 @@ PATHS = {
     "arena-ai-text": "arena-ai/leaderboard-text.json",
     "arena-ai-style-control": "arena-ai/leaderboard-text-style-control.json",
     "arena-history": "arena/alltime.csv",
+    "llmstats": "llmstats/LLMStats-main.zip",
 }
 
 
@@ -39,6 +40,7 @@ def server(tmp_path, monkeypatch):
     srv.files[PATHS["arena-ai-text"]] = us.Served(us.leaderboard_json())
     srv.files[PATHS["arena-ai-style-control"]] = us.Served(us.leaderboard_json(style=True))
     srv.files[PATHS["arena-history"]] = us.Served(us.alltime_csv())
+    srv.files[PATHS["llmstats"]] = us.Served(us.llmstats_zip())
     httpd = us.serve(srv)
     monkeypatch.setenv(
         "GAPTRACK_SOURCES", str(us.sources_yaml(tmp_path / "sources.yaml", srv, PATHS))
@@ -180,6 +182,30 @@ BAD = {
         "has no 'rating'",
     ),
     "404": ("lmarena-text", None, "HTTP 404"),
+    "llmstats model file not JSON": (
+        "llmstats",
+        lambda s: us.Served(
+            us.llmstats_zip(
+                {
+                    **us.llmstats_model_files(),
+                    "models/openai/gpt-4o-2024-08-06/model.json": b'{"name": "GPT-4o",',
+                }
+            )
+        ),
+        "models/openai/gpt-4o-2024-08-06/model.json: not JSON",
+    ),
+    "llmstats score not a number": (
+        "llmstats",
+        lambda s: us.Served(
+            us.llmstats_zip(
+                us.llmstats_model_files(
+                    {("models/qwen/qwen3-235b-a22b/model.json", "AIME 2024"): "85.7%"}
+                )
+            )
+        ),
+        "(AIME 2024) score is '85.7%', not a number",
+    ),
+    "llmstats not a zip": ("llmstats", lambda s: us.Served(b"Not Found"), "not a zip archive"),
     "slow": (
         "lmarena-text",
         lambda s: us.Served(us.leaderboard_json(), slow_s=1.5),
@@ -415,3 +441,166 @@ def test_check_names_the_evidence_date_and_copies(tmp_path):
     assert result.output.rstrip().splitlines()[-1] == (
         "Evidence as of 2025-04-07 (sources: shipped 2026-12-06)"
     )
+
+
+def test_llmstats_archive_is_read_by_the_shipped_reader_with_its_corrections(server, tmp_path):
+    """The LLMStats compilation fetched as GitHub's zip of the repository: the same rows as
+    the shipped file (same reader, corrections applied, located at the archive's commit);
+    a rescored model is listed as a changed row."""
+    from gaptrack.update.llmstats import REPO
+    from tests.update_server import EVIDENCE
+
+    result = update(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "llmstats: new copy" in result.output
+    copy = CopyStore().latest("llmstats")
+    assert copy.licence == "CC-BY-4.0" and set(copy.files) == {"llmstats.csv"}
+    made = CopyStore().blob(copy.files["llmstats.csv"], "llmstats.csv")
+    assert active.resolve("llmstats.csv") == made
+    ids = lambda text: [line.split(",")[0] for line in text.splitlines()]  # noqa: E731
+    shipped = (EVIDENCE / "llmstats.csv").read_text()
+    assert ids(made.read_text()) == ids(shipped)  # the mistral model is left out
+    # corrections.json applied to the fetched copy too
+    assert "llmstats.o1-2024-12-17.math_500" in ids(made.read_text())
+    commit = json.loads((EVIDENCE / "sources" / "llmstats" / "excerpt.json").read_text())["commit"]
+    assert f"{REPO}:models/openai/o1-2024-12-17/model.json@{commit}" in made.read_text()
+    path = "models/deepseek/deepseek-v3-0324/model.json"
+    server.files[PATHS["llmstats"]] = us.Served(
+        us.llmstats_zip(us.llmstats_model_files({(path, "MMLU-Pro"): 0.5}), commit="")
+    )
+    result = update(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "llmstats: new copy" in result.output and "1 changed" in result.output
+    changed = [
+        line
+        for line in (tmp_path / "results" / "changes.csv").read_text().splitlines()
+        if ",changed," in line
+    ]
+    assert len(changed) == 1 and "llmstats.deepseek-v3-0324.mmlu_pro" in changed[0]
+    assert "value=50" in changed[0]
+    # an archive without a commit in its comment: rows located at the URL and day
+    newer = CopyStore().blob(CopyStore().latest("llmstats").files["llmstats.csv"], "llmstats.csv")
+    assert f"{server.url(PATHS['llmstats'])} ({path}) fetched 2026-12-01" in newer.read_text()
+
+
+def test_shipped_llmstats_rows_are_remade_from_their_excerpt():
+    """evidence/llmstats.csv equals, byte for byte, what the one LLMStats reader (shared by
+    extract_llmstats.py and update) makes from the committed excerpt of each model file."""
+    from gaptrack.update.convert import rows_csv
+    from gaptrack.update.llmstats import REPO, correct, model_rows
+    from tests.update_server import EVIDENCE
+
+    excerpt = json.loads((EVIDENCE / "sources" / "llmstats" / "excerpt.json").read_text())
+    rows = []
+    for path, entry in sorted(excerpt["files"].items()):
+        data = {**entry, "qualitative_metrics": entry["metrics"]}
+        rows += model_rows(path, data, entry["sha256"], f"{REPO}:{path}@{excerpt['commit']}")
+    assert rows_csv(correct(rows)) == (EVIDENCE / "llmstats.csv").read_bytes()
+
+
+def test_shipped_arena_catalog_rows_are_remade_from_their_excerpt():
+    """evidence/arena_catalog*.csv and arena_history.csv equal, byte for byte, what the one
+    Arena reader (gaptrack.update.convert, shared by extract_arena.py and update) makes from
+    the committed excerpts."""
+    from gaptrack.update.convert import (
+        CATALOG_REPO,
+        HISTORY_REPO,
+        STYLE_CONTROL,
+        TEXT,
+        catalog_rows,
+        history_rows,
+        rows_csv,
+    )
+    from tests.update_server import EVIDENCE
+
+    arena = EVIDENCE / "sources" / "arena"
+    for board, csv_name, excerpt_name in (
+        (TEXT, "arena_catalog.csv", "leaderboard_text_excerpt.json"),
+        (
+            STYLE_CONTROL,
+            "arena_catalog_style_control.csv",
+            "leaderboard_text_style_control_excerpt.json",
+        ),
+    ):
+        excerpt = json.loads((arena / excerpt_name).read_text())
+        rows = []
+        for commit, snap in sorted(excerpt.items(), key=lambda kv: kv[1]["date"]):
+            rows += catalog_rows(
+                json.dumps({"full": snap["full"]}).encode(),
+                snap["date"],
+                snap["sha256"],
+                "",
+                board,
+                f"{CATALOG_REPO}:{board.path}@{commit}",
+                "",
+            )
+        assert rows_csv(rows) == (EVIDENCE / csv_name).read_bytes(), csv_name
+    source = json.loads((arena / "alltime_source.json").read_text())
+    rows = history_rows(
+        (arena / "alltime_excerpt.csv").read_bytes(),
+        source["sha256"],
+        "",
+        f"{HISTORY_REPO}:alltime.csv@{source['commit']}",
+    )
+    assert rows_csv(rows) == (EVIDENCE / "arena_history.csv").read_bytes()
+
+
+def test_a_claim_file_names_the_copies_its_rows_came_from(server, tmp_path):
+    """The copy set per claim: each claim's JSON lists the copies (source, sha256, date,
+    URL) and the files its evidence rows were read from, by the run's as-of date."""
+    assert update(tmp_path).exit_code == 0
+    llm = CopyStore().latest("llmstats")
+    out = tmp_path / "now"
+    args = ["check", "--results", str(out), "--claim", "cref-math-gap"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    copies = json.loads((out / "claims" / "cref-math-gap.json").read_text())["copies"]
+    by_source = {c["source"]: c for c in copies}
+    assert by_source["llmstats"] == {
+        "source": "llmstats",
+        "sha256": llm.sha256,
+        "date": llm.fetched_at,
+        "url": server.url(PATHS["llmstats"]),
+        "files": ["llmstats.csv"],
+    }
+    assert by_source["shipped"]["files"] == ["reported.csv"]
+    # as of a day before any copy: the shipped files only, LLMStats' among them
+    result = runner.invoke(app, [*args, "--as-of", "2025-06-30"])
+    assert result.exit_code == 0, result.output
+    copies = json.loads((out / "claims" / "cref-math-gap.json").read_text())["copies"]
+    assert [(c["source"], c["files"]) for c in copies] == [
+        ("shipped", ["llmstats.csv", "reported.csv"])
+    ]
+
+
+def test_update_says_which_sources_are_stale_and_since_when(server, tmp_path):
+    """Epoch's copy (models to 2026-04-16) and LLMStats (to 2025-05-22) are stale however
+    recently update ran: changes.md, the console and every `as of` line say so."""
+    result = update(tmp_path)
+    assert result.exit_code == 0, result.output
+    md = (tmp_path / "results" / "changes.md").read_text()
+    assert "Stale sources (newest row more than 45 days before" in md
+    assert "- epoch-benchmarks: newest row 2026-04-16" in md
+    assert "- llmstats: newest row 2025-05-22" in md
+    assert "epoch-benchmarks to 2026-04-16" in result.output
+    line = active.sources_line()
+    assert line.startswith("as of ") and "stale: " in line
+    assert "llmstats to 2025-05-22" in line and "epoch-benchmarks to 2026-04-16" in line
+
+
+def test_as_of_is_said_with_the_sources_that_stop_short_of_it():
+    """The shipped evidence, read as of its copy date: the date is given with every source
+    whose newest row is older than 45 days before it; as of 2025-04-07, none is."""
+    from gaptrack.update.currency import reaches
+
+    line = active.sources_line()
+    assert line.startswith("as of 2026-12-06 (sources: shipped 2026-12-06); stale: ")
+    found = {r.source: r for r in reaches()}
+    assert found["epoch-benchmarks"].reaches == "2026-04-16" and found["epoch-benchmarks"].stale
+    assert found["arena-history"].reaches == "2025-03-26"
+    with active.as_of("2025-04-07"):
+        assert active.sources_line() == "as of 2025-04-07 (sources: shipped 2026-12-06)"
+        assert (
+            found["arena-ai-text"].reaches
+            and not {r.source: r for r in reaches()}["arena-ai-text"].reaches
+        )  # no arena.ai row by then

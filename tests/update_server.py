@@ -142,6 +142,40 @@ def alltime_csv() -> bytes:
     return (EVIDENCE / "sources" / "arena" / "alltime_excerpt.csv").read_bytes()
 
 
+def llmstats_model_files(scores: dict[tuple[str, str], float] | None = None) -> dict[str, bytes]:
+    """LLMStats' models/<org>/<model>/model.json files as the shipped excerpt records them
+    (the fields gaptrack reads), with `scores` ((path, dataset name) -> score) changed."""
+    excerpt = json.loads((EVIDENCE / "sources" / "llmstats" / "excerpt.json").read_text())
+    files = {}
+    unknown = {path for path, _ in scores or {}} - set(excerpt["files"])
+    assert not unknown, unknown
+    for path, entry in excerpt["files"].items():
+        metrics = [
+            {**m, "score": (scores or {}).get((path, m["dataset_name"]), m["score"])}
+            for m in entry["metrics"]
+        ]
+        model = {k: entry[k] for k in ("name", "release_date", "license", "param_count")}
+        files[path] = json.dumps({**model, "qualitative_metrics": metrics}, indent=2).encode()
+    # a model of an organisation gaptrack does not read: left out
+    files["models/mistral/mistral-large/model.json"] = json.dumps(
+        {"name": "Mistral Large", "qualitative_metrics": []}
+    ).encode()
+    return files
+
+
+def llmstats_zip(files: dict[str, bytes] | None = None, commit: str | None = None) -> bytes:
+    """GitHub's zip of the LLMStats repository: members under `LLMStats-main/`, the
+    commit in the archive's comment (the shipped excerpt's commit by default)."""
+    excerpt = json.loads((EVIDENCE / "sources" / "llmstats" / "excerpt.json").read_text())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted((files or llmstats_model_files()).items()):
+            info = zipfile.ZipInfo(f"LLMStats-main/{name}", date_time=(2026, 12, 1, 0, 0, 0))
+            archive.writestr(info, data)
+        archive.comment = (excerpt["commit"] if commit is None else commit).encode()
+    return buffer.getvalue()
+
+
 def sources_yaml(path: Path, server: Server, names: dict[str, str]) -> Path:
     """A sources file pointing each named source at the local server."""
     lines = ["sources:"]

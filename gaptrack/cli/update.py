@@ -51,6 +51,7 @@ def update_cmd(
     from gaptrack.cli.check import _results_dir
     from gaptrack.update.account import account_summary, make_account, write_account
     from gaptrack.update.active import copies_before
+    from gaptrack.update.currency import reaches, stale_text
     from gaptrack.update.fetch import FetchOptions
     from gaptrack.update.figures import headline
     from gaptrack.update.run import update
@@ -78,6 +79,9 @@ def update_cmd(
             typer.echo(f"{o.source}: not modified (HTTP 304)")
         else:
             typer.echo(f"{o.source}: unchanged ({o.detail})")
+    stale = stale_text(reaches())
+    if stale:  # the copies are as new as the sources publish, not necessarily current
+        typer.echo(stale)
     if result.kept:
         folder = _results_dir(config, results)
         old = new = None

@@ -18,6 +18,7 @@ from gaptrack.base import Frozen
 from gaptrack.publish.csv_safe import safe_cell
 from gaptrack.publish.document import Block, Bullets, Heading, Para, Table, to_markdown
 from gaptrack.store.atomic import write_text_atomic
+from gaptrack.update.currency import STALE_DAYS, Reach, reaches
 from gaptrack.update.figures import Figure, Headline
 from gaptrack.update.run import SourceOutcome, UpdateResult
 from gaptrack.update.store import parse_utc
@@ -49,6 +50,8 @@ class Account(Frozen):
     verdicts: list[VerdictChange] = []
     figures_note: str = ""
     """Why figures are missing (not computed, too little evidence), if they are."""
+    stale: list[Reach] = []
+    """Each source's reach after the update (gaptrack.update.currency)."""
 
 
 def make_account(
@@ -74,6 +77,7 @@ def make_account(
         figures=figures,
         verdicts=verdicts,
         figures_note=note,
+        stale=reaches(),
     )
 
 
@@ -147,7 +151,24 @@ def account_blocks(account: Account) -> list[Block]:
         blocks.append(Para("No claim's verdict changed."))
     if account.figures_note:
         blocks.append(Para(account.figures_note, "note"))
-    return blocks
+    return blocks + stale_blocks(account)
+
+
+def stale_blocks(account: Account) -> list[Block]:
+    """The sources whose newest row is older than STALE_DAYS before the update: the
+    figures above are only as current as these."""
+    day = account.updated_at[:10]
+    old = sorted((r for r in account.stale if r.stale), key=lambda r: (r.reaches, r.source))
+    if not old:
+        return [Para(f"Every source has rows within {STALE_DAYS} days of {day}.")]
+    return [
+        Para(
+            f"Stale sources (newest row more than {STALE_DAYS} days before {day}, with "
+            "this update's copies): figures resting on them say where the evidence stood "
+            "on that row's date, not on the day of the update."
+        ),
+        Bullets([f"{r.source}: newest row {r.reaches}" for r in old]),
+    ]
 
 
 def account_summary(account: Account) -> list[str]:

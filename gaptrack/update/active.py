@@ -105,6 +105,9 @@ class UsedCopy(Frozen):
     date: str
     """When it was fetched (UTC, ISO 8601); for the shipped evidence, its copy date."""
     url: str
+    files: list[str] = []
+    """The evidence files (relative to evidence/) read from it, where a claim says which
+    of its rows came from which copy (claim_copies); empty in a run's whole copy set."""
 
 
 SHIPPED_DATE = "2026-12-06"
@@ -113,27 +116,35 @@ Epoch's files were copied 2026-11-29, evidence/epoch/SOURCES.csv). Raise it when
 release brings the shipped evidence forward."""
 
 
+def _shipped_copy(files: list[str] | None = None) -> UsedCopy:
+    from gaptrack import __version__
+
+    return UsedCopy(
+        source="shipped",
+        sha256="",
+        date=SHIPPED_DATE,
+        url=f"gaptrack {__version__} package data (evidence/)",
+        files=files or [],
+    )
+
+
+def _used(copy: Copy, files: list[str] | None = None) -> UsedCopy:
+    return UsedCopy(
+        source=copy.source,
+        sha256=copy.sha256,
+        date=copy.fetched_at,
+        url=copy.url,
+        files=files or [],
+    )
+
+
 def copy_set(store: CopyStore | None = None) -> list[UsedCopy]:
     """The newest copy of each source fetched by the as-of time, after the shipped
     evidence (which the fetched copies replace file by file)."""
-    from gaptrack import __version__
-
     newest: dict[str, Copy] = {}
     for copy in copies_in_view(store):
         newest[copy.source] = copy
-    used = [
-        UsedCopy(
-            source="shipped",
-            sha256="",
-            date=SHIPPED_DATE,
-            url=f"gaptrack {__version__} package data (evidence/)",
-        )
-    ]
-    used += [
-        UsedCopy(source=c.source, sha256=c.sha256, date=c.fetched_at, url=c.url)
-        for c in sorted(newest.values(), key=lambda c: c.source)
-    ]
-    return used
+    return [_shipped_copy(), *(_used(c) for c in sorted(newest.values(), key=lambda c: c.source))]
 
 
 def as_of_label(store: CopyStore | None = None) -> str:
@@ -151,7 +162,61 @@ def sources_line(store: CopyStore | None = None) -> str:
         f"{u.source} {u.date[:10]}" + (f" {u.sha256[:12]}" if u.sha256 else "")
         for u in copy_set(store)
     ]
-    return f"as of {as_of_label(store)} (sources: {'; '.join(parts)})"
+    from gaptrack.update.currency import reaches, stale_text
+
+    # the date alone would claim every source is that current: say which stop short of it
+    stale = stale_text(reaches())
+    line = f"as of {as_of_label(store)} (sources: {'; '.join(parts)})"
+    return f"{line}; {stale}" if stale else line
+
+
+def _provider(rel: str, store: CopyStore) -> Copy | None:
+    """The copy `resolve` reads `rel` from (None: the shipped file)."""
+    if not store.manifest_path.is_file():
+        return None
+    return next((c for c in reversed(copies_in_view(store)) if rel in c.files), None)
+
+
+def row_files(store: CopyStore | None = None) -> dict[str, str]:
+    """Row id -> the evidence CSV (relative to evidence/) holding it, as in use."""
+    import csv
+
+    out: dict[str, str] = {}
+    for rel in sorted(p.name for p in shipped("evidence").glob("*.csv")):
+        with open(resolve(rel, store), encoding="utf-8-sig", newline="") as f:
+            for rec in csv.DictReader(f):
+                out.setdefault((rec.get("id") or "").strip(), rel)
+    out.pop("", None)
+    return out
+
+
+def _file_of(row_id: str, files: dict[str, str]) -> str | None:
+    if row_id.startswith("epoch."):  # epoch.<file stem>.<record>: Epoch's long table
+        return f"epoch/april2026/{row_id.removeprefix('epoch.').rsplit('.', 1)[0]}.csv"
+    return files.get(row_id)
+
+
+def claim_copies(
+    row_ids: Iterable[str], files: dict[str, str] | None = None, store: CopyStore | None = None
+) -> list[UsedCopy]:
+    """The copies a claim's evidence rows were read from, each with the files read from
+    it: the shipped evidence first, then fetched copies by source. Rows of no shipped
+    evidence file (gaptrack's own runs, a user's --reported file) have no copy."""
+
+    store = store or CopyStore()
+    files = row_files(store) if files is None else files
+    shipped_files: set[str] = set()
+    fetched: dict[str, tuple[Copy, set[str]]] = {}
+    for rel in {f for r in row_ids if (f := _file_of(r, files)) is not None}:
+        copy = _provider(rel, store)
+        if copy is None:
+            shipped_files.add(rel)
+        else:
+            fetched.setdefault(copy.sha256 + copy.source, (copy, set()))[1].add(rel)
+    used = [_shipped_copy(sorted(shipped_files))] if shipped_files else []
+    for copy, rels in sorted(fetched.values(), key=lambda cr: (cr[0].source, cr[0].fetched_at)):
+        used.append(_used(copy, sorted(rels)))
+    return used
 
 
 def copy_set_csv(store: CopyStore | None = None) -> str:

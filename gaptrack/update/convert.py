@@ -1,9 +1,9 @@
-"""Fetched Arena files turned into the rows gaptrack ships (evidence/arena_catalog.csv and
-evidence/arena_history.csv), by the same rules as the maintenance script
-evidence/sources/extract_arena.py, which builds the shipped files from git history: at
-each leaderboard date the best models of each origin plus the best open-weight one, the
-origin from the shipped tables in evidence/sources/arena/. The script reads git
-repositories; this reads one downloaded file, so the two share rules, not code."""
+"""Arena files turned into the rows gaptrack ships (evidence/arena_catalog*.csv,
+arena_ai*.csv and arena_history.csv): at each leaderboard date the best models of each
+origin plus the best open-weight one, the origin from the shipped tables in
+evidence/sources/arena/. The one reader of these files: `gaptrack update` calls it on a
+downloaded file, the maintenance scripts evidence/sources/extract_arena.py and
+extract_arena_ai.py on each version of the file in a git copy of its repository."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ HISTORY_REPO = "jasontrigg0/chatbot-arena-history"
 HISTORY_COLUMNS = ("key", "Model", "rating", "License", "Organization", "date")
 
 EXTRA = {
-    # as in extract_arena.py: January 2024 models on the recomputed scale of 2025-03-26
+    # the models of January 2024 on the recomputed scale of the last file, so that the AI
+    # Index's January 2024 comparison can be tried with named models (evidence/README.md)
     "20250326": (
         "gpt-4-1106-preview",
         "gpt-4-0125-preview",
@@ -141,7 +142,9 @@ def catalog_rows(
     locator: str | None = None,
     made_by: str = "fetched by gaptrack update",
 ) -> list[dict]:
-    """Rows of one board snapshot (`leaderboard-text.json` layout) dated `date`."""
+    """Rows of one board snapshot (`leaderboard-text.json` layout) dated `date`.
+    `locator`: where the figures are (default: the URL and day of the copy); `made_by`
+    ends each row's note (empty: nothing added)."""
     try:
         parsed = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -199,14 +202,15 @@ def catalog_rows(
                 "measured_by": "LMArena",
                 "source_digest": digest,
                 "note": f"ci_low/ci_high: {board.interval}; organisation and origin from "
-                f"evidence/sources/arena/model_origin.csv; {made_by}",
+                "evidence/sources/arena/model_origin.csv" + (f"; {made_by}" if made_by else ""),
             }
         )
     return out
 
 
-def history_rows(data: bytes, digest: str, url: str) -> list[dict]:
-    """Rows of the whole Arena history file `alltime.csv`."""
+def history_rows(data: bytes, digest: str, url: str, locator: str | None = None) -> list[dict]:
+    """Rows of the whole Arena history file `alltime.csv` (each row's excerpt is its line
+    of the file). `locator`: where the file is (default: the URL, fetched by update)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -281,7 +285,7 @@ def history_rows(data: bytes, digest: str, url: str) -> list[dict]:
                     "source_kind": "secondary",
                     "status": "verified",
                     "excerpt": c["line"],
-                    "locator": f"{url} (alltime.csv, fetched by gaptrack update)",
+                    "locator": locator or f"{url} (alltime.csv, fetched by gaptrack update)",
                     "reporter": "third_party",
                     "measured_by": "LMSYS / LMArena",
                     "source_digest": digest,

@@ -87,43 +87,22 @@ def diff_file(source: str, rel: str, old: Path, new: bytes) -> list[RowChange]:
     changes = []
     for key in sorted(set(before) | set(after)):
         a, b = before.get(key), after.get(key)
-        if a is None and b is not None:
-            changes.append(
-                RowChange(
-                    source=source,
-                    file=rel,
-                    row=key,
-                    change="added",
-                    model=b.model,
-                    origin=b.origin,
-                    new=b.value,
-                )
+        if a is not None and b is not None and a.value == b.value:
+            continue
+        change = "added" if a is None else "removed" if b is None else "changed"
+        named = b if b is not None else a  # as it is now; as it was for a removed row
+        changes.append(
+            RowChange(
+                source=source,
+                file=rel,
+                row=key,
+                change=change,
+                model=named.model if named else "",
+                origin=named.origin if named else "",
+                old=a.value if a is not None else "",
+                new=b.value if b is not None else "",
             )
-        elif b is None and a is not None:
-            changes.append(
-                RowChange(
-                    source=source,
-                    file=rel,
-                    row=key,
-                    change="removed",
-                    model=a.model,
-                    origin=a.origin,
-                    old=a.value,
-                )
-            )
-        elif a is not None and b is not None and a.value != b.value:
-            changes.append(
-                RowChange(
-                    source=source,
-                    file=rel,
-                    row=key,
-                    change="changed",
-                    model=b.model,
-                    origin=b.origin,
-                    old=a.value,
-                    new=b.value,
-                )
-            )
+        )
     return changes
 
 

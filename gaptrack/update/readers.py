@@ -1,6 +1,8 @@
 """A fetched copy checked by the readers of the shipped data before it is kept: Epoch's
-CSVs through the index's loader (gaptrack.compare.index.epochdata), evidence CSVs through
-the reported-evidence loader (gaptrack.compare.evidence.read_reported), with the checks
+CSVs through the index's loader (gaptrack.compare.index.epochdata); Arena files and the
+LLMStats archive through the readers that made the shipped rows (convert.py, llmstats.py);
+the rows they make, and evidence CSVs, through the reported-evidence loader
+(gaptrack.compare.evidence.read_reported), with the checks
 those loaders leave to the data being well formed (every record has the header's cells,
 every score cell is a number) made here, so a truncated or re-laid-out file is refused
 instead of read with holes."""
@@ -18,6 +20,7 @@ from gaptrack.base import Frozen
 from gaptrack.compare.evidence.csvio import read_reported
 from gaptrack.compare.index.benchmarks import EPOCH_BENCHMARKS
 from gaptrack.errors import GaptrackError
+from gaptrack.update import llmstats
 from gaptrack.update.convert import (
     BOARDS,
     ConvertProblem,
@@ -134,6 +137,9 @@ def made_files(
             files = {source.replaces: _add_snapshot(current(source.replaces), new, download.date)}
         elif source.kind == "arena-alltime":
             rows = history_rows(download.data, download.sha256, download.url)
+            files = {source.replaces: rows_csv(rows)}
+        elif source.kind == "llmstats-zip":
+            rows = llmstats.archive_rows(download.data, download.url, download.date)
             files = {source.replaces: rows_csv(rows)}
         else:  # reported-csv: the file itself
             files = {source.replaces: download.data}

@@ -25,6 +25,7 @@ Kind = Literal[
     "arena-ai-json",
     "arena-ai-json-style-control",
     "arena-alltime",
+    "llmstats-zip",
     "reported-csv",
 ]
 """How a fetched file is checked and turned into the file(s) it replaces:
@@ -37,6 +38,8 @@ style-controlled board, added to evidence/arena_catalog_style_control.csv;
 pages (SmallAi-API/LLM-Ranking), added to evidence/arena_ai.csv and
 arena_ai_style_control.csv; `arena-alltime`: the Arena history
 file `alltime.csv` (every leaderboard date), replacing evidence/arena_history.csv;
+`llmstats-zip`: a zip of the LLMStats repository (one model.json per model), read by
+gaptrack.update.llmstats into evidence/llmstats.csv (replaced whole);
 `reported-csv`: a file in gaptrack's reported-evidence layout replacing the evidence CSV
 of that name."""
 
@@ -53,59 +56,80 @@ class Source(Frozen):
     attribution: str = ""
 
 
-SOURCES: tuple[Source, ...] = (
-    Source(
-        name="epoch-benchmarks",
-        url="https://epoch.ai/data/benchmark_data.zip",
-        kind="epoch-zip",
-        replaces="epoch/april2026/",
-        licence="CC-BY-4.0",  # Epoch's runs; *_external files keep their sources' terms
-        attribution="Epoch AI, 'AI Benchmarking Hub', epoch.ai/benchmarks",
+_LMARENA = (
+    "none stated (LMArena's own export; attributed)",
+    "LMArena, github.com/lmarena/arena-catalog",
+)
+_SCRAPE = (
+    "none stated (a third party's scrape of arena.ai; attributed)",
+    "SmallAi-API/LLM-Ranking, from arena.ai's leaderboard pages",
+)
+_RAW = "https://raw.githubusercontent.com"
+_TABLE: tuple[tuple[str, str, Kind, str, tuple[str, str]], ...] = (
+    # name, URL, kind, replaces, (licence, attribution)
+    (
+        "epoch-benchmarks",
+        "https://epoch.ai/data/benchmark_data.zip",
+        "epoch-zip",
+        "epoch/april2026/",
+        # Epoch's runs; the *_external files keep their sources' terms
+        ("CC-BY-4.0", "Epoch AI, 'AI Benchmarking Hub', epoch.ai/benchmarks"),
     ),
-    Source(
-        name="lmarena-text",
-        url="https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/leaderboard-text.json",
-        kind="lmarena-json",
-        replaces="arena_catalog.csv",
-        licence="none stated (LMArena's own export; attributed)",
-        attribution="LMArena, github.com/lmarena/arena-catalog",
+    (
+        "lmarena-text",
+        f"{_RAW}/lmarena/arena-catalog/main/data/leaderboard-text.json",
+        "lmarena-json",
+        "arena_catalog.csv",
+        _LMARENA,
     ),
-    Source(
-        name="lmarena-text-style-control",
-        url="https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/leaderboard-text-style-control.json",
-        kind="lmarena-json-style-control",
-        replaces="arena_catalog_style_control.csv",
-        licence="none stated (LMArena's own export; attributed)",
-        attribution="LMArena, github.com/lmarena/arena-catalog",
+    (
+        "lmarena-text-style-control",
+        f"{_RAW}/lmarena/arena-catalog/main/data/leaderboard-text-style-control.json",
+        "lmarena-json-style-control",
+        "arena_catalog_style_control.csv",
+        _LMARENA,
     ),
-    Source(
-        name="arena-ai-text",
-        url="https://raw.githubusercontent.com/SmallAi-API/LLM-Ranking/main/data/leaderboard-text.json",
-        kind="arena-ai-json",
-        replaces="arena_ai.csv",
-        licence="none stated (a third party's scrape of arena.ai; attributed)",
-        attribution="SmallAi-API/LLM-Ranking, from arena.ai's leaderboard pages",
+    (
+        "arena-ai-text",
+        f"{_RAW}/SmallAi-API/LLM-Ranking/main/data/leaderboard-text.json",
+        "arena-ai-json",
+        "arena_ai.csv",
+        _SCRAPE,
     ),
-    Source(
-        name="arena-ai-style-control",
-        url="https://raw.githubusercontent.com/SmallAi-API/LLM-Ranking/main/data/leaderboard-text-style-control.json",
-        kind="arena-ai-json-style-control",
-        replaces="arena_ai_style_control.csv",
-        licence="none stated (a third party's scrape of arena.ai; attributed)",
-        attribution="SmallAi-API/LLM-Ranking, from arena.ai's leaderboard pages",
+    (
+        "arena-ai-style-control",
+        f"{_RAW}/SmallAi-API/LLM-Ranking/main/data/leaderboard-text-style-control.json",
+        "arena-ai-json-style-control",
+        "arena_ai_style_control.csv",
+        _SCRAPE,
     ),
-    Source(
-        name="arena-history",
-        url="https://raw.githubusercontent.com/jasontrigg0/chatbot-arena-history/main/alltime.csv",
-        kind="arena-alltime",
-        replaces="arena_history.csv",
-        licence="none stated (third-party extraction of LMArena's files; attributed)",
-        attribution="jasontrigg0/chatbot-arena-history",
+    (
+        "arena-history",
+        f"{_RAW}/jasontrigg0/chatbot-arena-history/main/alltime.csv",
+        "arena-alltime",
+        "arena_history.csv",
+        (
+            "none stated (third-party extraction of LMArena's files; attributed)",
+            "jasontrigg0/chatbot-arena-history",
+        ),
+    ),
+    (
+        "llmstats",
+        # GitHub's zip of the branch: one file holding every model.json, its comment
+        # naming the commit
+        "https://codeload.github.com/JonathanChavezTamales/LLMStats/zip/refs/heads/main",
+        "llmstats-zip",
+        "llmstats.csv",
+        ("CC-BY-4.0", "JonathanChavezTamales/LLMStats (LLM Stats)"),
     ),
 )
+
+SOURCES: tuple[Source, ...] = tuple(
+    Source(name=name, url=url, kind=kind, replaces=replaces, licence=licence, attribution=credit)
+    for name, url, kind, replaces, (licence, credit) in _TABLE
+)
 """The default table. Not fetched: reported.csv and developer_reports.csv (figures checked
-by hand against papers and READMEs) and llmstats.csv (a repository of one JSON per model,
-no single published file): see evidence/README.md."""
+by hand against papers and READMEs): see evidence/README.md."""
 
 
 def _override_file(explicit: str | Path | None) -> Path | None:

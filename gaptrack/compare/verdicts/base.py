@@ -11,6 +11,7 @@ from gaptrack.compare.claims import Claim, Document, Op
 from gaptrack.compare.evidence import EvidenceKind, EvidenceRow
 from gaptrack.compare.gaps import GapPoint
 from gaptrack.compare.stats import Interval
+from gaptrack.update.active import UsedCopy
 
 Label = Literal[
     "supported",
@@ -246,6 +247,10 @@ class ClaimVerdict(Frozen):
     explanation: str | None = None
     """Why this verdict, in words: the share, and for `not reproduced` which models each
     side used and which choice explains the difference."""
+    copies: list[UsedCopy] = []
+    """The source copies its evidence rows were read from (shipped or fetched by
+    `gaptrack update`: source, sha256, date, URL, files), so one claim file says which
+    files to fetch to check it; set when the claim files are written."""
 
 
 def compare(
