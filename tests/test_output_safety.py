@@ -371,6 +371,9 @@ def test_report_md_shows_html_from_data_as_text(store, tmp_path):
     for raw in ("<script", "<img", "<b>", "<i>", "</"):
         assert raw not in markdown
     assert "<script>alert" not in page and "<img src=x" not in page
+    for other in out.rglob("*.html"):  # every page of the site: claims, benchmarks, ...
+        text = other.read_text()
+        assert "<script" not in text and "<img src=x" not in text and "<b>bold" not in text
     assert "&lt;script>alert(1)&lt;/script>" in markdown
     assert "&lt;img src=x onerror=alert(1)>" in markdown
     assert "&amp;amp; more" in markdown  # shows as `&amp;`, as in the document

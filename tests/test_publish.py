@@ -147,11 +147,14 @@ def test_report_pages_and_byte_identical_rerun(small, tmp_path):
     write_tables(findings, out)
     first = _tree(out)
     text = html.read_text()
-    assert "<title>gaptrack report: small</title>" in text and "data:image/png;base64," in text
-    assert "<link" not in text and "<script" not in text  # self-contained, styles inline
+    assert "<title>How far behind is China? gaptrack report: small</title>" in text
+    assert '<link rel="stylesheet" href="site.css">' in text and "<script" not in text
+    site = "".join(v.decode() for k, v in first.items() if k.endswith(".html"))
     markdown = md.read_text()
     for needle in ("## Leaderboard", "t1-arc-gap", "> the American model", "## Provenance"):
-        assert needle in markdown and needle.lstrip("#> ") in text
+        assert needle in markdown and needle.lstrip("#> ") in site
+    assert 'href="claims/t1-arc-gap.html"' in text  # every claim one click away
+    assert "plots/gap-arc_easy.png" in first["benchmarks/arc_easy.html"].decode()
     assert (out / "plots" / "gap-arc_easy.png").is_file()
     assert (out / "plots" / "gap-arc_easy.svg").is_file()
     again = _findings(small)
@@ -228,13 +231,16 @@ def test_cli_report_draws_figures_while_the_index_fits_and_reruns_byte_identical
     assert runs == ["figures", "index"] * 2  # figures first
     first, second = trees
     assert first == second
-    html = first["report.html"].decode()
+    site = "".join(v.decode() for k, v in first.items() if k.endswith(".html"))
     gaps = [p for p in first if p.startswith("plots/gap-") and p.endswith(".png")]
     assert "plots/gap-arc_easy.png" in gaps and "plots/index-frontier.png" in first
     curves = [p for p in first if p.startswith("plots/curve-") and p.endswith(".png")]
     assert "plots/curve-c001-competitive.png" in curves  # a claim's specification curve
-    # gap figures + index + specification curves
-    assert html.count("data:image/png;base64,") == len(gaps) + 2 + len(curves)
+    assert "plots/headline.png" in first  # the overview's chart
+    # every figure drawn is shown on some page (the overview, a benchmark's, a claim's)
+    pngs = [p for p in first if p.startswith("plots/") and p.endswith(".png")]
+    assert all(f"plots/{Path(p).name}" in site for p in pngs)
+    assert len(pngs) == len(gaps) + 3 + len(curves)  # + index frontier, months, headline
 
 
 def test_a_gap_between_records_run_differently_says_so_everywhere(small, tmp_path):

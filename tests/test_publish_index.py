@@ -56,7 +56,9 @@ def test_report_includes_the_index_section(small, tmp_path):  # noqa: F811
 
     html, md = write_pages(_findings(small), tmp_path / "out", _index_report())
     assert "## Capability index" in md.read_text()
-    assert "index-frontier.png" in md.read_text() and 'id="index"' in html.read_text()
+    assert "index-frontier.png" in md.read_text()
+    page = (html.parent / "capability-index.html").read_text()
+    assert "plots/index-frontier.png" in page and 'href="capability-index.html"' in html.read_text()
 
 
 def test_gap_plot_labels_that_would_overlap_are_left_out():

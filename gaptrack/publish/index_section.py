@@ -8,7 +8,14 @@ from pathlib import Path
 
 from gaptrack.errors import GaptrackError
 from gaptrack.publish.document import Block, Figure, Heading, Para, Table
-from gaptrack.publish.plots import SIDE_COLOURS, _pyplot, inputs_digest, save, up_to_date
+from gaptrack.publish.plots import (
+    SIDE_COLOURS,
+    _pyplot,
+    date_axis,
+    inputs_digest,
+    save,
+    up_to_date,
+)
 
 SIDE_ORIGINS = ("US", "CN")
 LABEL_SPACING_DAYS = 150
@@ -66,6 +73,7 @@ def frontier_figure(models, stem: Path) -> list[Path]:
                 fontsize=7.5,
                 color=colour,
             )
+    date_axis(ax)
     ax.set_ylabel("capability index")
     ax.set_title("Capability frontier by origin (bars: 95 % bootstrap intervals)")
     ax.legend(fontsize=8, loc="upper left")
@@ -95,6 +103,7 @@ def months_figure(months, stem: Path) -> list[Path]:
         ax.plot(when, group.lag_months, style, color=colour, label=name)
         ax.fill_between(when, group.lag_lo, group.lag_hi, color=colour, alpha=0.12, linewidth=0)
     ax.axhline(0, color="#999999", linewidth=0.8)
+    date_axis(ax)
     ax.set_ylabel("months behind")
     ax.set_title(
         "Months the Chinese frontier trails the US one on the capability index (band: 95 % interval)"
@@ -105,6 +114,32 @@ def months_figure(months, stem: Path) -> list[Path]:
         return save(fig, stem, digest)
     finally:
         plt.close(fig)
+
+
+def _frontier_alt(models) -> str:
+    released = models["released"].astype(str)
+    counts = models["origin"].value_counts()
+    return (
+        "Scatter and step chart: the capability index of every model by release date, "
+        f"{released.min()} to {released.max()} ({counts.get('US', 0)} US and "
+        f"{counts.get('CN', 0)} Chinese models, 95 % bars), each origin's frontier (the best "
+        "released so far) as a step line."
+    )
+
+
+def _months_alt(months) -> str:
+    parts = []
+    for name in MONTHS_STYLES:
+        mine = months[months["sides"] == name].dropna(subset=["lag_months"])
+        if len(mine):
+            last = mine.iloc[-1]
+            parts.append(f"{name}: {last['lag_months']:.1f} months in {last['month']}")
+    span = f"{months['month'].min()} to {months['month'].max()}" if len(months) else ""
+    latest = "; ".join(parts) or "no month where the Chinese frontier trails"
+    return (
+        f"Line chart: months the Chinese frontier trails the US one on the capability index, "
+        f"month by month, {span}, with 95 % bands; latest {latest}."
+    )
 
 
 def index_blocks(report, plots: Path) -> list[Block]:
@@ -123,8 +158,8 @@ def index_blocks(report, plots: Path) -> list[Block]:
             "was released the leading origin first reached its capability.",
             "note",
         ),
-        Figure(*frontier, "Capability frontier of each origin over time"),
-        Figure(*months, "Months the Chinese frontier trails the US frontier"),
+        Figure(*frontier, _frontier_alt(report.models)),
+        Figure(*months, _months_alt(report.months)),
         Table(["comparison", "average months behind", "95% interval"], rows, frozenset([1])),
     ]
 

@@ -30,16 +30,28 @@ def start_figures(findings: Findings, out: Path):
     return GapFigures(findings.gaps, out / "plots", findings.gap_markers)
 
 
+def write_site(
+    findings: Findings, out: Path, index=None, figures=None, headline=None
+) -> list[Path]:
+    """The report site (publish.site; plots in `out`/plots): report.html (the overview)
+    and report.md first, then every other file written. `index`: the capability index
+    (compare.publication.capability_index), whose figures are left out where it is None;
+    `figures`: what start_figures returned, if called; `headline`: the index's headline
+    figures (compare.publication.index_headline) for the overview's top."""
+    from gaptrack.publish.report import write_report
+
+    return write_report(findings, out, index, figures, headline=headline)
+
+
 def write_pages(
     findings: Findings, out: Path, index=None, figures=None, headline=None
 ) -> list[Path]:
-    """report.html and report.md (plots in `out`/plots); `index`: the capability index
-    (compare.publication.capability_index), whose section is left out where it is None;
-    `figures`: what start_figures returned, if called; `headline`: the index's headline
-    figures (compare.publication.index_headline) for the page's top."""
-    from gaptrack.publish.index_section import index_section
-    from gaptrack.publish.report import write_report
+    """write_site, returning report.html and report.md only."""
+    return write_site(findings, out, index, figures, headline)[:2]
 
-    return write_report(
-        findings, out, lambda plots: index_section(index, plots), figures, headline=headline
-    )
+
+def archive_site(folder: Path, written: list[Path], archive: Path) -> list[Path]:
+    """`report --archive DIR`: a dated copy of the site and DIR's index page."""
+    from gaptrack.publish.archive import write_archive
+
+    return write_archive(folder, written, archive)

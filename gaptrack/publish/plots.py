@@ -51,7 +51,7 @@ STYLE = {
 }
 Z95 = 1.959963984540054
 PNG_DPI = 100
-PLOT_VERSION = 6
+PLOT_VERSION = 7
 """Raise when the drawing code changes: figures drawn by older code are redrawn."""
 
 
@@ -267,13 +267,14 @@ def _panel(axes, rows: Sequence[GapRow], title: str, unit: str) -> None:
     bottom.legend(fontsize=8, loc="upper right", title="gap (bars: 95% interval)", title_fontsize=8)
 
 
-def _date_axis(ax, mdates, rows: Sequence[GapRow]) -> None:
-    """Quarterly or yearly ticks labelled YYYY-MM: cheaper to lay out than matplotlib's
-    automatic date locator, and unambiguous."""
-    span = (max(r.at for r in rows) - min(r.at for r in rows)).days if rows else 0
-    step = 3 if span < 2 * 366 else 6
-    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, step)))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+def date_axis(ax) -> None:
+    """matplotlib's automatic date ticks, labelled concisely (`2024`, `Apr`, `Jul`): the
+    locator thins its ticks to the axis's width, so labels never run into each other."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _digest(benchmark: str, rows: Sequence[GapRow], markers: Sequence[GapRow] = ()) -> str:
@@ -309,8 +310,6 @@ def gap_figure(
     if up_to_date(stem, digest):
         return [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     plt = _pyplot()
-    import matplotlib.dates as mdates
-
     bench = BENCHMARKS.get(benchmark)
     name = bench.name if bench else benchmark
     unit = "rating (Elo)" if bench and bench.scale == "elo" else "score (%)"
@@ -322,7 +321,7 @@ def gap_figure(
         _panel((axes[0][col], axes[1][col]), mine, title, unit)
         if pool == "all":
             _markers((axes[0][col], axes[1][col]), markers)
-        _date_axis(axes[1][col], mdates, mine)
+        date_axis(axes[1][col])
     fig.suptitle(f"{name}: best model of each origin by release date, and the gap")
     # fixed margins: tight_layout would draw the figure once more just to measure it
     fig.subplots_adjust(left=0.06, right=0.98, top=0.9, bottom=0.08, wspace=0.15, hspace=0.08)

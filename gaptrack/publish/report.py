@@ -20,8 +20,6 @@ from gaptrack.publish.document import (
     Para,
     Quote,
     Table,
-    to_html,
-    to_markdown,
 )
 from gaptrack.publish.files import write_files
 
@@ -352,18 +350,17 @@ def report_blocks(
     findings: Findings,
     figures: dict[str, list[Path]],
     index: list[Block],
-    curves: dict[str, list[Path]] | None = None,
-    headline: list | None = None,
+    curves: dict[str, list[Path]] | None,
+    head: list[Block],
 ) -> list[Block]:
-    top = []
-    if headline:
-        from gaptrack.compare.index.headline import sentence
+    """report.md: the headline (`head`, site.overview_blocks), what the last update
+    changed, then every section in one file."""
+    from gaptrack.update.account import account_blocks
 
-        top = [Para(f"Headline (capability index): {sentence(headline)}", "verdict")]
+    changed = account_blocks(findings.what_changed) if findings.what_changed is not None else []
     return [
-        Heading(1, f"gaptrack report: {findings.title}"),
-        *as_of_blocks(findings),  # a dated report opens with what it covers
-        *top,
+        *head,
+        *changed,
         Para(
             "Open US and Chinese models on public benchmarks, measured with EleutherAI's "
             "lm-eval harness, next to published scores, and the claims of news articles "
@@ -380,26 +377,27 @@ def report_blocks(
 def write_report(
     findings: Findings,
     out: Path,
-    index: IndexSection | None = None,
+    index=None,
     figures=None,
     headline: list | None = None,
 ) -> list[Path]:
-    """report.html, report.md and plots/ under `out`; returns the two pages' paths.
-    `figures`: the gap figures already being drawn (plots.GapFigures for `out`/plots)."""
-    from gaptrack.publish.plots import GapFigures
-
-    figures = figures or GapFigures(findings.gaps, out / "plots", findings.gap_markers)
-    section = index(out / "plots") if index else []  # drawn while the workers draw the gaps
+    """The report site under `out` (publish.site: report.html and index.html, a page per
+    claim and per benchmark, the index, leaderboard, methods and provenance pages,
+    site.css, overview.json, report.md) with its plots in `out`/plots, written as one batch;
+    returns report.html and report.md first, then the other files. `index`: the capability
+    index (an IndexReport, a StoredIndex, a GaptrackError or None); `figures`: the gap
+    figures already being drawn (plots.GapFigures for `out`/plots)."""
     from gaptrack.publish.curve_plots import curve_figures
+    from gaptrack.publish.index_section import index_section
+    from gaptrack.publish.plots import GapFigures
+    from gaptrack.publish.site import render_site
 
-    curves = curve_figures(findings.verdicts, out / "plots")  # while the workers draw
-    blocks = report_blocks(findings, figures.wait(), section, curves, headline)
-    footer = [*provenance_blocks(findings.provenance), *copies_blocks(findings)]
-    title = f"gaptrack report: {findings.title}"
-    # one batch: the two pages are replaced together or not at all
-    return write_files(
-        {
-            out / "report.html": to_html(title, blocks, footer),
-            out / "report.md": to_markdown(blocks, footer),
-        }
-    )
+    plots = out / "plots"
+    figures = figures or GapFigures(findings.gaps, plots, findings.gap_markers)
+    section = index_section(index, plots)  # drawn while the workers draw the gaps
+    curves = curve_figures(findings.verdicts, plots)
+    pages = render_site(findings, figures.wait(), curves, section, index, headline, plots)
+    first = ["report.html", "report.md"]
+    order = first + sorted(p for p in pages if p not in first)
+    # one batch: the pages are replaced together or not at all
+    return write_files({out / name: pages[name] for name in order})

@@ -161,6 +161,10 @@ def benchmark_table(fit: IndexFit, reps: Replicates) -> pd.DataFrame:
     )
 
 
+YEAR_MONTHS = 12
+"""Month ends between the frontier gap "today" (the grid's last month) and "a year ago"."""
+
+
 def run_index(
     frame: pd.DataFrame,
     options: Options | None = None,
@@ -184,6 +188,9 @@ def run_index(
         summary[s.name].update(
             {f"gap_{k}": v for k, v in frontier_gap(fit, reps, s, str(grid[-1])).items()}
         )
+        if len(grid) > YEAR_MONTHS:  # the same gap twelve month ends earlier (report headline)
+            then = frontier_gap(fit, reps, s, str(grid[-1 - YEAR_MONTHS]))
+            summary[s.name].update({f"gap_year_ago_{k}": v for k, v in then.items()})
     return IndexReport(
         fit=fit,
         reps=reps,
