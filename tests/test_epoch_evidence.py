@@ -9,7 +9,7 @@ import hashlib
 import pytest
 
 from gaptrack.compare.check import CheckOptions, load_evidence
-from gaptrack.compare.epoch_evidence import EVIDENCE_BENCHMARKS, epoch_rows
+from gaptrack.compare.evidence.sources.epoch import EVIDENCE_BENCHMARKS, epoch_rows
 from gaptrack.compare.index.benchmarks import EPOCH_TO_GAPTRACK
 from gaptrack.paths import project_root
 

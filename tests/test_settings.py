@@ -9,18 +9,18 @@ import pytest
 
 from gaptrack.compare.check import CheckOptions, excluded_rows, load_evidence
 from gaptrack.compare.claims import GapQuantity
-from gaptrack.compare.epoch_evidence import epoch_rows
 from gaptrack.compare.evidence import ScoreRow, load_reported
+from gaptrack.compare.evidence.frame import rows_frame
 from gaptrack.compare.evidence.settings import (
     comparable,
     not_comparable,
     parse_setting,
     setting_of,
 )
+from gaptrack.compare.evidence.sources.epoch import epoch_rows
 from gaptrack.compare.gaps import gap_at
 from gaptrack.compare.index.benchmarks import EPOCH_TO_GAPTRACK, index_key
 from gaptrack.compare.index.prepare import Options, prepare
-from gaptrack.compare.index.sources import rows_frame
 
 
 @pytest.fixture(scope="module")

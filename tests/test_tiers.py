@@ -8,7 +8,6 @@ from collections import Counter
 import pytest
 
 from gaptrack.compare.check import CheckOptions, load_evidence, status_share, tier_share
-from gaptrack.compare.epoch_evidence import epoch_rows
 from gaptrack.compare.evidence import (
     ScoreRow,
     load_reported,
@@ -17,6 +16,7 @@ from gaptrack.compare.evidence import (
     tier_of,
     verified_at_source,
 )
+from gaptrack.compare.evidence.sources.epoch import epoch_rows
 
 
 @pytest.fixture(scope="module")

@@ -9,22 +9,14 @@ from pathlib import Path
 
 from gaptrack.base import Frozen
 from gaptrack.compare.claims import default_claims_file, load_claims
-from gaptrack.compare.epoch_evidence import epoch_rows
-from gaptrack.compare.evidence import (
-    EvidenceKind,
-    EvidenceRow,
-    load_measured,
-    load_reported,
-    measured_rows,
-    tier_of,
-    verified_at_source,
-)
+from gaptrack.compare.evidence import EvidenceKind, EvidenceRow, tier_of, verified_at_source
 from gaptrack.compare.evidence.settings import not_comparable
+from gaptrack.compare.evidence.sources import EvidenceRequest
+from gaptrack.compare.evidence.sources import load_evidence as read_sources
 from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
 from gaptrack.compare.verdicts.spec import GAP_KINDS, RowSets
 from gaptrack.errors import ConfigError
 from gaptrack.store.summary import Stored
-from gaptrack.update.active import published_by
 
 
 class CheckOptions(Frozen):
@@ -62,18 +54,16 @@ def load_evidence(
     options: CheckOptions,
     records: Iterable[Stored] | None = None,
 ) -> list[EvidenceRow]:
-    """Measured rows (from `records` where the caller has read the store already), then
-    the reported rows sorted by id."""
-    measured = load_measured(results_dir) if records is None else measured_rows(records)
-    reported = [*load_reported(results_dir, options.reported_files), *epoch_rows()]
-    # --as-of: only rows known by then (every row without one)
-    measured, reported = published_by(measured), published_by(reported)
-    if options.strict:
-        # Not `status == "verified"`: LLMStats and Arena-extraction rows are verified only
-        # against the copy, and one figure may be `secondary` in one file and `verified`
-        # in another; the copy must not get in through the second.
-        reported = [r for r in reported if verified_at_source(r)]
-    return [*measured, *sorted(reported, key=lambda r: r.row_id)]
+    """The evidence door's typed rows (compare.evidence.sources: measured rows, from
+    `records` where the caller has read the store already, then the reported rows sorted
+    by id)."""
+    request = EvidenceRequest(
+        results_dir=results_dir,
+        reported_files=tuple(options.reported_files),
+        strict=options.strict,
+        records=None if records is None else list(records),
+    )
+    return read_sources(request).rows()
 
 
 def check_claims(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gaptrack.compare.evidence.frame import COLUMNS  # noqa: F401  (epochdata.COLUMNS)
 from gaptrack.compare.index.benchmarks import EPOCH_BENCHMARKS, EpochBenchmark, index_key
 from gaptrack.errors import GaptrackError
 from gaptrack.paths import evidence_file, shipped
@@ -32,24 +33,6 @@ _COUNTRIES = {
     "Japan": "JP",
     "Korea (Republic of)": "KR",
 }
-
-COLUMNS = [
-    "row_id",
-    "model",
-    "version",
-    "benchmark",
-    "score",
-    "stderr",
-    "released",
-    "origin",
-    "open_weights",
-    "reporter",
-    "measured_by",
-    "kind",
-    "n_items",
-    "source",
-]
-"""Columns of the long evidence table every part of the index reads."""
 
 
 def manifest() -> list[dict[str, str]]:

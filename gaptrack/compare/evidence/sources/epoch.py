@@ -1,8 +1,9 @@
-"""Epoch AI's Benchmarking Hub rows (CC-BY 4.0, shipped under evidence/epoch/ with the
-sha256 of each file) as reported evidence for the benchmarks gaptrack's claims use.
+"""Epoch AI's Benchmarking Hub (CC-BY 4.0, shipped under evidence/epoch/ with the sha256
+of each file, or the copy `gaptrack update` fetched): typed rows for the benchmarks
+gaptrack's claims use, and every benchmark's rows in the index's layout.
 
-The files are read by the capability index's loader (one reading of Epoch's columns in
-the code base); this module only turns its long table into evidence rows. Each row is
+The files are read by one reader (index.epochdata: one reading of Epoch's columns in the
+code base); this module turns its long table into evidence rows. Each row is
 `verified` against the shipped file (its digest is kept), names Epoch AI as the measurer
 where Epoch ran the model, and keeps the developer or leaderboard Epoch collected it from
 otherwise."""
@@ -12,10 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from typing import TYPE_CHECKING
 
-from gaptrack.compare.evidence import EvidenceRow, ScoreRow
+from gaptrack.compare.evidence.rows import EvidenceRow, ScoreRow
 from gaptrack.compare.index.benchmarks import EPOCH_TO_GAPTRACK
 from gaptrack.config.countries import ISO_3166_ALPHA2
+from gaptrack.update.active import current_as_of
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from gaptrack.compare.evidence.sources import EvidenceRequest
+
+NAME = "epoch"
 
 EVIDENCE_BENCHMARKS = frozenset(
     {"GPQA diamond", "MMLU", "MATH level 5", "OTIS Mock AIME 2024-2025", "GSM8K", "HellaSwag"}
@@ -117,3 +127,32 @@ def epoch_rows() -> list[EvidenceRow]:
     """Evidence rows from the shipped Epoch files for the benchmarks in EVIDENCE_BENCHMARKS
     (read once per process: the files are shipped and checked against their digests)."""
     return list(_cached())
+
+
+def rows(request: EvidenceRequest) -> list[EvidenceRow]:
+    """`epoch_rows`: the same for every results folder."""
+    return epoch_rows()
+
+
+def index_frame(request: EvidenceRequest) -> pd.DataFrame:
+    """Every Epoch benchmark's rows in the index's layout, known by the as-of date."""
+    from gaptrack.compare.index.epochdata import load_epoch_rows
+
+    return known_by_as_of(load_epoch_rows())
+
+
+def known_by_as_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """Epoch's rows of models released by the --as-of date (its files give no date of
+    publication; a score cannot predate the model). All rows without a date. A row's date
+    is its registry version's where the registry knows it (the date the index fits it at)."""
+    import pandas as pd
+
+    from gaptrack.compare.index.prepare import with_units
+
+    when = current_as_of()
+    if when is None:
+        return frame
+    units = with_units(frame)  # the frame keeps no unit columns: index.sources adds them
+    released = pd.to_datetime(units["unit_released"].fillna(units["released"]))
+    keep = released.isna() | (released <= pd.Timestamp(when.date()))
+    return frame[keep.to_numpy()].reset_index(drop=True)
