@@ -172,7 +172,8 @@ def plan_cmd(
     check_stored(plan)
     memory = gpu_memory or cfg.cluster.gpu_memory_gb
     per_job = gpus_per_job if gpus_per_job is not None else cfg.cluster.gpus_per_job
-    print_plan(plan, estimate_plan(plan, per_job, memory), memory)
+    settings = cfg.cluster.model_copy(update={"gpu_memory_gb": memory, "gpus_per_job": per_job})
+    print_plan(plan, estimate_plan(plan, per_job, memory, settings), memory, settings)
 
 
 def register(app: typer.Typer) -> None:

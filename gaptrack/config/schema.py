@@ -102,6 +102,57 @@ class GenerationSettings(Frozen):
         return self.model_dump(exclude_defaults=True) or None
 
 
+CheckpointDType = Literal["float32", "bfloat16", "float16", "fp8", "int8", "mxfp4", "int4"]
+"""How a checkpoint stores its weights: its config.json's `torch_dtype`, or the
+`quant_method` of its `quantization_config` (fp8: DeepSeek-V3/R1, Kimi K2; mxfp4:
+gpt-oss; int4: AWQ/GPTQ checkpoints)."""
+
+
+class Architecture(Frozen):
+    """The shape numbers of a model's config.json that size a vLLM job: attention heads
+    (the tensor-parallel size must divide them) and the KV cache per token."""
+
+    attention_heads: int = Field(ge=1)
+    """`num_attention_heads`."""
+    kv_heads: int | None = Field(default=None, ge=1)
+    """`num_key_value_heads` (grouped-query attention); unset: as many as attention_heads."""
+    layers: int = Field(ge=1)
+    """`num_hidden_layers`."""
+    head_dim: int = Field(ge=1)
+    """`head_dim` (else hidden_size / num_attention_heads)."""
+    latent_kv_dim: int | None = Field(default=None, ge=1)
+    """Multi-head latent attention (DeepSeek-V3/R1, Kimi K2): the width cached per token
+    and layer (`kv_lora_rank + qk_rope_head_dim`, 512 + 64), instead of K and V per head."""
+    context: int | None = Field(default=None, ge=1)
+    """`max_position_embeddings`: the longest max_model_len the model takes."""
+
+    def kv_bytes_per_token(self, bytes_per_value: int = 2) -> int:
+        """KV cache of one token over every layer (bf16/fp16 cache: 2 bytes a value)."""
+        if self.latent_kv_dim is not None:
+            return self.layers * self.latent_kv_dim * bytes_per_value
+        heads = self.kv_heads or self.attention_heads
+        return self.layers * 2 * heads * self.head_dim * bytes_per_value
+
+
+class BackendArgs(Frozen):
+    """vLLM engine settings of a model (the `backend_args:` of its entry). The plan sizes
+    the job with them and vLLM gets exactly these, with the parallel sizes the job reserved."""
+
+    max_model_len: int | None = Field(default=None, ge=1)
+    """Longest sequence (prompt + generation) vLLM reserves KV cache for; unset: 8192,
+    enough for few-shot prompts and long answers, far less than a 131k context (which
+    does not fit beside 70B weights on two 80 GB GPUs)."""
+    gpu_memory_utilization: float = Field(default=0.9, gt=0, le=1)
+    """Share of each GPU vLLM may take (weights, activations, KV cache)."""
+    pipeline_parallel_size: int | None = Field(default=None, ge=1)
+    """Stages across nodes; unset: as many as the nodes the plan needs."""
+    enable_expert_parallel: bool = False
+    """Experts of a mixture-of-experts model spread over the tensor-parallel GPUs."""
+
+
+DEFAULT_MAX_MODEL_LEN = 8192
+
+
 class ModelSpec(Frozen):
     """One model: who made it, where, when, how big, and where its weights are."""
 
@@ -141,6 +192,14 @@ class ModelSpec(Frozen):
     such as 70B in bfloat16). Changes where layers run, not the scores."""
     quantization: str | None = None
     """Set when the weights are not the originals (e.g. a 4-bit GGUF): the report says so."""
+    checkpoint_dtype: CheckpointDType | None = None
+    """How the checkpoint stores its weights (bf16, fp8, mxfp4, int4...), which is what
+    the GPUs hold; unset: the run's dtype. Sizes the job; the scores' dtype is `dtype`."""
+    architecture: Architecture | None = None
+    """Heads, layers and KV-cache shape from the model's config.json: vLLM's
+    tensor-parallel size must divide the heads; the KV cache is sized from the rest."""
+    backend_args: BackendArgs = BackendArgs()
+    """vLLM: max_model_len, gpu_memory_utilization, pipeline stages."""
     notes: str | None = None
 
     @property
@@ -264,6 +323,12 @@ class ClusterSettings(Frozen):
     """Slurm: seconds before the time limit at which a job checkpoints and is requeued."""
     poll_s: float = Field(default=2.0, gt=0)
     """Seconds between looks at the queue and at the records jobs have written."""
+    placement_timeout_s: float = Field(default=600, gt=0)
+    """Ray: seconds a multi-node job waits for its nodes before its tasks are failures."""
+    gpu: Literal["h100", "h200", "a100"] = "h100"
+    """GPU kind, for the plan's time estimate (its peak compute, gaptrack/data/gpu_throughput.yaml)."""
+    gpu_hour_usd: float | None = Field(default=None, ge=0)
+    """Price of one GPU-hour for the plan's cost column; unset: the table's cloud price."""
 
 
 class Config(Frozen):

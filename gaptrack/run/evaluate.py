@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gaptrack.config.schema import ClusterSettings, Config
+from gaptrack.errors import GaptrackError
 from gaptrack.run import spool
 from gaptrack.run.executors import Events, Executor, LocalExecutor
-from gaptrack.run.jobs import Failure, Job, make_jobs
+from gaptrack.run.jobs import Failure, Job, make_jobs, refusals
 from gaptrack.run.plan import (
     EvalRequest,
     Plan,
@@ -22,6 +23,7 @@ from gaptrack.run.plan import (
     check_stored,
     make_plan,
 )
+from gaptrack.run.progress import RunLog
 from gaptrack.run.runner import Runner, TaskJob
 from gaptrack.store import FailedAttempt, ResultRecord, Store
 from gaptrack.store.claims import Claims
@@ -64,18 +66,21 @@ class EvalSummary:
 class _ReporterEvents(Events):
     """An executor's events, told to the reporter in its terms (planned entries)."""
 
-    def __init__(self, reporter: Reporter, summary: EvalSummary) -> None:
+    def __init__(self, reporter: Reporter, summary: EvalSummary, log: RunLog) -> None:
         self.reporter = reporter
         self.summary = summary
+        self.log = log
         self.entries = {e.key.digest(): e for e in summary.plan.pending()}
 
     def submitted(self, job: Job, where: str) -> None:
+        self.log.submitted(job, where)
         self.reporter.job_submitted(job.model.id, where)
 
     def loading(self, job: Job, message: str) -> None:
         self.reporter.model_loading(job.model.id, message)
 
     def started(self, job: Job, task: TaskJob) -> None:
+        self.log.started(task.key.digest())
         index = len(self.summary.ran) + len(self.summary.failed) + 1
         self.reporter.task_started(self.entries[task.key.digest()], index, len(self.entries))
 
@@ -104,28 +109,39 @@ def evaluate(
     check_stored(plan)
     if plan.pending():  # before any model loads: a run must be able to keep its results
         plan.store.check_writable()
+        refused = refusals(make_jobs(plan, None, settings))  # before anything is queued
+        if refused:
+            more = f" (and {len(refused) - 1} more such jobs)" if len(refused) > 1 else ""
+            raise GaptrackError(f"cannot run: {refused[0]}{more}")
     summary = EvalSummary(plan)
     reporter = reporter or Reporter()
     reporter.planned(plan)
     for entry in plan.blocked_entries():  # reported before any model loads; the rest still run
         summary.failed.append(Failure(entry.model.id, entry.task, plan.blocked[entry.task]))
     claims = Claims(plan.store.root)
+    log: RunLog | None = None
     try:
         claimed = [
             entries
             for group in plan.pending_by_model().values()
             if (entries := claim_entries(plan, group, claims, reporter, summary))
         ]
-        jobs = make_jobs(plan, claimed, settings.gpus_per_job, settings.gpu_memory_gb)
-        if jobs:
-            events = _ReporterEvents(reporter, summary)
+        jobs = make_jobs(plan, claimed, settings)
+        if jobs:  # `gaptrack status` follows the run through this file
+            log = RunLog(plan.store.root, config.name, type(executor).__name__)
+            log.planned(jobs, [key for job in jobs for key in job.keys])
+            events = _ReporterEvents(reporter, summary, log)
             for key, result in executor.run(jobs, events):
-                store_result(plan, events.entries[key], result, summary, reporter)
+                entry = events.entries[key]
+                store_result(plan, entry, result, summary, reporter)
                 claims.release(key)
+                log.finished(key, entry.task, result.error if isinstance(result, Failure) else None)
         if request.wait and summary.elsewhere:
             wait_for_others(plan, claims, summary, reporter)
     finally:  # also on Ctrl-C: release the claims; the table must list what is stored
         claims.release_all()
+        if log is not None:
+            log.close()
         if finished is not None:
             finished(plan.store)
     return summary

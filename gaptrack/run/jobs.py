@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 
 from gaptrack import __version__
 from gaptrack.run.device import device_name, pick_batch_size, pick_dtype
-from gaptrack.run.estimate import DEFAULT_GPU_MEMORY_GB, gpus_needed
+from gaptrack.run.estimate import Layout, layout_for
 from gaptrack.run.plan import Plan, PlannedTask, config_hash, package_version
 from gaptrack.run.runner import ModelJob, Runner, TaskFailure, TaskJob, TaskOutcome, one_line_error
 from gaptrack.store import ModelInfo, Provenance, ResultRecord, TaskInfo
 
 if TYPE_CHECKING:
-    from gaptrack.config.schema import GenerationSettings, ModelSpec
+    from gaptrack.config.schema import ClusterSettings, GenerationSettings, ModelSpec
     from gaptrack.tasks import TaskResolution
 
 _TRACKED_PACKAGES = ("torch", "transformers", "lm_eval", "datasets", "accelerate", "tokenizers")
@@ -68,6 +68,8 @@ class Job:
     store_root: str | None = None
     """The store's folder as the driver sees it: a job on a shared filesystem (Slurm)
     spools each record there as it finishes and, when requeued, skips what is stored."""
+    layout: Layout | None = None
+    """How the job's GPUs are used: vLLM is given exactly these parallel sizes."""
 
     @property
     def keys(self) -> list[str]:
@@ -87,12 +89,14 @@ class Job:
 def make_jobs(
     plan: Plan,
     groups: list[list[PlannedTask]] | None = None,
-    gpus_per_job: int | None = None,
-    gpu_memory_gb: float = DEFAULT_GPU_MEMORY_GB,
+    settings: ClusterSettings | None = None,
 ) -> list[Job]:
     """One job per group of one model's entries (default: the plan's pending tasks by
-    model), in order. GPUs: `gpus_per_job` where given, else the model's need on CUDA,
-    none on the CPU."""
+    model), in order. GPUs and their layout: `settings.gpus_per_job` where given, else
+    the model's need on CUDA (`layout_for`); none on the CPU."""
+    from gaptrack.config.schema import ClusterSettings
+
+    settings = settings or ClusterSettings()
     suite = plan.config.suite
     digest = config_hash(plan.config)
     sources = {name: t.data_source for name, t in plan.tasks_resolution.tasks.items()}
@@ -102,14 +106,18 @@ def make_jobs(
     for entries in groups:
         model = entries[0].model
         dtype = pick_dtype(model.dtype, plan.device)
-        if not plan.device.startswith("cuda"):
-            gpus = 0
-        else:
-            gpus = (
-                gpus_per_job
-                if gpus_per_job is not None
-                else gpus_needed(model, dtype, gpu_memory_gb)
+        layout = (
+            layout_for(
+                model,
+                dtype,
+                settings.gpu_memory_gb,
+                settings.gpus_per_node,
+                settings.max_nodes,
+                settings.gpus_per_job,
             )
+            if plan.device.startswith("cuda")
+            else Layout(gpus=0)
+        )
         jobs.append(
             Job(
                 model=model,
@@ -121,12 +129,19 @@ def make_jobs(
                 data_sources={e.task: sources[e.task] for e in entries},
                 config_name=plan.config.name,
                 config_hash=digest,
-                gpus=gpus,
+                gpus=layout.gpus,
                 generation=suite.generation_for(model),
                 store_root=str(plan.store.root),
+                layout=layout,
             )
         )
     return jobs
+
+
+def refusals(jobs: list[Job]) -> list[str]:
+    """Why jobs cannot run on this cluster (too many nodes, an invalid tensor-parallel
+    size, an hf model larger than a node): known before anything starts."""
+    return [job.layout.refused for job in jobs if job.layout is not None and job.layout.refused]
 
 
 def _default_runner() -> Runner:
@@ -165,6 +180,7 @@ def run_job(
             tasks_resolution=job.tasks_resolution,
             generation=job.generation,
             gpus=job.gpus,
+            layout=job.layout,
         )
         outcomes = (runner or _default_runner()).run_model(model_job)
         while len(done) < len(job.tasks):

@@ -60,21 +60,49 @@ def run_task(
     error) is returned, so the model's next task still runs."""
     import lm_eval
 
-    try:
-        results = lm_eval.simple_evaluate(
-            model=lm,
-            tasks=[task.task],
-            num_fewshot=task.num_fewshot,
-            limit=task.limit,
-            task_manager=manager,
-            log_samples=True,
-            **settings,
-        )
-        outcome = parse_results(results, task.task)
-    except Exception as exc:  # noqa: BLE001 (any task error is that task's alone)
-        return TaskFailure(one_line_error(exc))
-    outcome.revision = revision
-    return outcome
+    for attempt in (1, 2):
+        try:
+            results = lm_eval.simple_evaluate(
+                model=lm,
+                tasks=[task.task],
+                num_fewshot=task.num_fewshot,
+                limit=task.limit,
+                task_manager=manager,
+                log_samples=True,
+                **settings,
+            )
+            outcome = parse_results(results, task.task)
+        except Exception as exc:  # noqa: BLE001 (any task error is that task's alone)
+            # A CUDA out-of-memory error is the batch, not the task: once, at half the
+            # batch size (the scores do not depend on it), before it is a failure
+            if attempt == 1 and out_of_memory(exc) and halve_batch(lm):
+                continue
+            return TaskFailure(one_line_error(exc))
+        outcome.revision = revision
+        return outcome
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """torch.OutOfMemoryError, or the RuntimeError older torch and vLLM raise for it."""
+    return type(exc).__name__ == "OutOfMemoryError" or "out of memory" in str(exc).lower()
+
+
+def halve_batch(lm) -> bool:
+    """Halve a loaded model's fixed batch size (lm-eval's hf: `batch_size_per_gpu`;
+    vLLM: `batch_size`) and free the CUDA cache; False where there is nothing to halve
+    (`auto` already backs off, or the batch is one)."""
+    for attribute in ("batch_size_per_gpu", "batch_size"):
+        value = getattr(lm, attribute, None)
+        if isinstance(value, int) and value > 1:
+            setattr(lm, attribute, value // 2)
+            import sys
+
+            torch = sys.modules.get("torch")
+            if torch is not None and torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            return True
+    return False
 
 
 def evaluate_settings(generation: GenerationSettings | None) -> dict[str, Any]:
@@ -149,6 +177,40 @@ def hub_commit(repo: str, revision: str | None) -> str | None:
     return revision
 
 
+def vllm_arguments(job: ModelJob) -> dict[str, Any]:
+    """What lm-eval's VLLM class (and through it vLLM's engine) is given: exactly the
+    layout the job reserved (tensor x pipeline x data parallel = the job's GPUs, the
+    max_model_len its KV cache was sized for, the memory share), never vLLM's defaults
+    (one GPU, the model's whole context)."""
+    spec = job.model
+    layout = job.layout
+    args: dict[str, Any] = dict(
+        pretrained=job.resolved.pretrained,
+        revision=job.resolved.revision,
+        dtype=job.dtype,
+        batch_size=job.batch_size,
+        trust_remote_code=spec.trust_remote_code,
+        tensor_parallel_size=layout.tensor_parallel if layout else spec.tensor_parallel_size or 1,
+        data_parallel_size=layout.data_parallel if layout else spec.data_parallel_size,
+    )
+    backend = spec.backend_args
+    if layout is not None and layout.max_model_len is not None:
+        args["max_model_len"] = layout.max_model_len
+        args["gpu_memory_utilization"] = layout.gpu_memory_utilization
+    elif backend.max_model_len is not None:
+        args["max_model_len"] = backend.max_model_len
+        args["gpu_memory_utilization"] = backend.gpu_memory_utilization
+    if layout is not None and layout.pipeline_parallel > 1:
+        args["pipeline_parallel_size"] = layout.pipeline_parallel
+    if layout is not None and layout.nodes > 1:
+        args["distributed_executor_backend"] = "ray"  # vLLM's only multi-node backend
+    if backend.enable_expert_parallel:
+        args["enable_expert_parallel"] = True
+    if job.generation is not None and job.generation.seed is not None:
+        args["seed"] = job.generation.seed
+    return {**args, **model_settings(job.generation)}
+
+
 def load_lm(job: ModelJob):
     """One model load for all of the model's tasks."""
     spec = job.model
@@ -162,22 +224,7 @@ def load_lm(job: ModelJob):
                 f"model {spec.id}: backend 'vllm' needs the vllm package: "
                 f"pip install 'gaptrack[vllm]' on a CUDA machine ({exc})"
             ) from None
-        seed = (
-            {}
-            if job.generation is None or job.generation.seed is None
-            else {"seed": job.generation.seed}
-        )
-        return VLLM(
-            pretrained=job.resolved.pretrained,
-            revision=job.resolved.revision,
-            dtype=job.dtype,
-            batch_size=job.batch_size,
-            trust_remote_code=spec.trust_remote_code,
-            tensor_parallel_size=spec.tensor_parallel_size or 1,
-            data_parallel_size=spec.data_parallel_size,
-            **seed,
-            **model_settings(job.generation),
-        )
+        return VLLM(**vllm_arguments(job))
     from lm_eval.models.huggingface import HFLM
 
     return HFLM(

@@ -17,6 +17,7 @@ from gaptrack.store.records import CacheKey, Item, Metric
 
 if TYPE_CHECKING:
     from gaptrack.config.schema import GenerationSettings, ModelSpec
+    from gaptrack.run.estimate import Layout
     from gaptrack.sources import ResolvedModel
     from gaptrack.tasks import TaskResolution
 
@@ -47,6 +48,8 @@ class ModelJob:
     gpus: int = 0
     """GPUs the model needs (`gaptrack plan`'s estimate); over one, an `hf` model's layers
     are split across the visible GPUs even where the entry does not say `parallelize`."""
+    layout: Layout | None = None
+    """The job's GPU layout: vLLM is given exactly its parallel sizes and max_model_len."""
 
 
 @dataclass

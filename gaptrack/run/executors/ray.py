@@ -35,6 +35,18 @@ def _job_task(job: Job, runner) -> Iterator[tuple[str, JobResult]]:
     yield from run_job(job, runner)
 
 
+class _Unplaceable(Exception):
+    """A multi-node job whose placement group did not come up in time."""
+
+
+def placement(job: Job) -> tuple[list[dict[str, float]], str]:
+    """The placement group of a job over several nodes: one bundle per node with that
+    node's share of the GPUs, on distinct nodes (STRICT_SPREAD)."""
+    layout = job.layout
+    assert layout is not None
+    return [{"GPU": layout.gpus_per_node, "CPU": 1}] * layout.nodes, "STRICT_SPREAD"
+
+
 def connect_error(address: str | None, exc: Exception) -> GaptrackError:
     """A failed `ray.init` as one line that says what to set: token authentication (Ray
     2.52 and later; on by default for every cluster from Ray 2.61) or an address that
@@ -80,19 +92,68 @@ class RayExecutor:
 
     def _submit(self, ray, job: Job):
         remote = ray.remote(_job_task)
-        return remote.options(
+        options: dict = dict(
             num_gpus=job.gpus,
             num_cpus=1,
             max_retries=0,  # the driver retries with what is missing (see the docstring)
             retry_exceptions=False,  # run_job reports its own errors as failures
             name=f"gaptrack:{job.model.id}",
-        ).remote(job, self.runner)
+        )
+        if job.layout is not None and job.layout.nodes > 1:
+            # A job over several nodes: one bundle of GPUs per node, reserved at once. The
+            # job's own task takes no GPU: vLLM's Ray workers, started inside the group,
+            # take them all (a task holding them would starve its own workers).
+            from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
+
+            bundles, strategy = placement(job)
+            group = ray.util.placement_group(bundles, strategy=strategy)
+            if not group.wait(timeout_seconds=self.settings.placement_timeout_s):
+                ray.util.remove_placement_group(group)
+                raise _Unplaceable(
+                    f"no {job.layout.nodes} nodes with {job.layout.gpus_per_node} free GPUs "
+                    f"each came up in {self.settings.placement_timeout_s:g} s on this Ray "
+                    "cluster (a placement group across nodes)"
+                )
+            options["num_gpus"] = 0
+            options["scheduling_strategy"] = PlacementGroupSchedulingStrategy(
+                group, placement_group_capture_child_tasks=True
+            )
+        return remote.options(**options).remote(job, self.runner)
+
+    def _check(self, ray, jobs: list[Job]) -> None:
+        """Refuse, before anything is submitted, what Ray would wait for forever: a
+        one-node job asking more GPUs than any node has, and vLLM data parallel inside a
+        job (lm-eval starts its replicas as Ray tasks that can never get the GPUs the job
+        itself holds)."""
+        largest = max(
+            (n.get("Resources", {}).get("GPU", 0) for n in ray.nodes() if n.get("Alive")),
+            default=0,
+        )
+        for job in jobs:
+            layout = job.layout
+            if layout is not None and job.model.backend == "vllm" and layout.data_parallel > 1:
+                raise GaptrackError(
+                    f"{job.model.id}: vLLM data_parallel_size {layout.data_parallel} inside "
+                    "a Ray job deadlocks (its replicas wait for the GPUs the job holds): set "
+                    "data_parallel_size 1 and let the jobs of other models share the cluster"
+                )
+            one_node = layout is None or layout.nodes == 1
+            if one_node and job.gpus > largest:
+                raise GaptrackError(
+                    f"{job.model.id} needs {job.gpus} GPUs on one node and the largest node "
+                    f"of this Ray cluster has {largest:g}: Ray would wait for it forever"
+                )
 
     def run(self, jobs: list[Job], events: Events) -> Iterator[tuple[str, JobResult]]:
         ray = self._connect()
+        self._check(ray, jobs)
         pending = {}
         for job in jobs:
-            pending[self._submit(ray, job)] = (job, set(), 1)
+            try:
+                pending[self._submit(ray, job)] = (job, set(), 1)
+            except _Unplaceable as exc:
+                yield from self._left(job, set(), str(exc))
+                continue
             events.submitted(job, f"ray, {job.gpus} GPU(s)")
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1)
@@ -109,7 +170,11 @@ class RayExecutor:
                 left = [t for t in job.tasks if t.key.digest() not in seen]
                 if attempt <= self.settings.max_retries and left:
                     retry = dataclasses.replace(job, tasks=tuple(left))
-                    pending[self._submit(ray, retry)] = (retry, set(), attempt + 1)
+                    try:
+                        pending[self._submit(ray, retry)] = (retry, set(), attempt + 1)
+                    except _Unplaceable as again:
+                        yield from self._left(job, seen, str(again))
+                        continue
                     events.submitted(retry, f"ray, retry {attempt} of {len(left)} task(s) left")
                     continue
                 why = " ".join(str(exc).split())[:300]

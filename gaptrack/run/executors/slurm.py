@@ -45,6 +45,9 @@ class SlurmJob:
     def __call__(self) -> int:
         import dataclasses
 
+        layout = self.job.layout
+        if layout is not None and layout.nodes > 1 and not _multi_node_ray(layout.nodes):
+            return 0  # a node that only lends its GPUs to the first node's vLLM
         left = spool.remaining(self.job)
         if not left:
             return 0
@@ -60,6 +63,33 @@ class SlurmJob:
     def checkpoint(self, *args, **kwargs):
         submitit = _import_submitit()
         return submitit.helpers.DelayedSubmission(self)
+
+
+def _multi_node_ray(nodes: int, port: int = 6379, wait_s: float = 600) -> bool:
+    """A multi-node job (one Slurm task per node) makes its nodes one Ray cluster, for
+    vLLM's pipeline stages across nodes: the first node starts the head, and runs the job
+    once every node has joined (True); the others join and lend their GPUs until the head
+    goes at the job's end (False). NOT run on a real multi-node allocation in this work."""
+    import os
+    import subprocess
+
+    submitit = _import_submitit()
+    env = submitit.JobEnvironment()
+    head = f"{env.hostnames[0]}:{port}"
+    if env.global_rank != 0:
+        subprocess.run(["ray", "start", f"--address={head}", "--block"], check=False)  # noqa: S607
+        return False
+    subprocess.run(["ray", "start", "--head", f"--port={port}"], check=True)  # noqa: S607
+    os.environ["RAY_ADDRESS"] = head  # vLLM's Ray backend connects to this cluster
+    import ray
+
+    ray.init(address=head)
+    deadline = time.monotonic() + wait_s
+    while sum(1 for n in ray.nodes() if n.get("Alive")) < nodes:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only some of the job's {nodes} nodes joined its Ray cluster")
+        time.sleep(2)
+    return True
 
 
 def slurm_parameters(settings: ClusterSettings, job: Job, remote: bool) -> dict:
