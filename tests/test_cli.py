@@ -143,6 +143,7 @@ def test_every_command_group_is_registered_on_the_real_app() -> None:
         "configs",
         "tasks",
         "plan",
+        "status",
         "leaderboard",
         "report",
         "verify",

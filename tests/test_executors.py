@@ -328,3 +328,35 @@ def test_ray_connect_errors_are_one_line(monkeypatch, raised, expect) -> None:
     with pytest.raises(GaptrackError, match=expect) as caught:
         executor.device("auto")
     assert "\n" not in str(caught.value) and "--ray-address 10.0.0.9:6379" in str(caught.value)
+
+
+def test_slurm_concurrency_cap_submits_as_jobs_end(
+    worker_env, tmp_path: Path, tiny_config: Path
+) -> None:
+    from gaptrack.api import make_plan
+    from gaptrack.run.executors import Events
+    from gaptrack.run.jobs import make_jobs
+
+    config = load_config(tiny_config)
+    jobs = make_jobs(make_plan(config, EvalRequest(device="cpu")))
+    order: list[str] = []
+
+    class Seen(Events):
+        def submitted(self, job, where: str) -> None:
+            order.append(f"submit {job.model.id}")
+
+    settings = ClusterSettings(
+        slurm_cluster="local",
+        slurm_folder=tmp_path / "submitit",
+        poll_s=0.3,
+        cpus_per_job=1,
+        max_concurrent=1,
+    )
+    for key, _ in SlurmExecutor(settings, FakeRunner()).run(jobs, Seen()):
+        order.append(next(j.model.id for j in jobs if key in j.keys))
+    # one job in the queue at a time: the second is submitted once the first has ended
+    assert order == ["submit tiny-llama", "tiny-llama", "tiny-llama"] + [
+        "submit tiny-qwen2",
+        "tiny-qwen2",
+        "tiny-qwen2",
+    ]
