@@ -360,3 +360,15 @@ def test_slurm_concurrency_cap_submits_as_jobs_end(
         "tiny-qwen2",
         "tiny-qwen2",
     ]
+
+
+def test_ray_refuses_vllm_jobs_where_workers_lack_vllm(ray_cluster, tiny_config: Path) -> None:
+    from gaptrack.errors import GaptrackError
+
+    config = load_config(tiny_config)
+    vllm = config.models[0].model_copy(update={"backend": "vllm"})
+    config = config.model_copy(update={"models": [vllm]})
+    runner = FakeRunner()
+    with pytest.raises(GaptrackError, match="vllm package on the Ray workers"):
+        evaluate(config, EvalRequest(device="cpu"), executor=RayExecutor(runner=runner))
+    assert not runner.loads and not list(Store(config.results_dir).records())

@@ -35,6 +35,13 @@ def _job_task(job: Job, runner) -> Iterator[tuple[str, JobResult]]:
     yield from run_job(job, runner)
 
 
+def _has_vllm() -> bool:
+    """Run on a Ray worker: whether vllm is importable there (the driver may lack it)."""
+    import importlib.util
+
+    return importlib.util.find_spec("vllm") is not None
+
+
 class _Unplaceable(Exception):
     """A multi-node job whose placement group did not come up in time."""
 
@@ -129,6 +136,14 @@ class RayExecutor:
             (n.get("Resources", {}).get("GPU", 0) for n in ray.nodes() if n.get("Alive")),
             default=0,
         )
+        if any(job.model.backend == "vllm" for job in jobs):
+            probe = ray.remote(_has_vllm).options(num_cpus=0, num_gpus=0)
+            if not ray.get(probe.remote()):
+                model = next(job.model.id for job in jobs if job.model.backend == "vllm")
+                raise GaptrackError(
+                    f"model {model}: backend 'vllm' needs the vllm package on the Ray "
+                    "workers, which lack it: pip install 'gaptrack[vllm]' on every node"
+                )
         for job in jobs:
             layout = job.layout
             if layout is not None and job.model.backend == "vllm" and layout.data_parallel > 1:
