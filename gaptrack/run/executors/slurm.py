@@ -166,7 +166,10 @@ class SlurmExecutor:
                 executor.update_parameters(**slurm_parameters(self.settings, job, remote))
                 submitted = executor.submit(SlurmJob(job, self.runner))
                 pending[submitted.job_id] = (submitted, job, set())
-                events.submitted(job, f"slurm job {submitted.job_id}")
+                # where its output goes: the job's own log, on the shared filesystem
+                events.submitted(
+                    job, f"slurm job {submitted.job_id} (log: {submitted.paths.stdout})"
+                )
             for job_id in list(pending):
                 submitted, job, seen = pending[job_id]
                 done = submitted.done()  # before the sweep: nothing it spooled is missed
