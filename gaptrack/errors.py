@@ -23,6 +23,11 @@ class GaptrackError(Exception):
         return " ".join(text.split())
 
 
+class OutputError(GaptrackError):
+    """An output file or folder that cannot be written. Raised with one argument (the line)
+    so that it survives pickling from a worker process (the report's figures)."""
+
+
 class ConfigError(GaptrackError):
     """A config, catalogue, claims or evidence file that does not validate."""
 

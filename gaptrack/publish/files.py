@@ -18,12 +18,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from gaptrack.errors import GaptrackError
-
-
-class OutputError(GaptrackError):
-    """An output file or folder that cannot be written. Raised with one argument (the line)
-    so that it survives pickling from a worker process (the report's figures)."""
+from gaptrack.errors import OutputError  # here too: where every writer imports it from
 
 
 def _reason(exc: OSError) -> str:

@@ -15,10 +15,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from gaptrack.compare.dates import normalise, period_end, period_start
 from gaptrack.compare.evidence.rows import EvidenceKind, EvidenceRow
 from gaptrack.config.checks import future_problem
-from gaptrack.errors import ConfigError, field_problem, read_text_file
+from gaptrack.csv_safe import restore, safe_cell
+from gaptrack.errors import ConfigError, OutputError, field_problem, read_text_file
 from gaptrack.paths import evidence_file, shipped
-from gaptrack.publish.csv_safe import restore, safe_cell
-from gaptrack.publish.files import OutputError
 from gaptrack.store.atomic import write_text_atomic
 
 CSV_COLUMNS = [

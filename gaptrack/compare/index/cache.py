@@ -23,7 +23,7 @@ import pandas as pd
 
 from gaptrack.compare.index.analysis import Estimate
 from gaptrack.compare.index.prepare import Options
-from gaptrack.publish.csv_safe import restore
+from gaptrack.csv_safe import restore
 
 KEY_FILE = "inputs.json"
 LIBRARIES = ("numpy", "pandas", "scipy")
