@@ -20,7 +20,12 @@ _CHUNK = 250  # resamples per batch: bounds memory on full-size test sets
 
 
 MethodKind = Literal[
-    "paired_bootstrap", "selection_bootstrap", "unpaired_normal", "delta_method", "difference"
+    "paired_bootstrap",
+    "selection_bootstrap",
+    "unpaired_normal",
+    "delta_method",
+    "difference",
+    "index_bootstrap",
 ]
 
 
@@ -31,7 +36,9 @@ class IntervalMethod(Frozen):
     kind: MethodKind
     """`paired_bootstrap`: percentile bootstrap over shared items; `unpaired_normal`:
     normal interval from two independent standard errors; `delta_method`: the same for a
-    relative gap (A - B) / B; `difference`: difference of two gaps as independent normals."""
+    relative gap (A - B) / B; `difference`: difference of two gaps as independent normals;
+    `index_bootstrap`: percentile bootstrap of the capability index (evidence rows redrawn,
+    the index refitted in every replicate)."""
     resamples: int | None = None
     """Bootstrap resamples."""
     seed: int | None = None
@@ -60,6 +67,11 @@ class IntervalMethod(Frozen):
                 f"selection-aware bias-corrected bootstrap ({self.resamples} resamples, seed "
                 f"{self.seed}, {self.items} shared items, best of {self.models[0]} vs best of "
                 f"{self.models[1]} models re-selected in every resample)"
+            )
+        if self.kind == "index_bootstrap":
+            return (
+                f"percentile bootstrap of the capability index ({self.resamples} replicates, "
+                f"seed {self.seed}, evidence rows redrawn and the index refitted in each)"
             )
         return {
             "unpaired_normal": "unpaired normal, se = sqrt(se_a^2 + se_b^2)",

@@ -179,13 +179,13 @@ def print_outcome(outcome: IndexOutcome, say: Say, top: int = 25) -> None:
             "they differ)"
         )
     say("\nClaims about a lead or a trend, second verdict on this index (gap in points):")
-    for v in outcome.claims:
-        months = (
-            "" if v.months is None or np.isnan(v.months) else f"; CN {v.months:.1f} months behind"
-        )
+    for v in outcome.claims:  # verdicts.index: one evaluation, one check
+        ev, check = v.evaluations[0], v.evaluations[0].checks[0]
+        lo, hi = (check.interval.low, check.interval.high) if check.interval else (np.nan,) * 2
+        context = "".join(f"; {note}" for note in ev.notes)  # months CN behind
         say(
-            f"  {v.claim_id}: {v.question}: {v.value:+.1f} [{v.lo:+.1f}, {v.hi:+.1f}] -> "
-            f"{v.verdict}{months}"
+            f"  {v.claim.id}: {check.label}: {check.value:+.1f} [{lo:+.1f}, {hi:+.1f}] -> "
+            f"{v.verdict}{context}"
         )
     say("\nComparisons (different benchmarks and methods: comparisons, not reproductions):")
     say(

@@ -13,13 +13,14 @@ import numpy as np
 from gaptrack.compare.claims import load_claims
 from gaptrack.compare.index.analysis import SIDES, Estimate, IndexReport, run_index
 from gaptrack.compare.index.cache import inputs_digest
-from gaptrack.compare.index.claimcheck import IndexVerdict, index_verdict
 from gaptrack.compare.index.epochcheck import EpochCheck, run_epoch_check
 from gaptrack.compare.index.headline import HeadlineFigure, headline_figures, headline_report
 from gaptrack.compare.index.months import lag_series
 from gaptrack.compare.index.prepare import INDEX_SINCE, index_options
 from gaptrack.compare.index.selfreport import SelfReport, self_vs_third
 from gaptrack.compare.index.sources import load_all
+from gaptrack.compare.verdicts.base import ClaimVerdict
+from gaptrack.compare.verdicts.index import index_verdict
 from gaptrack.errors import GaptrackError
 
 CAISI_DATE = "2026-05-01"
@@ -40,8 +41,9 @@ class IndexOutcome:
     """CN-behind-US months on CAISI_DATE, with interval (None where no data reach it)."""
     n_rows: int
     """Evidence rows read (before any was left out)."""
-    claims: list[IndexVerdict]
-    """Second verdicts, on this index, for the claims about a lead or a trend."""
+    claims: list[ClaimVerdict]
+    """Second verdicts, on this index, for the claims about a lead or a trend (the one
+    verdict type: verdicts.index)."""
     inputs_digest: str
     """What `report` is fitted from (index.cache): kept beside the CSVs for it."""
     headline: list[HeadlineFigure] | None = None
@@ -65,6 +67,18 @@ def lag_on(report: IndexReport, date: str) -> Estimate | None:
         return None
     lo, hi = np.nanpercentile(boot, [2.5, 97.5]) if np.isfinite(boot).any() else (np.nan,) * 2
     return Estimate(float(point), float(lo), float(hi))
+
+
+def _index_verdicts(
+    report: IndexReport, claims_file: str | Path | None, seed: int
+) -> list[ClaimVerdict]:
+    registry = load_claims(claims_file)
+    return [
+        v
+        for c in registry.claims
+        if c.statement is not None
+        and (v := index_verdict(c, registry.document(c.document), report, seed)) is not None
+    ]
 
 
 def run(
@@ -96,11 +110,7 @@ def run(
         epoch=run_epoch_check(n_boot=n_boot, seed=seed) if epoch_check else None,
         caisi=lag_on(report, CAISI_DATE),
         n_rows=len(frame),
-        claims=[
-            v
-            for c in load_claims(claims_file).claims
-            if c.statement is not None and (v := index_verdict(c, report)) is not None
-        ],
+        claims=_index_verdicts(report, claims_file, seed),
         inputs_digest=inputs_digest(frame, n_boot, seed, options),
         headline=head,
     )

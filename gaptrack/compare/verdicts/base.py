@@ -91,8 +91,9 @@ class Check(Frozen):
 class Evaluation(Frozen):
     """A statement evaluated on one kind of evidence."""
 
-    evidence_kind: EvidenceKind
-    """`measured` (gaptrack's store) or `reported` (published figures)."""
+    evidence_kind: EvidenceKind | None
+    """`measured` (gaptrack's store) or `reported` (published figures); None on the
+    capability index (verdicts.index), which is fitted on every kind together."""
     verdict: Label
     """Combined outcome of the checks: any contradicted -> contradicted; all supported ->
     supported; otherwise inconclusive."""
@@ -243,10 +244,12 @@ class ClaimVerdict(Frozen):
     evaluations: list[Evaluation] = []
     """One per evidence kind evaluated, under the main specification."""
     curve: SpecCurve | None = None
-    """Every specification tried and its outcome (None for an untestable claim)."""
+    """Every specification tried and its outcome (None for an untestable claim and for a
+    verdict on the capability index, verdicts.index)."""
     explanation: str | None = None
     """Why this verdict, in words: the share, and for `not reproduced` which models each
-    side used and which choice explains the difference."""
+    side used and which choice explains the difference; on the capability index, what
+    evidence would change it."""
     copies: list[UsedCopy] = []
     """The source copies its evidence rows were read from (shipped or fetched by
     `gaptrack update`: source, sha256, date, URL, files), so one claim file says which
