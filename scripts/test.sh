@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
-SETUP_EXTRAS=test,ray,slurm bash scripts/setup.sh
+SETUP_EXTRAS=test,ray,slurm,import bash scripts/setup.sh
 
 # The report's browser test needs Chromium. Install Debian's package where it is missing
 # and apt-get can (CI runs as root); any failure only means that test reports a skip.

@@ -13,7 +13,19 @@ import click
 import typer
 import typer.core
 
-from gaptrack.cli import check, discover, index, publish, run, setup, status, store, stored, update
+from gaptrack.cli import (
+    check,
+    discover,
+    imports,
+    index,
+    publish,
+    run,
+    setup,
+    status,
+    store,
+    stored,
+    update,
+)
 from gaptrack.errors import GaptrackError
 
 # typer >= 0.20 vendors its own copy of click; its UsageError is not click's.
@@ -72,7 +84,19 @@ def _main(
     """Check claims about the US-China AI gap with real models and real benchmarks."""
 
 
-COMMAND_GROUPS = (run, status, setup, stored, check, index, publish, update, store, discover)
+COMMAND_GROUPS = (
+    run,
+    status,
+    setup,
+    stored,
+    check,
+    imports,
+    index,
+    publish,
+    update,
+    store,
+    discover,
+)
 """In the order their commands appear in --help."""
 
 for _group in COMMAND_GROUPS:

@@ -380,10 +380,15 @@ def frontier_gap(
 
 def run_differences(a: Contender, b: Contender) -> str:
     """Where the two contenders' measured rows were run with different backends (hf vs
-    vLLM) or generation settings: the gap then mixes the models with how they were run.
+    vLLM) or generation settings, or by different hands (gaptrack vs an imported run):
+    the gap then mixes the models with how they were run.
     Empty where they match, or where a side has no such record (reported rows)."""
     notes = []
-    for field, what in (("backend", "backends"), ("generation", "settings")):
+    for field, what in (
+        ("backend", "backends"),
+        ("generation", "settings"),
+        ("measured_by", "runs"),
+    ):
         one, other = ({getattr(r, field, None) for r in c.rows} for c in (a, b))
         if None in one | other or one == other:
             continue

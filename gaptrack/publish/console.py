@@ -109,7 +109,7 @@ def _record_rows(records: Sequence[Stored], fresh: set[str]) -> list[list[str]]:
             str(r.task.primary_metric),
             score_cell(r),
             str(r.task.n_samples),
-            "new" if r.key in fresh else "stored",
+            "new" if r.key in fresh else "imported" if r.provenance.imported else "stored",
         ]
         for r in records
     ]

@@ -348,3 +348,176 @@ def parse_results(results: dict[str, Any], task: str) -> TaskOutcome:
         version=None if version is None else str(version),
         task_hash=lm_eval_task_hash(samples) if samples else None,
     )
+
+
+# --- Reading an lm-eval output folder (gaptrack import-run) ---------------------------
+# What `lm_eval --output_path DIR --log_samples` writes: DIR/<model>/results_<date>.json
+# (the dict simple_evaluate returns, less "samples") and one
+# samples_<task>_<date>.jsonl per leaf task (one line per document and filter).
+
+SUPPORTED_VERSIONS = "0.4."
+"""The lm-eval series whose results files import-run reads (0.4.x: `n-samples`,
+`task_hashes`, per-sample `doc_hash`/`prompt_hash`/`target_hash`)."""
+
+DEFAULT_TORCH_SEED = 1234
+"""simple_evaluate's torch seed when none is given: a run with it set no seed of its own."""
+
+
+def results_date_id(results_file: Path) -> str | None:
+    """The `<date>` a results file's name ends with (its samples files carry the same)."""
+    stem = results_file.stem
+    return stem.removeprefix("results_") if stem.startswith("results_") else None
+
+
+def samples_file(results_file: Path, task: str) -> Path:
+    """The samples file the CLI writes beside `results_file` for leaf task `task`."""
+    return results_file.with_name(f"samples_{task}_{results_date_id(results_file)}.jsonl")
+
+
+def unsupported_version(results: dict[str, Any]) -> str | None:
+    """Why this gaptrack cannot read a results dict's lm-eval version; None if it can."""
+    version = results.get("lm_eval_version")
+    if not isinstance(version, str):
+        return "no lm_eval_version (lm-eval 0.4.3 and later write one; re-run with lm-eval 0.4.x)"
+    if not version.startswith(SUPPORTED_VERSIONS):
+        return f"lm_eval_version {version!r} is not supported (lm-eval {SUPPORTED_VERSIONS}x)"
+    return None
+
+
+def top_level_tasks(results: dict[str, Any]) -> list[str]:
+    """The tasks and groups a run was asked for: every entry of `results` that is no
+    other group's subtask (mmlu, not its subjects)."""
+    subtasks = {s for subs in results.get("group_subtasks", {}).values() for s in subs}
+    names = list(results.get("results", {})) + list(results.get("groups", {}))
+    return list(dict.fromkeys(n for n in names if n not in subtasks))
+
+
+def leaf_tasks(results: dict[str, Any], task: str) -> list[str]:
+    """The leaf tasks (those with samples) under a task or group, in file order."""
+    subtasks = results.get("group_subtasks", {}).get(task)
+    if not subtasks:
+        return [task]
+    return [leaf for sub in subtasks for leaf in leaf_tasks(results, sub)]
+
+
+def task_view(results: dict[str, Any], task: str, samples: dict[str, list[dict]]) -> dict[str, Any]:
+    """The results dict restricted to one top-level task (or group) and its samples, as
+    `parse_results` reads a single-task run."""
+    leaves = leaf_tasks(results, task)
+    view = dict(results)
+    view["results"] = {**results.get("results", {}), **results.get("groups", {})}
+    view["samples"] = {leaf: samples[leaf] for leaf in leaves}
+    view["n-samples"] = {leaf: results["n-samples"][leaf] for leaf in leaves}
+    return view
+
+
+def run_model_args(results: dict[str, Any]) -> dict[str, Any]:
+    """The run's model arguments as a dict (the CLI writes the string it was given)."""
+    args = results.get("config", {}).get("model_args")
+    if isinstance(args, dict):
+        return dict(args)
+    if isinstance(args, str):
+        from lm_eval.utils import simple_parse_args_string
+
+        return simple_parse_args_string(args)
+    return {}
+
+
+def run_dtype(results: dict[str, Any]) -> str:
+    """The dtype the model ran in (`torch.float32` -> `float32`), as the cache key has it."""
+    dtype = results.get("config", {}).get("model_dtype") or run_model_args(results).get("dtype")
+    return str(dtype).removeprefix("torch.") if dtype else "unknown"
+
+
+def run_generation(results: dict[str, Any]) -> dict[str, Any] | None:
+    """The run's chat template and sampling settings, as gaptrack's cache key records its
+    own (`GenerationSettings.key()`: only what differs from lm-eval's defaults), plus any
+    other generation argument and the chat template's sha256."""
+    from lm_eval.utils import simple_parse_args_string
+
+    from gaptrack.config.schema import GenerationSettings
+
+    config = results.get("config", {})
+    templated = results.get("chat_template") is not None
+    gen_kwargs = config.get("gen_kwargs") or {}
+    if isinstance(gen_kwargs, str):
+        gen_kwargs = simple_parse_args_string(gen_kwargs)
+    gen_kwargs = dict(gen_kwargs)
+    temperature = gen_kwargs.pop("temperature", None)
+    gen_kwargs.pop("do_sample", None)  # follows from the temperature, as gaptrack sets it
+    seed = config.get("torch_seed")
+    settings = GenerationSettings(
+        apply_chat_template=templated,
+        # lm-eval writes fewshot_as_multiturn true even where no template is applied
+        fewshot_as_multiturn=templated and bool(results.get("fewshot_as_multiturn")),
+        system_instruction=results.get("system_instruction"),
+        max_gen_toks=gen_kwargs.pop("max_gen_toks", None),
+        temperature=temperature,
+        seed=None if seed in (None, DEFAULT_TORCH_SEED) else seed,
+    ).key()
+    extra = {k: v for k, v in sorted(gen_kwargs.items())}
+    if templated and results.get("chat_template_sha"):
+        extra["chat_template_sha"] = results["chat_template_sha"]
+    merged = {**(settings or {}), **extra}
+    return merged or None
+
+
+def results_dict(records: list) -> dict[str, Any]:
+    """Store records of one model as lm-eval's results JSON (`lm_eval --output_path`
+    writes the same keys): `<metric>,<filter>` values and `_stderr` twins, versions,
+    n-shot, n-samples, higher_is_better, task hashes and the config as far as the records
+    state it. Records are gaptrack's schema (store.records.ResultRecord or summaries)."""
+    results: dict[str, Any] = {}
+    out: dict[str, Any] = {
+        "results": results,
+        "group_subtasks": {},
+        "configs": {},
+        "versions": {},
+        "n-shot": {},
+        "higher_is_better": {},
+        "n-samples": {},
+        "task_hashes": {},
+    }
+    first = records[0]
+    for record in records:
+        task = record.task.name
+        entry: dict[str, Any] = {"alias": task, "name": task}
+        for metric in record.metrics:
+            entry[f"{metric.name},{metric.filter}"] = metric.value
+            entry[f"{metric.name}_stderr,{metric.filter}"] = (
+                "N/A" if metric.stderr is None else metric.stderr
+            )
+        results[task] = entry
+        out["versions"][task] = record.task.version
+        out["n-shot"][task] = record.task.num_fewshot
+        out["higher_is_better"][task] = {m.name: m.higher_is_better for m in record.metrics}
+        out["n-samples"][task] = {
+            "original": record.task.n_total if record.task.n_total is not None else 0,
+            "effective": record.task.n_samples,
+        }
+        if record.task.lmeval_task_hash:
+            out["task_hashes"][task] = record.task.lmeval_task_hash
+    key = first.cache_key
+    fingerprint = key.model_fingerprint
+    pretrained = (
+        fingerprint.repo if fingerprint.kind == "hub" else f"{first.model.id} ({fingerprint})"
+    )
+    model_args: dict[str, Any] = {"pretrained": pretrained, "dtype": key.dtype}
+    if fingerprint.kind == "hub" and fingerprint.revision:
+        model_args["revision"] = fingerprint.revision
+    limits = {r.task.limit for r in records}
+    out["config"] = {
+        "model": key.backend,
+        "model_args": model_args,
+        "model_dtype": key.dtype,
+        "model_revision": first.model.revision,
+        "batch_size": first.provenance.batch_size,
+        "device": first.provenance.device,
+        "limit": limits.pop() if len(limits) == 1 else None,
+        "gen_kwargs": (key.generation or None),
+    }
+    out["lm_eval_version"] = key.lm_eval_version
+    out["transformers_version"] = key.transformers_version
+    out["date"] = min(r.provenance.started_at for r in records).timestamp()
+    out["model_name"] = pretrained
+    return out

@@ -190,6 +190,30 @@ class TaskInfo(_Model):
     `exact_match/strict-match`)."""
 
 
+class ImportedRun(_Model):
+    """Where an imported record came from: a run someone made with their own harness
+    (`gaptrack import-run`), not one gaptrack ran."""
+
+    harness: Literal["lm-eval", "inspect_ai"]
+    """The harness that wrote the files."""
+    harness_version: str
+    """Its version, as the files state it."""
+    files: dict[str, str]
+    """Each file read (its name) and its sha256 (hex)."""
+    model_args: dict[str, Any] = {}
+    """The model arguments the run states (lm-eval's `model_args`, inspect's `model_args`)."""
+    model_name: str
+    """The model as the files name it (hub id, path, or `provider/model`)."""
+    run_date: dt.datetime | None = None
+    """When the run started, as the files state it."""
+    measured_by: str | None = None
+    """Who ran it, where the importer said so (`--measured-by`)."""
+    tier: Literal["third_party_run", "developer_reported"] = "third_party_run"
+    """`third_party_run` unless the importer says the model's developer ran it."""
+    imported_at: dt.datetime
+    """When gaptrack imported it (UTC)."""
+
+
 class Provenance(_Model):
     """How, where and when the number was produced."""
 
@@ -215,6 +239,9 @@ class Provenance(_Model):
     """sha256 of the config (models and suite) that asked for this run."""
     host: str | None = None
     """Host name of the machine."""
+    imported: ImportedRun | None = None
+    """Set on a record `gaptrack import-run` made from someone's files; None for a run of
+    gaptrack's own."""
 
 
 def sha256_json(payload: Any) -> str:

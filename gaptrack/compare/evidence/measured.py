@@ -54,10 +54,21 @@ def _constructor():
 _construct = _constructor()
 
 
+def run_by(record: Stored) -> str:
+    """Who made a record's number: `gaptrack`, or the imported run's harness and who ran
+    it (so a gap that pairs an imported run with a local one says so)."""
+    imported = record.provenance.imported
+    if imported is None:
+        return "gaptrack"
+    who = f" by {imported.measured_by}" if imported.measured_by else ""
+    return f"imported {imported.harness} {imported.harness_version} run{who}"
+
+
 def measured_row(record: Stored) -> ScoreRow:
     """A store record's primary metric as evidence; accuracies become percent."""
     bench_id = benchmark_for_task(record.task.name)
     metric = record.metric()
+    imported = record.provenance.imported
     scale = 100.0 if bench_id not in BENCHMARKS or BENCHMARKS[bench_id].scale == "percent" else 1.0
     # Constructed, not validated: every field comes from a record the store has checked,
     # and a store of 20,000 records would spend a second in validation alone
@@ -79,11 +90,13 @@ def measured_row(record: Stored) -> ScoreRow:
         n_samples=record.task.n_samples,
         backend=record.backend,
         generation=generation_text(record.generation),
-        source=f"store record {record.key} (task {record.task.name}, "
+        source=("" if imported is None else f"{', '.join(imported.files)}, ")
+        + f"store record {record.key} (task {record.task.name}, "
         f"{_shots(record)}-shot, limit {record.task.limit})",
         source_kind="measured",
         status="verified",
-        measured_by="gaptrack",
+        measured_by=run_by(record),
+        reporter=None if imported is None or imported.tier != "developer_reported" else "developer",
         published=record.provenance.finished_at.date(),
         note=(f"quantized: {record.model.quantization}" if record.model.quantization else ""),
         item_source=record.all_items,
@@ -99,10 +112,11 @@ def load_measured(results_dir: str | Path) -> list[ScoreRow]:
 
 def measured_rows(records: Iterable[Stored]) -> list[ScoreRow]:
     """One row per (model, benchmark): of several records, the one with most items (then
-    the lowest key, so the choice never depends on file order)."""
+    gaptrack's own run before an imported one, then the lowest key, so the choice never
+    depends on file order)."""
     best: dict[tuple[str, str], tuple[tuple, Stored]] = {}
     for record in records:
-        rank = (-record.task.n_samples, record.key)
+        rank = (-record.task.n_samples, record.provenance.imported is not None, record.key)
         key = (record.model.id, benchmark_for_task(record.task.name))
         if key not in best or rank < best[key][0]:
             best[key] = (rank, record)

@@ -16,7 +16,9 @@ Three tiers:
 The rule reads fields every row already has (no new column to fill in by hand), in this
 order, the first that applies deciding:
 
-1. `kind` measured (or `source_kind` `measured`): gaptrack's own run -> `third_party_run`.
+1. `kind` measured (or `source_kind` `measured`): gaptrack's own run, or a run imported
+   with `gaptrack import-run` -> `third_party_run` (`developer_reported` where the
+   importer said the developer ran it: `reporter` `developer`).
 2. `source_kind` `secondary` or `derived`: the file copied or computed the figure ->
    `compilation`, whatever the copy's own status (LLMStats rows are `verified` against the
    LLMStats file, not against the developer's page).
@@ -50,8 +52,12 @@ def tier_of(row: object) -> Tier:
     """The row's tier (module docstring: the rule). Works on any evidence row kind."""
     kind = str(getattr(row, "kind", ""))
     source_kind = getattr(row, "source_kind", "primary")
-    if kind == "measured" or source_kind == "measured":
-        return "third_party_run"
+    if kind == "measured" or source_kind == "measured":  # an imported run may be the developer's
+        return (
+            "developer_reported"
+            if getattr(row, "reporter", None) == "developer"
+            else "third_party_run"
+        )
     if source_kind in ("secondary", "derived") or getattr(row, "status", "") == "secondary":
         return "compilation"
     reporter = getattr(row, "reporter", None)
