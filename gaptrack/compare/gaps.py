@@ -389,7 +389,13 @@ def run_differences(a: Contender, b: Contender) -> str:
         ("generation", "settings"),
         ("measured_by", "runs"),
     ):
-        one, other = ({getattr(r, field, None) for r in c.rows} for c in (a, b))
+        one, other = (
+            {
+                getattr(r, field, None) if str(getattr(r, "kind", "")) == "measured" else None
+                for r in c.rows
+            }
+            for c in (a, b)
+        )
         if None in one | other or one == other:
             continue
         notes.append(f"{what} differ: {' + '.join(sorted(one))} vs {' + '.join(sorted(other))}")

@@ -27,7 +27,7 @@ class EvidenceKind(str, Enum):
     """Where a number comes from."""
 
     MEASURED = "measured"
-    """gaptrack's own run (a store record)."""
+    """A store record: gaptrack's own run, or one imported with `gaptrack import-run`."""
     REPORTED = "reported"
     """A publication (a row of an evidence CSV)."""
 
