@@ -140,6 +140,8 @@ def test_every_command_group_is_registered_on_the_real_app() -> None:
         "results",
         "check",
         "import-reported",
+        "import-run",
+        "export",
         "configs",
         "tasks",
         "plan",

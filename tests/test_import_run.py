@@ -141,6 +141,19 @@ def test_lm_eval_folder_imports_equal_to_native_run(
     )
     assert row["gap_low"] and row["gap_high"] and "paired" in row["method"]
 
+    # A run of another version of the task is a variant of its own, and said so.
+    folder, results, _ = _copy(lm_eval_folders["llama"], tmp_path)
+    data = json.loads(results.read_text())
+    data["versions"]["arc_easy"] = 2.0
+    results.write_text(json.dumps(data))
+    variant = invoke("import-run", folder, "-c", config)
+    assert variant.exit_code == 0, variant.output
+    assert (
+        "note: arc_easy: task version 2.0 differs from gaptrack's own runs (1.0): "
+        "stored as its own variant" in variant.output
+    )
+    assert len(_records(tmp_path / "results")) == 4
+
     # check and the report read the same evidence without complaint.
     assert invoke("check", "-c", config).exit_code == 0
     report = invoke("report", "-c", config)
@@ -255,8 +268,8 @@ def test_nothing_importable(tmp_path: Path, tiny_config: Path) -> None:
     assert not (tmp_path / "results").exists()
 
 
-@pytest.fixture
-def inspect_log(tmp_path: Path) -> Path:
+@pytest.fixture(params=["eval", "json"])
+def inspect_log(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     """A log written by inspect_ai's own eval: a small task on its mock model, as
     inspect's own tests write them."""
     pytest.importorskip("inspect_ai")
@@ -275,7 +288,11 @@ def inspect_log(tmp_path: Path) -> Path:
         name="tiny_inspect",
     )
     (log,) = inspect_eval(
-        task, model="mockllm/model", log_dir=str(tmp_path / "logs"), display="none"
+        task,
+        model="mockllm/model",
+        log_dir=str(tmp_path / "logs"),
+        log_format=request.param,  # both of inspect's formats
+        display="none",
     )
     assert log.status == "success"
     return Path(log.location)
@@ -330,7 +347,7 @@ def test_hub_id_resolves_through_the_catalogue(
     data["config"]["model_args"] = "pretrained=Qwen/Qwen2.5-7B,dtype=float32"  # as the CLI writes
     data["config"]["model_sha"] = "a" * 40
     results.write_text(json.dumps(data))
-    result = invoke("import-run", folder, "-c", config)
+    result = invoke("import-run", results, "-c", config)  # the results file itself
     assert result.exit_code == 0, result.output
     (record,) = _records(tmp_path / "results")
     assert (record.model.id, record.model.origin, record.model.organisation) == (
@@ -356,3 +373,46 @@ def test_hub_id_resolves_through_the_catalogue(
         str(fingerprint_of(pinned, "Qwen/Qwen2.5-7B", "b" * 40))
         == f"hub:Qwen/Qwen2.5-7B@{'b' * 40}"
     )
+
+
+@needs_package
+def test_group_imports_as_one_record_with_its_subjects(
+    tmp_path: Path, tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A group (mmlu: 4 subgroups, 57 subjects, one samples file each) is one record, its
+    metrics the group's as lm-eval aggregated them, its items every subject's."""
+    import lm_eval
+    from lm_eval.loggers import EvaluationTracker
+
+    from gaptrack.tasks import resolve_tasks, task_manager
+
+    root = tmp_path_factory.mktemp("lm-eval-mmlu")
+    manager = task_manager(resolve_tasks(["mmlu"], [], "local", root / "tasks"))
+    tracker = EvaluationTracker(output_path=str(root / "out"))
+    results = lm_eval.simple_evaluate(
+        model="hf",
+        model_args={"pretrained": str(tiny_models["llama"]), "dtype": "float32"},
+        tasks=["mmlu"],
+        task_manager=manager,
+        batch_size=1,
+        device="cpu",
+        limit=1,
+        log_samples=True,
+        evaluation_tracker=tracker,
+    )
+    samples = results.pop("samples")
+    tracker.save_results_aggregated(results=results, samples=samples)
+    for task in results["configs"]:
+        tracker.save_results_samples(task_name=task, samples=samples[task])
+
+    config = _config(tmp_path, tiny_models)
+    result = invoke("import-run", root / "out", "-c", config)
+    assert result.exit_code == 0, result.output
+    (record,) = _records(tmp_path / "results")
+    assert (record.task.name, record.task.n_samples, record.task.limit) == ("mmlu", 57, 1)
+    assert record.metric("acc").value == results["results"]["mmlu"]["acc,none"]
+    assert record.task.lmeval_task_hash is not None and record.task.version == "2"
+    items = record.all_items()
+    assert len({i.subtask for i in items}) == 57 and all(i.doc_id == 0 for i in items)
+    assert sum(i.correct for i in items) / 57 == record.metric("acc").value
+    assert len(record.provenance.imported.files) == 58  # results JSON + 57 samples files
