@@ -31,7 +31,7 @@ from pathlib import Path
 
 import yaml
 
-from gaptrack.compare.index.epochdata import country_code
+from gaptrack.compare.evidence.epochdata import country_code
 
 ROOT = Path(__file__).resolve().parent.parent
 EVIDENCE = ROOT / "evidence"

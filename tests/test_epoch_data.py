@@ -3,8 +3,8 @@
 
 import pandas as pd
 
-from gaptrack.compare.index import epochdata
-from gaptrack.compare.index.benchmarks import EPOCH_BENCHMARKS
+from gaptrack.compare.evidence import epochdata
+from gaptrack.compare.evidence.epochfiles import EPOCH_BENCHMARKS
 
 DIR = epochdata.EPOCH_DIR
 

@@ -9,8 +9,8 @@ import hashlib
 import pytest
 
 from gaptrack.compare.check import CheckOptions, load_evidence
+from gaptrack.compare.evidence.epochfiles import EPOCH_TO_GAPTRACK
 from gaptrack.compare.evidence.sources.epoch import EVIDENCE_BENCHMARKS, epoch_rows
-from gaptrack.compare.index.benchmarks import EPOCH_TO_GAPTRACK
 from gaptrack.paths import project_root
 
 EPOCH = project_root() / "evidence" / "epoch"

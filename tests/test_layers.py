@@ -1,6 +1,8 @@
 """Arrows point down: the analysis (compare/) imports nothing from the writers (publish/),
-the CLI or the API above it; the runner (run/) imports nothing from the analysis or the
-layers above it. Every import counts, those inside functions too (ast, not a run)."""
+the CLI or the API above it; its inputs (compare/evidence/) nothing from the analysis that
+reads them (the index, the verdicts, the gap engine); the runner (run/) nothing from the
+analysis or the layers above it. Every import counts, those inside functions too (ast,
+not a run)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,17 @@ import pytest
 
 PACKAGE = Path(__file__).parents[1] / "gaptrack"
 
+ABOVE_COMPARE = ("gaptrack.publish", "gaptrack.cli", "gaptrack.api")
 FORBIDDEN = {
-    "compare": ("gaptrack.publish", "gaptrack.cli", "gaptrack.api"),
+    "compare": ABOVE_COMPARE,
+    "compare/evidence": (
+        *ABOVE_COMPARE,
+        "gaptrack.compare.index",
+        "gaptrack.compare.verdicts",
+        "gaptrack.compare.gaps",
+        "gaptrack.compare.check",
+        "gaptrack.compare.publication",
+    ),
     "run": ("gaptrack.compare", "gaptrack.publish", "gaptrack.cli", "gaptrack.api"),
 }
 

@@ -114,8 +114,8 @@ def test_the_gap_engine_dates_and_pools_by_the_registry(reported) -> None:
 def test_as_of_keeps_epoch_rows_by_their_registry_date() -> None:
     """Epoch AI dates Qwen2.5-7B-Instruct 2025-02-26; the registry, by Qwen's own news
     line, 2024-09-19: an index as of December 2024 has it, and no later release."""
+    from gaptrack.compare.evidence.epochdata import load_epoch_rows
     from gaptrack.compare.evidence.sources.epoch import known_by_as_of
-    from gaptrack.compare.index.epochdata import load_epoch_rows
     from gaptrack.update.active import as_of
 
     with as_of("2024-12-01"):

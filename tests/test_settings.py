@@ -10,6 +10,7 @@ import pytest
 from gaptrack.compare.check import CheckOptions, excluded_rows, load_evidence
 from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.evidence import ScoreRow, load_reported
+from gaptrack.compare.evidence.epochfiles import EPOCH_TO_GAPTRACK, index_key
 from gaptrack.compare.evidence.frame import rows_frame
 from gaptrack.compare.evidence.settings import (
     comparable,
@@ -19,7 +20,6 @@ from gaptrack.compare.evidence.settings import (
 )
 from gaptrack.compare.evidence.sources.epoch import epoch_rows
 from gaptrack.compare.gaps import gap_at
-from gaptrack.compare.index.benchmarks import EPOCH_TO_GAPTRACK, index_key
 from gaptrack.compare.index.prepare import Options, prepare
 
 

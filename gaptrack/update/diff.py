@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from gaptrack.base import Frozen
-from gaptrack.compare.index.benchmarks import EPOCH_BENCHMARKS
+from gaptrack.compare.evidence.epochfiles import EPOCH_BENCHMARKS
 from gaptrack.update.readers import EPOCH_PREFIX
 
 _SPECS = {spec.file: spec for spec in EPOCH_BENCHMARKS}
@@ -42,7 +42,7 @@ def _records(data: bytes) -> list[dict[str, str]]:
 
 
 def _country(text: str) -> str:
-    from gaptrack.compare.index.epochdata import country_code
+    from gaptrack.compare.evidence.epochdata import country_code
 
     return country_code(text) or ""
 

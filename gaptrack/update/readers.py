@@ -1,5 +1,5 @@
 """A fetched copy checked by the readers of the shipped data before it is kept: Epoch's
-CSVs through the index's loader (gaptrack.compare.index.epochdata); Arena files and the
+CSVs through the index's loader (gaptrack.compare.evidence.epochdata); Arena files and the
 LLMStats archive through the readers that made the shipped rows (convert.py, llmstats.py);
 the rows they make, and evidence CSVs, through the reported-evidence loader
 (gaptrack.compare.evidence.read_reported), with the checks
@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from gaptrack.base import Frozen
 from gaptrack.compare.evidence.csvio import read_reported
-from gaptrack.compare.index.benchmarks import EPOCH_BENCHMARKS
+from gaptrack.compare.evidence.epochfiles import EPOCH_BENCHMARKS
 from gaptrack.errors import GaptrackError
 from gaptrack.update import llmstats
 from gaptrack.update.convert import (
@@ -82,7 +82,7 @@ def _need(rel: str, header: list[str], columns: tuple[str, ...]) -> None:
 
 
 def _check_epoch(rel: str, data: bytes, folder: Path, eci: Path | None) -> None:
-    from gaptrack.compare.index import epochdata
+    from gaptrack.compare.evidence import epochdata
 
     name = PurePosixPath(rel).name
     header, body = _csv_records(rel, data)

@@ -1,5 +1,6 @@
 """Typed evidence rows as the capability index's long table (one row per model and
-benchmark score): the layout every part of the index reads."""
+benchmark score): the layout every part of the index reads, and each row's model
+registry version (with_units)."""
 
 from __future__ import annotations
 
@@ -76,5 +77,40 @@ def rows_frame(rows: Iterable[EvidenceRow]) -> pd.DataFrame:
         )
     # `excluded`: why a row cannot be compared with single-attempt scores (prepare leaves
     # it out with that reason); Epoch's rows have no such column. `model_id`: the
-    # catalogue id a measured row resolves by in the model registry (prepare.with_units)
+    # catalogue id a measured row resolves by in the model registry (with_units)
     return pd.DataFrame(out, columns=[*COLUMNS, "excluded", "model_id"])
+
+
+UNIT_COLUMNS = ["unit", "unit_name", "unit_released"]
+"""The registry's version of each row (evidence/models.yaml): its id, display name and
+release date; empty where the registry does not know the model."""
+
+
+def with_units(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with UNIT_COLUMNS (computed once per distinct name, kept where present):
+    Epoch AI's rows resolve by model version, the others by the source's own model key,
+    catalogue id or name (registry.lookup)."""
+    if set(UNIT_COLUMNS) <= set(frame.columns):
+        return frame
+    from gaptrack.compare.evidence.registry import id_alias, lookup
+
+    out = frame.copy()
+    epoch = (out["kind"] == "epoch").to_numpy() if "kind" in out else np.zeros(len(out), bool)
+    name = np.where(epoch, out["version"].astype(object), out["model"].astype(object))
+    model_id = out["model_id"] if "model_id" in out else pd.Series(None, index=out.index)
+    keys = list(
+        zip(
+            name,
+            model_id.where(model_id.notna(), None),
+            out["row_id"].map(id_alias) if "row_id" in out else [None] * len(out),
+            strict=True,
+        )
+    )
+    found = {k: lookup(*k) if isinstance(k[0], str) else None for k in set(keys)}
+    entries = [found[k] for k in keys]
+    out["unit"] = [e.version if e else None for e in entries]
+    out["unit_name"] = [e.name if e else None for e in entries]
+    out["unit_released"] = pd.to_datetime(
+        [e.released_on if e and e.released else None for e in entries]
+    )
+    return out

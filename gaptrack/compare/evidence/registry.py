@@ -349,7 +349,7 @@ def source_dates(
         shipped_reported_files,
         user_reported_dir,
     )
-    from gaptrack.compare.index.epochdata import eci_table
+    from gaptrack.compare.evidence.epochdata import eci_table
     from gaptrack.config.loader import SHIPPED_CATALOGUES, load_catalogue, shipped_configs_dir
 
     out: list[tuple[str, str, str]] = []

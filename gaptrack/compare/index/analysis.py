@@ -175,7 +175,7 @@ def run_index(
     anchors=ANCHORS,
     sides: tuple[Sides, ...] = SIDES,
 ) -> IndexReport:
-    """Fit, bootstrap and summarise the evidence in `frame` (epochdata.COLUMNS)."""
+    """Fit, bootstrap and summarise the evidence in `frame` (evidence.frame.COLUMNS)."""
     prep = prepare(frame, options or Options())
     fit = fit_index(prep, anchors)
     reps = bootstrap(fit, n_boot, seed)

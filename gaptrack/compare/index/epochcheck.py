@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from gaptrack.compare.evidence.epochdata import eci_table, load_epoch_rows
 from gaptrack.compare.index.analysis import SIDES, IndexReport, lag_summary, run_index
-from gaptrack.compare.index.epochdata import eci_table, load_epoch_rows
 from gaptrack.compare.index.fit import VERSION_ANCHORS
 from gaptrack.compare.index.months import first_at_level, month_grid, new_best_lags
 from gaptrack.compare.index.prepare import Options, pool_key

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from gaptrack.compare.evidence.frame import with_units
 from gaptrack.compare.index.benchmarks import floor_of
 
 
@@ -66,41 +67,6 @@ def pool_key(name: str) -> str:
     return re.sub(r"[^a-z0-9.]", "", name.lower())
 
 
-UNIT_COLUMNS = ["unit", "unit_name", "unit_released"]
-"""The registry's version of each row (evidence/models.yaml): its id, display name and
-release date; empty where the registry does not know the model."""
-
-
-def with_units(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with UNIT_COLUMNS (computed once per distinct name, kept where present):
-    Epoch AI's rows resolve by model version, the others by the source's own model key,
-    catalogue id or name (registry.lookup)."""
-    if set(UNIT_COLUMNS) <= set(frame.columns):
-        return frame
-    from gaptrack.compare.evidence.registry import id_alias, lookup
-
-    out = frame.copy()
-    epoch = (out["kind"] == "epoch").to_numpy() if "kind" in out else np.zeros(len(out), bool)
-    name = np.where(epoch, out["version"].astype(object), out["model"].astype(object))
-    model_id = out["model_id"] if "model_id" in out else pd.Series(None, index=out.index)
-    keys = list(
-        zip(
-            name,
-            model_id.where(model_id.notna(), None),
-            out["row_id"].map(id_alias) if "row_id" in out else [None] * len(out),
-            strict=True,
-        )
-    )
-    found = {k: lookup(*k) if isinstance(k[0], str) else None for k in set(keys)}
-    entries = [found[k] for k in keys]
-    out["unit"] = [e.version if e else None for e in entries]
-    out["unit_name"] = [e.name if e else None for e in entries]
-    out["unit_released"] = pd.to_datetime(
-        [e.released_on if e and e.released else None for e in entries]
-    )
-    return out
-
-
 def _reasons(frame: pd.DataFrame) -> pd.Series:
     reason = pd.Series("", index=frame.index)
     if "excluded" in frame.columns:
@@ -122,7 +88,7 @@ def _reasons(frame: pd.DataFrame) -> pd.Series:
 
 
 def prepare(frame: pd.DataFrame, options: Options) -> Prepared:
-    """The fit's input from the long evidence table (epochdata.COLUMNS)."""
+    """The fit's input from the long evidence table (evidence.frame.COLUMNS)."""
     frame = with_units(frame)
     # The registry's date where it knows the version: one date per version whatever a
     # source says (a compilation's misdating, such as DeepSeek-V2.5 in May 2024, is gone).

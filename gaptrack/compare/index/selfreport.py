@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from gaptrack.compare.evidence.frame import with_units
 from gaptrack.compare.index.analysis import Estimate
 from gaptrack.compare.index.bootstrap import interval
-from gaptrack.compare.index.prepare import pool_key, with_units
+from gaptrack.compare.index.prepare import pool_key
 
 
 @dataclass

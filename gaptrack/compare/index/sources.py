@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from gaptrack.compare.evidence.frame import with_units
 from gaptrack.compare.evidence.sources import EvidenceRequest, load_evidence
-from gaptrack.compare.index.prepare import with_units
 
 
 def load_all(

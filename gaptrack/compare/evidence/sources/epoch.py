@@ -2,7 +2,7 @@
 of each file, or the copy `gaptrack update` fetched): typed rows for the benchmarks
 gaptrack's claims use, and every benchmark's rows in the index's layout.
 
-The files are read by one reader (index.epochdata: one reading of Epoch's columns in the
+The files are read by one reader (evidence.epochdata: one reading of Epoch's columns in the
 code base); this module turns its long table into evidence rows. Each row is
 `verified` against the shipped file (its digest is kept), names Epoch AI as the measurer
 where Epoch ran the model, and keeps the developer or leaderboard Epoch collected it from
@@ -15,8 +15,8 @@ import functools
 import math
 from typing import TYPE_CHECKING
 
+from gaptrack.compare.evidence.epochfiles import EPOCH_TO_GAPTRACK
 from gaptrack.compare.evidence.rows import EvidenceRow, ScoreRow
-from gaptrack.compare.index.benchmarks import EPOCH_TO_GAPTRACK
 from gaptrack.config.countries import ISO_3166_ALPHA2
 from gaptrack.update.active import current_as_of
 
@@ -31,7 +31,7 @@ EVIDENCE_BENCHMARKS = frozenset(
     {"GPQA diamond", "MMLU", "MATH level 5", "OTIS Mock AIME 2024-2025", "GSM8K", "HellaSwag"}
 )
 """Epoch's benchmarks read as evidence (those claims use); their gaptrack ids come from the
-one map, index.benchmarks.EPOCH_TO_GAPTRACK."""
+one map, evidence.epochfiles.EPOCH_TO_GAPTRACK."""
 
 ATTRIBUTION = "Epoch AI, 'AI Benchmarking Hub', epoch.ai/benchmarks (CC-BY 4.0)"
 
@@ -95,7 +95,7 @@ def _row(rec: dict, digests: dict[str, str]) -> EvidenceRow | None:
 def _digests() -> dict[str, str]:
     """sha256 per file under evidence/epoch/: the shipped manifest's, or a fetched copy's
     (kept in a folder named by its digest: gaptrack.update.store)."""
-    from gaptrack.compare.index.epochdata import manifest
+    from gaptrack.compare.evidence.epochdata import manifest
     from gaptrack.paths import evidence_file, shipped
 
     digests = {}
@@ -114,7 +114,7 @@ def _cached() -> tuple[EvidenceRow, ...]:
 @functools.cache
 def _rows(digests_key: tuple[tuple[str, str], ...]) -> tuple[EvidenceRow, ...]:
     # Keyed by the digests of the files in use: a fetched copy is a new key.
-    from gaptrack.compare.index.epochdata import load_epoch_rows
+    from gaptrack.compare.evidence.epochdata import load_epoch_rows
 
     digests = dict(digests_key)
     # Only the files of the benchmarks claims use: reading all of them costs a second.
@@ -136,7 +136,7 @@ def rows(request: EvidenceRequest) -> list[EvidenceRow]:
 
 def index_frame(request: EvidenceRequest) -> pd.DataFrame:
     """Every Epoch benchmark's rows in the index's layout, known by the as-of date."""
-    from gaptrack.compare.index.epochdata import load_epoch_rows
+    from gaptrack.compare.evidence.epochdata import load_epoch_rows
 
     return known_by_as_of(load_epoch_rows())
 
@@ -147,7 +147,7 @@ def known_by_as_of(frame: pd.DataFrame) -> pd.DataFrame:
     is its registry version's where the registry knows it (the date the index fits it at)."""
     import pandas as pd
 
-    from gaptrack.compare.index.prepare import with_units
+    from gaptrack.compare.evidence.frame import with_units
 
     when = current_as_of()
     if when is None:

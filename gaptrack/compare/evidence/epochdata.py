@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gaptrack.compare.evidence.frame import COLUMNS  # noqa: F401  (epochdata.COLUMNS)
-from gaptrack.compare.index.benchmarks import EPOCH_BENCHMARKS, EpochBenchmark, index_key
+from gaptrack.compare.evidence.epochfiles import EPOCH_BENCHMARKS, EpochBenchmark, index_key
 from gaptrack.errors import GaptrackError
 from gaptrack.paths import evidence_file, shipped
 
