@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -34,6 +35,18 @@ class ConfigError(GaptrackError):
 
 class SourceError(GaptrackError):
     """A model source that cannot be resolved (missing folder, bad checksum, missing package)."""
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`name` is not among `known`: "did you mean 'x'?" with the closest names (difflib),
+    or, where none is close, the known names; for the end of a one-line error."""
+    import difflib
+
+    names = sorted(set(known))
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    if close:
+        return f"did you mean {' or '.join(repr(c) for c in close)}?"
+    return f"known: {', '.join(names)}" if names else "none are known"
 
 
 def read_text_file(path: str | Path, what: str) -> str:

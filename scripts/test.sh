@@ -24,4 +24,5 @@ PY=.venv/bin/python
 [ -n "${VIRTUAL_ENV:-}${CONDA_PREFIX:-}" ] && PY=python
 "$PY" -m gaptrack prepare --config tests/data/real.yaml --no-convert
 "$PY" -m ruff check gaptrack tests
+"$PY" -m mypy --strict gaptrack/api.py   # the public API, typed (pyproject.toml: [tool.mypy])
 "$PY" -m pytest "$@"

@@ -117,7 +117,7 @@ CASES: dict[str, tuple[Case, str]] = {
     ),
     "check --results is a file": (
         lambda t: (t / "r").write_text("x") and ["check", "--results", str(t / "r")],
-        "is a file, not a folder",
+        "not a folder (a results folder was expected)",
     ),
     "config not found": (lambda t: ["results", "-c", str(t / "none.yaml")], "config not found"),
     # claims

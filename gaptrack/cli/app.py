@@ -36,6 +36,15 @@ class _Group(typer.core.TyperGroup):
     """Turns a GaptrackError from any command into one line on stderr and exit code 2,
     also under typer's CliRunner (which bypasses main())."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # typer writes an argument's type after its metavar (`CSV <path>`): a placeholder
+        # nobody can type. The metavar and the help say what to give.
+        for command in self.commands.values():
+            for param in command.params:
+                if isinstance(param, typer.core.TyperArgument):
+                    param.display_type_rich = lambda ctx: None
+
     def invoke(self, ctx):
         from gaptrack.store.store import forget_warnings
 
@@ -54,7 +63,6 @@ class _Group(typer.core.TyperGroup):
 app = typer.Typer(
     name="gaptrack",
     cls=_Group,
-    help="Check claims about the US-China AI gap with real models and real benchmarks.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -81,7 +89,19 @@ def _main(
         ),
     ] = False,
 ) -> None:
-    """Check claims about the US-China AI gap with real models and real benchmarks."""
+    """Check claims about the US-China AI gap with real models and real benchmarks.
+
+    \b
+    The workflow (every step takes -c CONFIG; without it, the demo config):
+      gaptrack prepare -c demo        models and benchmark data, converted once
+      gaptrack validate -c demo       the config checked, nothing run
+      gaptrack eval -c demo           evaluate; results stored in the config's results_dir
+      gaptrack results -c demo        the stored scores and the US-CN gap per benchmark
+      gaptrack check -c demo          every claim's verdict, written to RESULTS/claims/
+      gaptrack index -c demo          capability per model and months behind
+      gaptrack leaderboard -c demo    leaderboard.csv, gaps.csv, claims.csv
+      gaptrack report -c demo         report.html and report.md
+    """
 
 
 COMMAND_GROUPS = (

@@ -71,7 +71,10 @@ def configs_cmd(
 
 def tasks_cmd(
     config: Annotated[
-        str | None, typer.Option("--config", "-c", help="List this config's tasks instead.")
+        str | None,
+        typer.Option(
+            "--config", "-c", metavar="FILE|NAME", help="List this config's tasks instead."
+        ),
     ] = None,
     all_tasks: Annotated[
         bool, typer.Option("--all", help="Also list every other lm-eval task (slow: ~15,000).")

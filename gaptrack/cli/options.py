@@ -8,22 +8,32 @@ from typing import Annotated
 
 import typer
 
+from gaptrack.api import DEFAULT_CONFIG
+
 _CONFIG_HELP = "Config file, or NAME: NAME.yaml here, in ./configs/, or shipped (gaptrack configs)."
 ConfigOpt = Annotated[str, typer.Option("--config", "-c", metavar="FILE|NAME", help=_CONFIG_HELP)]
 OptionalConfigOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--config",
         "-c",
         metavar="FILE|NAME",
-        help="Config whose results folder is used. " + _CONFIG_HELP,
+        help=f"{_CONFIG_HELP} Default: {DEFAULT_CONFIG}, or none with --results.",
     ),
 ]
+"""-c of every command that reads or writes results: None lets gaptrack.api tell a folder
+named alone (--results) from the default config's."""
 ResultsOpt = Annotated[
     Path | None,
     typer.Option(
-        "--results", metavar="DIR", help="Results folder (default: the config's results_dir)."
+        "--results",
+        metavar="DIR",
+        help="Results folder (default: the config's results_dir); it must exist.",
     ),
+]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="Print the details too (they are in the files written)."),
 ]
 DeviceOpt = Annotated[
     str,
@@ -54,10 +64,6 @@ ReportedOpt = Annotated[
     list[Path] | None,
     typer.Option("--reported", metavar="CSV", help="Extra reported-evidence CSV (repeatable)."),
 ]
-
-DEFAULT_CHECK_CONFIG = "demo"
-"""`check` and `import-reported` need a results folder, never a stray ./results: without
--c they use the demo config's."""
 
 AsOfOpt = Annotated[
     str | None,

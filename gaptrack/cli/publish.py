@@ -7,14 +7,8 @@ from typing import Annotated
 
 import typer
 
-from gaptrack.cli.options import AsOfOpt, ReportedOpt, ResultsOpt
+from gaptrack.cli.options import AsOfOpt, OptionalConfigOpt, ReportedOpt, ResultsOpt
 
-ConfigOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--config", "-c", metavar="FILE|NAME", help="Config whose results to publish (optional)."
-    ),
-]
 ArchiveOpt = Annotated[
     Path | None,
     typer.Option(
@@ -31,34 +25,28 @@ OutOpt = Annotated[
 
 
 def leaderboard(
-    config: ConfigOpt = None,
+    config: OptionalConfigOpt = None,
     results: ResultsOpt = None,
     out: OutOpt = None,
     reported: ReportedOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
     """Write leaderboard.csv, gaps.csv and claims.csv (columns: results/README.md)."""
-    from gaptrack.update.active import as_of as reading_as_of
-
-    with reading_as_of(as_of):
-        _leaderboard(config, results, out, reported)
-
-
-def _leaderboard(config, results, out, reported) -> None:
-    from gaptrack.api import collect_findings, publication_folder
-    from gaptrack.publish.files import check_folder
-    from gaptrack.publish.outputs import write_tables
+    from gaptrack.api import LeaderboardRequest
+    from gaptrack.api import leaderboard as publish
     from gaptrack.publish.rich_tables import print_tables
 
-    folder = check_folder(publication_folder(config, results, out))  # before the work
-    findings = collect_findings(config, results, reported or [])
-    print_tables(findings.leaderboard, findings.gaps)
-    for path in write_tables(findings, folder):
+    request = LeaderboardRequest(
+        config=config, results=results, out=out, reported=tuple(reported or ()), as_of=as_of
+    )
+    result = publish(request)
+    print_tables(result.findings.leaderboard, result.findings.gaps)
+    for path in result.written:
         typer.echo(str(path))
 
 
 def report(
-    config: ConfigOpt = None,
+    config: OptionalConfigOpt = None,
     results: ResultsOpt = None,
     out: OutOpt = None,
     reported: ReportedOpt = None,
@@ -67,40 +55,26 @@ def report(
 ) -> None:
     """Write the report site (report.html: the overview; a page per claim and per
     benchmark) and report.md, with plots in plots/."""
-    from gaptrack.update.active import as_of as reading_as_of
+    from gaptrack.api import ReportRequest
+    from gaptrack.api import report as publish
 
-    with reading_as_of(as_of):
-        _report(config, results, out, reported, archive)
-
-
-def _report(config, results, out, reported, archive=None) -> None:
-    from gaptrack.api import (
-        capability_index,
-        collect_findings,
-        index_headline,
-        publication_folder,
+    request = ReportRequest(
+        config=config,
+        results=results,
+        out=out,
+        reported=tuple(reported or ()),
+        as_of=as_of,
+        archive=archive,
     )
-    from gaptrack.publish.files import check_folder
-    from gaptrack.publish.outputs import archive_site, start_figures, write_site
-    from gaptrack.update.figures import write_report_extras
-
-    folder = check_folder(publication_folder(config, results, out))  # before the work
-    check_folder(folder / "plots")
-    if archive is not None:
-        check_folder(archive)
-    findings = collect_findings(config, results, reported or [])
-    figures = start_figures(findings, folder)  # drawn on the other cores while the index fits
-    index = capability_index(config, results, reported or [])
-    headline = index_headline(config, results, index, reported or [])
-    written = write_site(findings, folder, index, figures, headline)
-    for path in written[:2]:
+    result = publish(request)
+    for path in result.written[:2]:
         typer.echo(str(path))
-    typer.echo(f"and {len(written) - 2} more files of the site (claims/, benchmarks/, ...)")
+    typer.echo(f"and {len(result.written) - 2} more files of the site (claims/, benchmarks/, ...)")
     # the figures a dated series of reports plots (python -m gaptrack.update.dated), and
     # the source copies read
-    typer.echo(str(write_report_extras(findings, index, folder)))
-    if archive is not None:
-        typer.echo(str(archive_site(folder, written, archive)[-1]))
+    typer.echo(str(result.extras))
+    if result.archived:
+        typer.echo(str(result.archived[-1]))
 
 
 def register(app: typer.Typer) -> None:

@@ -9,11 +9,11 @@ import typer
 
 from gaptrack.cli.options import (
     BackendOpt,
-    ConfigOpt,
     DeviceOpt,
     ForceOpt,
     LimitOpt,
     OnlyOpt,
+    OptionalConfigOpt,
     ResultsOpt,
     TasksOpt,
 )
@@ -39,7 +39,7 @@ def _executor(cfg, executor, ray_address, partition, time_limit, gpus_per_job, m
 
 
 def eval_cmd(
-    config: ConfigOpt,
+    config: OptionalConfigOpt = None,
     device: DeviceOpt = "auto",
     only: OnlyOpt = None,
     tasks: TasksOpt = None,
@@ -91,10 +91,10 @@ def eval_cmd(
     the table yet."""
     import sys
 
-    from gaptrack.api import EvalRequest, evaluate, load_config
+    from gaptrack.api import DEFAULT_CONFIG, EvalRequest, evaluate, load_config
     from gaptrack.publish.console import ConsoleReporter, print_summary
 
-    cfg = load_config(config)
+    cfg = load_config(config or DEFAULT_CONFIG)
     chosen = _executor(cfg, executor, ray_address, partition, time_limit, gpus_per_job, max_retries)
     request = EvalRequest(
         device=device,
@@ -139,7 +139,7 @@ def _interrupted(results_dir: Path) -> None:
 
 
 def plan_cmd(
-    config: ConfigOpt,
+    config: OptionalConfigOpt = None,
     device: DeviceOpt = "auto",
     only: OnlyOpt = None,
     tasks: TasksOpt = None,
@@ -153,13 +153,13 @@ def plan_cmd(
     gpus_per_job: GpusPerJobOpt = None,
 ) -> None:
     """Print the jobs `eval` would run (what the store lacks), their work and GPU needs."""
-    from gaptrack.api import EvalRequest, load_config, make_plan
+    from gaptrack.api import DEFAULT_CONFIG, EvalRequest, load_config, make_plan
     from gaptrack.publish.plan_table import print_plan
     from gaptrack.run.device import guess_device
     from gaptrack.run.estimate import estimate_plan
     from gaptrack.run.plan import check_stored
 
-    cfg = load_config(config)
+    cfg = load_config(config or DEFAULT_CONFIG)
     request = EvalRequest(
         device=guess_device(device),  # no torch import: the plan must answer at once
         only=tuple(only or ()),

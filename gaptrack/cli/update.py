@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from gaptrack.cli.options import DEFAULT_CHECK_CONFIG, OptionalConfigOpt, ResultsOpt
+from gaptrack.cli.options import OptionalConfigOpt, ResultsOpt
 
 
 def update_cmd(
-    config: OptionalConfigOpt = DEFAULT_CHECK_CONFIG,
+    config: OptionalConfigOpt = None,
     results: ResultsOpt = None,
     offline: Annotated[
         bool,
@@ -46,21 +46,24 @@ def update_cmd(
 ) -> None:
     """Fetch the newest public copy of each evidence source into $GAPTRACK_DATA/sources,
     check it with the shipped data's readers, keep it by sha256, and write what changed
-    (<results>/changes.md, changes.csv). A rejected source: one line, exit 2, the copy
+    (RESULTS/changes.md, changes.csv). A rejected source: one line, exit 2, the copy
     in use stays."""
-    from gaptrack.cli.check import _results_dir
-    from gaptrack.update.account import account_summary, make_account, write_account
-    from gaptrack.update.active import copies_before
-    from gaptrack.update.currency import reaches, stale_text
-    from gaptrack.update.fetch import FetchOptions
-    from gaptrack.update.figures import headline
-    from gaptrack.update.run import update
-    from gaptrack.update.sources import load_sources
-    from gaptrack.update.store import parse_utc
+    from gaptrack.api import UpdateRequest
+    from gaptrack.api import update as fetch
+    from gaptrack.update.account import account_summary
 
-    table = load_sources(sources)
-    options = FetchOptions(timeout_s=timeout, retries=retries, backoff_s=backoff)
-    result = update(table, options, offline=offline)
+    request = UpdateRequest(
+        config=config,
+        results=results,
+        offline=offline,
+        sources=sources,
+        timeout_s=timeout,
+        retries=retries,
+        backoff_s=backoff,
+        figures=figures,
+    )
+    report = fetch(request)
+    result = report.fetched
     if result.offline:
         typer.echo(f"offline ({result.offline}): nothing fetched; the copies held stay in use")
         return
@@ -79,20 +82,12 @@ def update_cmd(
             typer.echo(f"{o.source}: not modified (HTTP 304)")
         else:
             typer.echo(f"{o.source}: unchanged ({o.detail})")
-    stale = stale_text(reaches())
-    if stale:  # the copies are as new as the sources publish, not necessarily current
-        typer.echo(stale)
-    if result.kept:
-        folder = _results_dir(config, results)
-        old = new = None
-        if figures:
-            new = headline(folder)
-            with copies_before(min(parse_utc(o.fetched_at) for o in result.kept)):
-                old = headline(folder)
-        account = make_account(result, old, new)
-        for line in account_summary(account):
+    if report.stale:  # the copies are as new as the sources publish, not necessarily current
+        typer.echo(report.stale)
+    if report.account is not None:
+        for line in account_summary(report.account):
             typer.echo(line)
-        for path in write_account(account, folder):
+        for path in report.written:
             typer.echo(str(path))
     else:
         typer.echo("nothing new: nothing written")

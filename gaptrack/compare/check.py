@@ -15,7 +15,7 @@ from gaptrack.compare.evidence.sources import EvidenceRequest
 from gaptrack.compare.evidence.sources import load_evidence as read_sources
 from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
 from gaptrack.compare.verdicts.spec import GAP_KINDS, RowSets
-from gaptrack.errors import ConfigError
+from gaptrack.errors import ConfigError, did_you_mean
 from gaptrack.store.summary import Stored
 
 
@@ -82,8 +82,9 @@ def check_claims(
     if claim_id is not None:
         claims = [c for c in claims if c.id == claim_id]
         if not claims:
+            known = (c.id for c in registry.claims)
             raise ConfigError(
-                f"no claim {claim_id!r} (see seeds/claims.yaml for the ids)", field="--claim"
+                f"no claim {claim_id!r}; {did_you_mean(claim_id, known)}", field="--claim"
             )
     if rows is None:
         rows = load_evidence(results_dir, options)

@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from gaptrack.config.schema import Config, ModelSpec
-from gaptrack.errors import ConfigError, field_problem, read_text_file
+from gaptrack.errors import ConfigError, did_you_mean, field_problem, read_text_file
 from gaptrack.paths import data_home, inside_package, shipped
 
 _SOURCE_TAGS = {"hub", "local", "packaged"}
@@ -210,9 +210,14 @@ def find_config(name: str | Path) -> Path:
         for candidate in (folder / path, folder / f"{path}.yaml"):
             if _is_file(candidate):
                 return candidate
+    import difflib
+
+    names = {p.stem for folder in folders if folder.is_dir() for p in folder.glob("*.yaml")}
+    close = difflib.get_close_matches(path.name.removesuffix(".yaml"), sorted(names), n=3)
+    hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
     raise ConfigError(
         "config not found (looked for the file, NAME.yaml here, in ./configs/ and among "
-        "the shipped configs: gaptrack configs lists them)",
+        f"the shipped configs: gaptrack configs lists them){hint}",
         file=path,
     )
 
@@ -338,7 +343,9 @@ def _resolve_models(data: dict[str, Any], file: Path, catalogue: dict[str, Model
         if isinstance(entry, str):
             if entry not in catalogue:
                 raise ConfigError(
-                    f"{entry!r} is not a model of the catalogue", file=file, field=f"models[{i}]"
+                    f"{entry!r} is not a model of the catalogue; {did_you_mean(entry, catalogue)}",
+                    file=file,
+                    field=f"models[{i}]",
                 )
             resolved.append(catalogue[entry].model_dump())
         else:

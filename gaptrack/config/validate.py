@@ -1,5 +1,6 @@
-"""Checking a config without running anything: the schema, that every task name is known to
-lm-eval, and (check_config) what the run will need: device, data sources, models."""
+"""Checking a config without running anything: the schema, and that every task name is known
+to lm-eval. What a run will need (device, data sources, models) is run.preflight's: the
+config layer knows nothing of runs."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from gaptrack.config import Config, load_config
 from gaptrack.errors import ConfigError
 
 if TYPE_CHECKING:
-    from gaptrack.run.preflight import Preflight
     from gaptrack.tasks import UnknownTaskError
 
 
@@ -35,14 +35,3 @@ def task_error(config: Config, exc: UnknownTaskError) -> ConfigError:
         file=config.source_file,
         field=f"suite.tasks[{index}]" if index is not None else "suite.tasks",
     )
-
-
-def check_config(
-    path: str | Path, device: str = "auto", probe: bool = True
-) -> tuple[Config, Preflight]:
-    """validate_config, then the preflight of a run on ``device``: where each task's data comes
-    from and every problem that would make the run fail (before any model loads)."""
-    from gaptrack.run.preflight import preflight
-
-    config = validate_config(path)
-    return config, preflight(config, device, probe)

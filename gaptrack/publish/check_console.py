@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,6 +13,9 @@ from gaptrack.compare.check import Excluded, Reproduction
 from gaptrack.compare.verdicts import ClaimVerdict
 from gaptrack.publish.claim_files import claims_dir
 from gaptrack.publish.claims_view import share_text
+
+if TYPE_CHECKING:
+    from gaptrack.api import CheckResult
 
 COLUMNS = [
     "claim",
@@ -193,3 +197,18 @@ def print_published_table(evidence) -> None:
         typer.echo(f"    CN: {_side_text(row.cn)}")
         for reason in row.why:
             typer.echo(f"    why: {reason}")
+
+
+def print_checked(result: CheckResult) -> None:
+    """What `gaptrack check` prints of what gaptrack.api.check found."""
+    print_check(
+        result.verdicts,
+        result.results_dir,
+        result.statuses,
+        result.reproductions,
+        result.tiers,
+        result.excluded,
+    )
+    if result.claim is None:  # the published table is about every claim
+        print_published_table(result.evidence)
+    typer.echo(f"Evidence {result.sources_line}")  # the copies read: claims/sources.csv

@@ -92,12 +92,15 @@ def evaluate(
     reporter: Reporter | None = None,
     executor: Executor | None = None,
     finished: Callable[[Store], object] | None = None,
+    before_load: Callable[[Plan], object] | None = None,
 ) -> EvalSummary:
     """Run what is missing from the store for `config`; return what ran and what failed.
     `executor` defaults to the local one (with `runner`, default lm-eval). `finished` is
     called with the store once a planned run ends, also after Ctrl-C or a failure, never
     when planning itself failed (then nothing was touched): gaptrack.api passes the
-    scores.csv writer, since writing tables is publish/'s work, not the run's."""
+    scores.csv writer, since writing tables is publish/'s work, not the run's.
+    `before_load` is called with the plan once it is known, before anything is claimed
+    or loaded: gaptrack.api passes validate's model preflight, which may raise."""
     request = request or EvalRequest()
     executor = executor or LocalExecutor(runner=runner)
     settings: ClusterSettings = getattr(executor, "settings", ClusterSettings())
@@ -107,6 +110,8 @@ def evaluate(
     plan = make_plan(config, dataclasses.replace(request, device=executor.device(request.device)))
     plan.blocked = blocked_tasks(plan)
     check_stored(plan)
+    if before_load is not None:
+        before_load(plan)
     if plan.pending():  # before any model loads: a run must be able to keep its results
         plan.store.check_writable()
         refused = refusals(make_jobs(plan, None, settings))  # before anything is queued

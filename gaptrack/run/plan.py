@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gaptrack.config.schema import Config, ModelSpec
-from gaptrack.errors import GaptrackError
+from gaptrack.errors import GaptrackError, did_you_mean
 from gaptrack.run.device import pick_device, pick_dtype
 from gaptrack.store import CacheKey, Store
 from gaptrack.store.summary import RecordSummary
@@ -140,8 +140,8 @@ def select_models(config: Config, only: tuple[str, ...]) -> list[ModelSpec]:
     unknown = [m for m in only if m not in known]
     if unknown:
         raise GaptrackError(
-            f"--only {unknown[0]!r} is not a model of config {config.name!r} "
-            f"(known: {', '.join(sorted(known))})"
+            f"--only {unknown[0]!r} is not a model of config {config.name!r}; "
+            + did_you_mean(unknown[0], known)
         )
     return [m for m in config.models if not only or m.id in only]
 
@@ -155,9 +155,10 @@ def make_plan(config: Config, request: EvalRequest) -> Plan:
     wanted = set(request.tasks)
     unknown = wanted - {t.name for t in suite.tasks}
     if unknown:
+        first = sorted(unknown)[0]
         raise GaptrackError(
-            f"--tasks {sorted(unknown)[0]!r} is not in the suite of config {config.name!r} "
-            f"(suite: {', '.join(t.name for t in suite.tasks)})"
+            f"--tasks {first!r} is not in the suite of config {config.name!r}; "
+            + did_you_mean(first, [t.name for t in suite.tasks])
         )
     tasks = [t for t in suite.tasks if not wanted or t.name in wanted]
     models = select_models(config, request.only)

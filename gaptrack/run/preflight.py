@@ -3,9 +3,11 @@ comes from (and whether it can come from there now), and whether each model can 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from gaptrack.config.schema import Config, HubSource
+from gaptrack.config.schema import Config, HubSource, ModelSpec
 from gaptrack.errors import GaptrackError
 from gaptrack.run.device import pick_device
 
@@ -85,3 +87,30 @@ def preflight(config: Config, device: str = "auto", probe: bool = True) -> Prefl
         if problem is not None:
             report.problems.append(problem)
     return report
+
+
+def model_problems(config: Config, models: Sequence[ModelSpec]) -> list[str]:
+    """The model part of the preflight, for the models a run will load (each once), with
+    no request to the hub (only the environment's offline flags say it is off): one line
+    per model that cannot be loaded here (not installed, not converted, a missing folder,
+    a hub model not cached while the hub is off, with the `hf download` command)."""
+    from gaptrack.sources.check import model_problem
+    from gaptrack.tasks.hub import MODEL_FLAGS, hub_unavailable
+
+    unique = list({m.id: m for m in models}.values())
+    hub = any(isinstance(m.source, HubSource) for m in unique)
+    down = hub_unavailable(False, MODEL_FLAGS) if hub else None
+    found = (model_problem(m, config.name, down, lookup=False) for m in unique)
+    return [problem for problem in found if problem is not None]
+
+
+def check_config(
+    path: str | Path, device: str = "auto", probe: bool = True
+) -> tuple[Config, Preflight]:
+    """`gaptrack validate`: validate_config, then the preflight of a run on ``device``:
+    where each task's data comes from and every problem that would make the run fail
+    (before any model loads)."""
+    from gaptrack.config.validate import validate_config
+
+    config = validate_config(path)
+    return config, preflight(config, device, probe)
