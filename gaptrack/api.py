@@ -184,7 +184,7 @@ def evaluate(
     cfg = config if isinstance(config, Config) else load_config(config)
     if preflight is None:
         local = executor is None or (
-            isinstance(executor, LocalExecutor) and executor.options.runner is None
+            isinstance(executor, LocalExecutor) and executor.runner is None
         )
         preflight = runner is None and local
 
