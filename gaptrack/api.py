@@ -38,6 +38,10 @@ if TYPE_CHECKING:  # the types only; the modules are imported by the jobs that n
     from gaptrack.config import Config
     from gaptrack.config import load_config as load_config
     from gaptrack.config.validate import validate_config as validate_config
+    from gaptrack.imports import ImportRequest as ImportRequest
+    from gaptrack.imports import ImportResult as ImportResult
+    from gaptrack.imports import import_run as import_run
+    from gaptrack.imports.export import export_results as export_results
     from gaptrack.run.evaluate import EvalSummary as EvalSummary
     from gaptrack.run.evaluate import Reporter
     from gaptrack.run.executors import Executor
@@ -364,7 +368,8 @@ def _index(request: IndexRequest) -> IndexResult:
 
     from gaptrack.compare.index import cache
     from gaptrack.compare.index.outcome import run
-    from gaptrack.publish.files import OutputError, check_folder
+    from gaptrack.errors import OutputError
+    from gaptrack.publish.files import check_folder
     from gaptrack.publish.index_out import write_csvs
     from gaptrack.update.active import COPY_SET_FILE, copy_set_csv, sources_line
 
@@ -631,4 +636,4 @@ def verify(request: VerifyRequest | None = None) -> VerifyResult:
     return VerifyResult(store.records_dir, good, problems, store.failures())
 
 
-# -- import_run: 26-import adds `import_run(ImportRunRequest) -> ImportRunResult` here ------
+# -- import_run and export_results (gaptrack.imports, 26-import): re-exported above --------

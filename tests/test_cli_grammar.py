@@ -22,6 +22,8 @@ RESULTS_COMMANDS = [
     "results",
     "check",
     "import-reported",
+    "import-run",
+    "export",
     "index",
     "leaderboard",
     "report",

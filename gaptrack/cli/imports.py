@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from gaptrack.cli.options import DEFAULT_CHECK_CONFIG, OptionalConfigOpt, ResultsOpt
+from gaptrack.cli.options import OptionalConfigOpt, ResultsOpt
 
 
 def import_run_cmd(
@@ -20,7 +20,7 @@ def import_run_cmd(
             "inspect_ai log (.eval, .json), or a folder of them.",
         ),
     ],
-    config: OptionalConfigOpt = DEFAULT_CHECK_CONFIG,
+    config: OptionalConfigOpt = None,
     results: ResultsOpt = None,
     model_id: Annotated[
         str | None,
@@ -48,15 +48,15 @@ def import_run_cmd(
     ] = False,
 ) -> None:
     """Import lm-eval output folders and inspect_ai logs as measured records, per item."""
-    from gaptrack.api import ImportRequest, import_run, load_config
-    from gaptrack.cli.check import _results_dir
+    from gaptrack.api import DEFAULT_CONFIG, ImportRequest, import_run, load_config, resolve_results
     from gaptrack.publish.scores_csv import write_scores
     from gaptrack.store import Store
 
-    cfg = load_config(config)
+    named, folder = resolve_results(config, results, "write")
+    cfg = named or load_config(DEFAULT_CONFIG)  # the models the runs are matched against
     request = ImportRequest(
         paths=tuple(paths),
-        results_dir=_results_dir(config, results),
+        results_dir=folder,
         config=cfg,
         model_id=model_id,
         task=task,
@@ -83,9 +83,9 @@ def import_run_cmd(
 
 def export_cmd(
     out: Annotated[
-        Path, typer.Option("--out", metavar="DIR", help="Folder for <model>/results_*.json.")
+        Path, typer.Option("--out", metavar="DIR", help="Folder for MODEL/results_*.json.")
     ],
-    config: OptionalConfigOpt = DEFAULT_CHECK_CONFIG,
+    config: OptionalConfigOpt = None,
     results: ResultsOpt = None,
     only: Annotated[
         list[str] | None,
@@ -93,10 +93,10 @@ def export_cmd(
     ] = None,
 ) -> None:
     """Write the store's records as lm-eval-style results JSON, one file per model."""
-    from gaptrack.api import export_results
-    from gaptrack.cli.check import _results_dir
+    from gaptrack.api import export_results, resolve_results
 
-    written = export_results(_results_dir(config, results), out, tuple(only or ()))
+    _, folder = resolve_results(config, results, "read")  # an empty export says nothing
+    written = export_results(folder, out, tuple(only or ()))
     for path in written:
         typer.echo(str(path))
     typer.echo(f"{len(written)} results files in {out}")
