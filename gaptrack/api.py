@@ -579,7 +579,8 @@ def update(request: UpdateRequest | None = None) -> UpdateReport:
     result = fetch(table, options, offline=request.offline)
     if result.offline:
         return UpdateReport(result)
-    stale = stale_text(reaches())
+    found = reaches(table)
+    stale = stale_text(found)
     if not result.kept:
         return UpdateReport(result, stale=stale)
     _, folder = resolve_results(request.config, request.results, "write")
@@ -588,7 +589,7 @@ def update(request: UpdateRequest | None = None) -> UpdateReport:
         new = headline(folder)
         with copies_before(min(parse_utc(o.fetched_at) for o in result.kept)):
             old = headline(folder)
-    account = make_account(result, old, new)
+    account = make_account(result, old, new, found)
     return UpdateReport(result, account, write_account(account, folder), stale)
 
 

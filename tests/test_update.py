@@ -604,3 +604,15 @@ def test_as_of_is_said_with_the_sources_that_stop_short_of_it():
             found["arena-ai-text"].reaches
             and not {r.source: r for r in reaches()}["arena-ai-text"].reaches
         )  # no arena.ai row by then
+
+
+def test_an_account_kept_before_reaches_were_recorded_says_nothing_of_them():
+    """An update account written by an older gaptrack (no `stale` field) must not claim
+    every source is current when a report shows it."""
+    from gaptrack.update.account import Account, stale_blocks
+    from gaptrack.update.currency import Reach
+
+    old = Account.model_validate({"updated_at": "2026-12-01T08:00:00.000000Z", "outcomes": []})
+    assert stale_blocks(old) == []
+    fresh = old.model_copy(update={"stale": [Reach(source="x", reaches="2026-11-30")]})
+    assert "Every source has rows within 45 days of 2026-12-01" in str(stale_blocks(fresh))

@@ -55,7 +55,10 @@ class Account(Frozen):
 
 
 def make_account(
-    result: UpdateResult, old: Headline | None = None, new: Headline | None = None
+    result: UpdateResult,
+    old: Headline | None = None,
+    new: Headline | None = None,
+    stale: list[Reach] | None = None,
 ) -> Account:
     figures, verdicts, note = [], [], ""
     if old is None or new is None:
@@ -77,7 +80,7 @@ def make_account(
         figures=figures,
         verdicts=verdicts,
         figures_note=note,
-        stale=reaches(),
+        stale=reaches() if stale is None else stale,
     )
 
 
@@ -157,6 +160,8 @@ def account_blocks(account: Account) -> list[Block]:
 def stale_blocks(account: Account) -> list[Block]:
     """The sources whose newest row is older than STALE_DAYS before the update: the
     figures above are only as current as these."""
+    if not account.stale:
+        return []  # an account kept before reaches were recorded: it says nothing of them
     day = account.updated_at[:10]
     old = sorted((r for r in account.stale if r.stale), key=lambda r: (r.reaches, r.source))
     if not old:
