@@ -616,3 +616,35 @@ def test_an_account_kept_before_reaches_were_recorded_says_nothing_of_them():
     assert stale_blocks(old) == []
     fresh = old.model_copy(update={"stale": [Reach(source="x", reaches="2026-11-30")]})
     assert "Every source has rows within 45 days of 2026-12-01" in str(stale_blocks(fresh))
+
+
+def test_the_site_overview_says_how_many_sources_stop_short_of_its_date():
+    """The report site's first line gives the as-of date with the count of stale sources
+    (the full list is in every page's footer line)."""
+    from types import SimpleNamespace
+
+    from gaptrack.compare.overview import overview
+    from gaptrack.publish.site import environment
+
+    line = active.sources_line()
+    ov = overview(SimpleNamespace(title="t", evidence_as_of=line, verdicts=[]), None)
+    assert ov.as_of == "2026-12-06" and "epoch-benchmarks to 2026-04-16" in ov.stale
+    html = (
+        environment()
+        .get_template("overview.html")
+        .render(
+            ov=ov,
+            root="",
+            here="report.html",
+            title="t",
+            nav=[],
+            as_of_line=line,
+            version="0",
+            chart=None,
+            figures=[],
+            claim_groups=[],
+            benchmarks=[],
+        )
+    )
+    n = len(ov.stale.split(", "))
+    assert n >= 2 and f"sources; {n} stop short of this date</a>" in html

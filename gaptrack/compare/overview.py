@@ -89,6 +89,10 @@ class Overview(Frozen):
     """The evidence's date (`2026-12-06`), from the sources line."""
     sources: str
     """`as of DATE (sources: ...)`, whole."""
+    stale: str = ""
+    """The sources that stop short of that date (`epoch-benchmarks to 2026-04-16, ...`:
+    newest row more than 45 days older), from the sources line: the date alone would
+    claim they are current."""
     months: list[Number] = []
     """Months behind, headline first."""
     gaps: list[Number] = []
@@ -257,6 +261,11 @@ def _as_of_date(sources: str) -> str:
     return head if len(head) >= 4 else ""
 
 
+def _stale(sources: str) -> str:
+    # sources_line ends `; stale: epoch-benchmarks to 2026-04-16, ...` where sources stop short
+    return sources.split("; stale: ", 1)[1] if "; stale: " in sources else ""
+
+
 def overview(findings, index=None, headline=None) -> Overview:
     """The overview of `findings` (compare.publication.Findings) and the capability index
     (an IndexReport, a StoredIndex, a GaptrackError or None) with its headline figures."""
@@ -275,6 +284,7 @@ def overview(findings, index=None, headline=None) -> Overview:
         title=findings.title,
         as_of=_as_of_date(findings.evidence_as_of),
         sources=findings.evidence_as_of,
+        stale=_stale(findings.evidence_as_of),
         months=months,
         gaps=gaps,
         verdicts=verdict_counts(findings.verdicts),
