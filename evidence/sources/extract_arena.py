@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import sys
-from pathlib import Path
+
+from gitcopy import EVIDENCE, HERE, git
 
 from gaptrack.update.convert import (
     CATALOG_REPO,
@@ -34,13 +34,6 @@ from gaptrack.update.convert import (
     history_rows,
     rows_csv,
 )
-
-HERE = Path(__file__).resolve().parent
-EVIDENCE = HERE.parent
-
-
-def git(repo: str, *args: str) -> bytes:
-    return subprocess.check_output(["git", "-C", repo, *args])
 
 
 def history(repo: str) -> None:

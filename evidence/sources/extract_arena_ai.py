@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import subprocess
 import sys
-from pathlib import Path
+
+from gitcopy import EVIDENCE, HERE, git
 
 from gaptrack.update.convert import (
     ARENA_AI_REPO,
@@ -29,14 +29,8 @@ from gaptrack.update.convert import (
     rows_csv,
 )
 
-HERE = Path(__file__).resolve().parent
-EVIDENCE = HERE.parent
 FILES = {"arena_ai.csv": ARENA_AI_TEXT, "arena_ai_style_control.csv": ARENA_AI_STYLE_CONTROL}
 EXCERPT = HERE / "arena" / "arena_ai_excerpt.json"
-
-
-def git(repo: str, *args: str) -> bytes:
-    return subprocess.check_output(["git", "-C", repo, *args])
 
 
 def monthly_commits(repo: str, path: str) -> list[tuple[str, str]]:

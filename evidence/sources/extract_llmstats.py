@@ -14,19 +14,12 @@ corrections in llmstats/corrections.json) is gaptrack.update.llmstats, the one r
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-from pathlib import Path
+
+from gitcopy import EVIDENCE, HERE, git
 
 from gaptrack.update.convert import rows_csv
 from gaptrack.update.llmstats import REPO, compilation, model_file
-
-HERE = Path(__file__).resolve().parent
-EVIDENCE = HERE.parent
-
-
-def git(repo: str, *args: str) -> bytes:
-    return subprocess.check_output(["git", "-C", repo, *args])
 
 
 def main(repo: str) -> None:
