@@ -98,13 +98,8 @@ def finished(job: Job) -> set[str]:
         return set()
     store = Store(job.store_root)
     folder = spool_dir(job.store_root)
-    return {
-        key
-        for key in job.keys
-        if store.has(key)
-        or _record_path(folder, key).is_file()
-        or _failure_path(folder, key).is_file()
-    }
+    # read, not just seen: a file that does not parse runs again, as the driver sees it
+    return {key for key in job.keys if store.has(key) or read(folder, key) is not None}
 
 
 def remaining(job: Job) -> list[TaskJob]:
