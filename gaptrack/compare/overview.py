@@ -103,6 +103,9 @@ class Overview(Frozen):
     """Every verdict of the vocabulary, in order, zero counts included."""
     problem: str = ""
     """Why the index figures are missing, where they are."""
+    updated: str = ""
+    """The date of the latest `gaptrack update` by the as-of date, whose account of what
+    changed the report carries; empty where there was none."""
 
     def lead(self) -> Number | None:
         """The figure the page opens with: the headline basis's latest month, else the
@@ -289,4 +292,5 @@ def overview(findings, index=None, headline=None) -> Overview:
         gaps=gaps,
         verdicts=verdict_counts(findings.verdicts),
         problem=problem,
+        updated=findings.what_changed.updated_at[:10] if findings.what_changed else "",
     )
