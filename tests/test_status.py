@@ -3,6 +3,7 @@ and errors, who holds which keys, a driver that died, and an ETA from the run's 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +38,12 @@ def test_status_before_and_after_a_run(tiny_config: Path) -> None:
     assert "1 pairs left that no run holds" in out
 
 
-def test_status_of_a_run_in_progress_and_of_a_dead_one(tiny_config: Path) -> None:
+def test_status_of_a_run_in_progress_and_of_a_dead_one(tiny_config: Path, monkeypatch) -> None:
+    bin_dir = tiny_config.parent / "bin"  # a squeue that says the job waits in the queue
+    bin_dir.mkdir()
+    (bin_dir / "squeue").write_text("#!/bin/sh\necho '4242 PENDING'\n")
+    (bin_dir / "squeue").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
     config = load_config(tiny_config)
     plan = make_plan(config, EvalRequest(device="cpu"))
     jobs = make_jobs(plan)
@@ -46,7 +52,7 @@ def test_status_of_a_run_in_progress_and_of_a_dead_one(tiny_config: Path) -> Non
     live.submitted(jobs[0], "slurm job 4242")
     live.finished(jobs[0].keys[0], jobs[0].tasks[0].task, None)
     out = status(tiny_config)
-    assert "slurm job 4242" in out and "running" in out and "1/2" in out
+    assert "slurm job 4242" in out and "running (pending)" in out and "1/2" in out
     assert "claimed by" in out and "tiny-llama/tiny_mc2" in out
     assert "left: about" in out  # an ETA from the pace so far
 

@@ -31,6 +31,33 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f}h"
 
 
+def slurm_states(runs) -> dict[str, str]:
+    """Slurm's own word on the jobs of live runs (PENDING, RUNNING, ...), from `squeue`
+    where it exists: the driver only knows a job was submitted until its first record."""
+    import re
+    import shutil
+    import subprocess
+
+    ids = {
+        match.group(1)
+        for run in runs
+        for job in run.jobs
+        if job.state in ("queued", "running") and (match := re.match(r"slurm job (\d+)", job.where))
+    }
+    if not ids or shutil.which("squeue") is None:
+        return {}
+    try:
+        out = subprocess.run(
+            ["squeue", "-h", "-o", "%i %T", "-j", ",".join(sorted(ids))],  # noqa: S607
+            capture_output=True,
+            text=True,
+            timeout=20,
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    return dict(line.split(maxsplit=1) for line in out.splitlines() if " " in line)
+
+
 def status_cmd(config: ConfigOpt, results: ResultsOpt = None) -> None:
     """Show a config's progress: stored and left, the jobs of running evals, claimed keys, ETA."""
     from gaptrack.api import EvalRequest, load_config, make_plan
@@ -53,6 +80,7 @@ def status_cmd(config: ConfigOpt, results: ResultsOpt = None) -> None:
     active = [r for r in runs if r.finished_at is None]
     shown = active or runs[-1:]
     now = dt.datetime.now(dt.timezone.utc)
+    queue = slurm_states(active)
     rows = []
     for run in shown:
         alive = run.alive()
@@ -60,13 +88,14 @@ def status_cmd(config: ConfigOpt, results: ResultsOpt = None) -> None:
         life = {True: "running", False: "ended" if run.finished_at else "DIED", None: "?"}[alive]
         for job in run.jobs:
             error = next(iter(job.failed.values()), "")
+            slurm = queue.get(job.where.split()[2]) if job.where.startswith("slurm job") else None
             rows.append(
                 [
                     run.run_id,
                     f"{who} ({life})",
                     job.model_id,
                     job.where or "-",
-                    job.state,
+                    job.state if slurm is None else f"{job.state} ({slurm.lower()})",
                     f"{len(job.done)}/{len(job.tasks)}",
                     error[:80],
                 ]
