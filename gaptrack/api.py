@@ -288,7 +288,6 @@ def _check(request: CheckRequest) -> CheckResult:
     )
     from gaptrack.publish.claim_files import claims_dir, write_claim_files
     from gaptrack.publish.files import check_folder
-    from gaptrack.store import Store
     from gaptrack.update.active import sources_line, write_copy_set
 
     _, folder = resolve_results(request.config, request.results, "write")
@@ -300,7 +299,6 @@ def _check(request: CheckRequest) -> CheckResult:
     )
     evidence = load_evidence(folder, options)  # once: the verdicts and the tables
     verdicts = check_claims(folder, request.claim, options, evidence)
-    Store(folder).remember_checked_items()  # the items paired: not read again next time
     written = write_claim_files(verdicts, folder)
     written.append(write_copy_set(claims_dir(folder)))
     every = request.claim is None

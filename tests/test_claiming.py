@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 from gaptrack.api import Store, load_config
-from gaptrack.store.claims import Claims
+from gaptrack.store.locks import Locks
 
 
 def test_a_claim_excludes_other_holders_until_released(tmp_path: Path) -> None:
-    mine, theirs = Claims(tmp_path), Claims(tmp_path)
+    mine, theirs = Locks(tmp_path), Locks(tmp_path)
     assert mine.try_claim("k")
     assert not theirs.try_claim("k")
     mine.release("k")
@@ -23,17 +23,17 @@ def test_a_claim_excludes_other_holders_until_released(tmp_path: Path) -> None:
 
 def test_a_killed_holder_releases_its_claim(tmp_path: Path) -> None:
     code = (
-        "import sys, time; from gaptrack.store.claims import Claims; "
-        f"claims = Claims({str(tmp_path)!r}); assert claims.try_claim('k'); "
+        "import sys, time; from gaptrack.store.locks import Locks; "
+        f"claims = Locks({str(tmp_path)!r}); assert claims.try_claim('k'); "
         "print('held', flush=True); "
         "time.sleep(60)"
     )
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
-    assert not Claims(tmp_path).try_claim("k")
+    assert not Locks(tmp_path).try_claim("k")
     holder.kill()
     holder.wait()
-    assert Claims(tmp_path).try_claim("k")  # the OS dropped the lock: no timestamps
+    assert Locks(tmp_path).try_claim("k")  # the OS dropped the lock: no timestamps
 
 
 def test_four_concurrent_evals_evaluate_each_key_once(tiny_config: Path) -> None:
@@ -73,7 +73,7 @@ def _held_elsewhere(tiny_config: Path, tmp_path: Path, then=None):
     held, finish = threading.Event(), threading.Event()
 
     def other_run() -> None:
-        theirs = Claims(config.results_dir)
+        theirs = Locks(config.results_dir)
         assert all(theirs.try_claim(k) for k in keys)
         held.set()
         finish.wait(60)

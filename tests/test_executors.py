@@ -27,12 +27,13 @@ def comparable(results: Path) -> dict[str, dict]:
     """Every record of a store with its per-item results, all but where and when it ran
     (provenance)."""
     out = {}
-    for record in Store(results).records():
+    store = Store(results)
+    for record in store.records():
         data = record.model_dump(mode="json")
         provenance = data.pop("provenance")
         data.pop("content_digest")  # a seal over every field, provenance included
         data["device"] = provenance["device"]
-        data["items"] = [item.model_dump(mode="json") for item in record.all_items()]
+        data["items"] = [item.model_dump(mode="json") for item in store.items_of(record)]
         out[record.key] = data
     return out
 

@@ -114,10 +114,11 @@ def test_gap_says_when_sides_ran_differently(tiny_config: Path) -> None:
 
     config = load_config(tiny_config)
     evaluate(config, runner=FakeRunner())
-    a, b = list(Store(config.results_dir).records())[:2]
+    store = Store(config.results_dir)
+    a, b = list(store.records())[:2]
 
     def side(record):
-        row = measured_row(record)
+        row = measured_row(record, store)
         return Contender(model=row.model, origin="x", value=1.0, released=None, rows=[row])
 
     assert run_differences(side(a), side(b)) == ""
@@ -179,10 +180,11 @@ def test_chat_template_and_sampling_run_in_lm_eval(tmp_path: Path, tiny_llama: P
     for path in (plain, chat):
         summary = evaluate(load_config(path))
         assert not summary.failed, summary.failed
-    records = {r.cache_key.generation is None: r for r in Store(tmp_path / "r").records()}
+    store = Store(tmp_path / "r")
+    records = {r.cache_key.generation is None: r for r in store.records()}
     assert set(records) == {True, False}
-    plain_items = [i.prompt_hash for i in records[True].all_items()]
-    chat_items = [i.prompt_hash for i in records[False].all_items()]
+    plain_items = [i.prompt_hash for i in store.items_of(records[True])]
+    chat_items = [i.prompt_hash for i in store.items_of(records[False])]
     assert len(plain_items) == len(chat_items) == 6
     assert all(a != b for a, b in zip(plain_items, chat_items, strict=True))
     assert records[False].cache_key.generation["enable_thinking"] is False

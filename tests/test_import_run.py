@@ -79,6 +79,11 @@ def _records(results: Path) -> list:
     return list(Store(results).records())
 
 
+def _items(results: Path, record) -> list:
+    """The record's items, read by the Store of its folder."""
+    return Store(results).items_of(record)
+
+
 @needs_package
 def test_lm_eval_folder_imports_equal_to_native_run(
     tmp_path: Path, tiny_models: dict[str, Path], lm_eval_folders: dict[str, Path]
@@ -102,8 +107,8 @@ def test_lm_eval_folder_imports_equal_to_native_run(
     # The same evaluation, imported from lm-eval's files, equals gaptrack's own run to
     # the last digit: every metric, standard error and per-item score.
     assert [m.model_dump() for m in mine.metrics] == [m.model_dump() for m in native.metrics]
-    assert [i.model_dump() for i in mine.all_items()] == [
-        i.model_dump() for i in native.all_items()
+    assert [i.model_dump() for i in _items(tmp_path / "results", mine)] == [
+        i.model_dump() for i in _items(tmp_path / "results", native)
     ]
     assert mine.task.lmeval_task_hash == native.task.lmeval_task_hash
     assert (mine.task.version, mine.task.limit, mine.task.n_samples) == ("1.0", LIMIT, LIMIT)
@@ -313,7 +318,7 @@ def test_inspect_log_imports(tmp_path: Path, tiny_config: Path, inspect_log: Pat
     metric = record.metric()
     assert (metric.name, metric.filter, metric.value) == ("accuracy", "includes", 0.6)
     assert metric.stderr == pytest.approx((0.6 * 0.4 / 4) ** 0.5)  # inspect's own stderr
-    items = record.all_items()
+    items = _items(tmp_path / "results", record)
     assert [i.doc_id for i in items] == [0, 1, 2, 3, 4]
     assert [i.correct for i in items] == [True, True, True, False, False]
     assert record.task.name == "tiny_inspect" and record.task.n_samples == 5
@@ -412,7 +417,7 @@ def test_group_imports_as_one_record_with_its_subjects(
     assert (record.task.name, record.task.n_samples, record.task.limit) == ("mmlu", 57, 1)
     assert record.metric("acc").value == results["results"]["mmlu"]["acc,none"]
     assert record.task.lmeval_task_hash is not None and record.task.version == "2"
-    items = record.all_items()
+    items = _items(tmp_path / "results", record)
     assert len({i.subtask for i in items}) == 57 and all(i.doc_id == 0 for i in items)
     assert sum(i.correct for i in items) / 57 == record.metric("acc").value
     assert len(record.provenance.imported.files) == 58  # results JSON + 57 samples files

@@ -39,7 +39,7 @@ def test_items_go_to_parquet_and_come_back_the_same(tmp_path: Path) -> None:
     )
     table = pq.read_table(tmp_path / "items" / data["items_file"])
     assert table.num_rows == len(A) and table.column("correct").to_pylist() == A
-    assert store.get(rec.key).all_items() == rec.items
+    assert store.items_of(store.get(rec.key)) == rec.items
 
 
 def test_the_items_digest_is_the_canonical_json_of_the_items() -> None:
@@ -83,8 +83,9 @@ def test_json_only_stores_keep_working(tmp_path: Path) -> None:
     path = legacy.put(rec)
     assert len(json.loads(path.read_text())["items"]) == len(A)
     assert not (tmp_path / "items").exists()
-    (read,) = Store(tmp_path).records()  # the default (Parquet) store reads it
-    assert read.all_items() == rec.items
+    parquet = Store(tmp_path)  # the default (Parquet) store reads it
+    (read,) = parquet.records()
+    assert parquet.items_of(read) == rec.items
     result = CliRunner().invoke(app, ["verify", "--results", str(tmp_path)])
     assert result.exit_code == 0, result.output
 
@@ -98,7 +99,7 @@ def test_a_tampered_items_file_is_reported_and_gives_no_items(tmp_path: Path, ca
     flipped = table.set_column(table.column_names.index("correct"), "correct", [[not c for c in A]])
     pq.write_table(flipped, file)
     (read,) = store.records()
-    assert read.all_items() == []
+    assert store.items_of(read) == []
     assert "items file sha256 mismatch" in capfd.readouterr().err
     result = CliRunner().invoke(app, ["verify", "--results", str(tmp_path)])
     assert result.exit_code == 2 and f"BAD {file}: items file sha256 mismatch" in result.output
@@ -123,7 +124,7 @@ def test_a_version_2_record_has_its_items_checked_item_by_item(tmp_path: Path, c
     path.write_text(json.dumps(data, indent=1))
     (read,) = store.records()
     assert read.schema_version == SCHEMA_VERSION and read.items_file_sha256 is None
-    assert read.all_items() == rec.items  # untouched: checked item by item, and fine
+    assert store.items_of(read) == rec.items  # untouched: checked item by item, and fine
     table = pq.read_table(file)
     flipped = table.set_column(table.column_names.index("correct"), "correct", [[not c for c in A]])
     pq.write_table(flipped, file)

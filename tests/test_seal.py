@@ -38,8 +38,7 @@ def _stored(tmp_path: Path) -> tuple[Store, str]:
 
 
 def _problems(store: Store) -> list[str]:
-    store_module._checked.clear()
-    return [p.one_line() for p in store.scan()[1]]
+    return [p.one_line() for p in Store(store.root).scan()[1]]  # read afresh
 
 
 def as_version_3(store: Store, key: str) -> None:
@@ -92,7 +91,7 @@ def test_a_version_3_record_migrates_and_keeps_its_checks(tmp_path: Path) -> Non
     assert _problems(store) == []
     read = store.get(key)
     assert read.schema_version == SCHEMA_VERSION and read.written_version == 3
-    assert read.items_file == f"{key}.parquet" and len(read.all_items()) == len(A)
+    assert read.items_file == f"{key}.parquet" and len(store.items_of(read)) == len(A)
     result = runner.invoke(app, ["verify", "--results", str(store.root)])
     assert result.exit_code == 0, result.output
     _edit(store.path_for(key), lambda d: d["metrics"][0].update(value=0.99))
@@ -205,14 +204,19 @@ def test_a_forced_rewrite_killed_before_its_record_leaves_the_old_pair(
         store.put(rerun)
     monkeypatch.undo()
     kept = store.get(key)
-    assert kept.score == 0.75 and [i.correct for i in kept.all_items()] == A
+    assert kept.score == 0.75 and [i.correct for i in store.items_of(kept)] == A
     assert sorted(p.name for p in store.items_dir.iterdir()) == old_items  # nothing left
     result = runner.invoke(app, ["verify", "--results", str(store.root)])
     assert result.exit_code == 0, result.output
 
     store.put(rerun)  # the new pair, and the old items file gone
     new = store.get(key)
-    assert new.score == 0.5 and [i.correct for i in new.all_items()] == [False, False, True, True]
+    assert new.score == 0.5 and [i.correct for i in store.items_of(new)] == [
+        False,
+        False,
+        True,
+        True,
+    ]
     assert sorted(p.name for p in store.items_dir.iterdir()) == [new.items_file]
 
 

@@ -46,11 +46,11 @@ class _Group(typer.core.TyperGroup):
                     param.display_type_rich = lambda ctx: None
 
     def invoke(self, ctx):
-        from gaptrack.store.store import forget_warnings
+        from gaptrack.store.problems import one_command
 
-        forget_warnings()
         try:
-            return super().invoke(ctx)
+            with one_command():  # each bad file in the store is reported once per command
+                return super().invoke(ctx)
         except GaptrackError as exc:
             typer.echo(f"error: {exc.one_line()}", err=True)
             ctx.exit(exc.exit_code)

@@ -16,6 +16,7 @@ from gaptrack.compare.evidence.sources import load_evidence as read_sources
 from gaptrack.compare.verdicts import ClaimVerdict, evaluate_claim
 from gaptrack.compare.verdicts.spec import GAP_KINDS, RowSets
 from gaptrack.errors import ConfigError, did_you_mean
+from gaptrack.store.store import Store
 from gaptrack.store.summary import Stored
 
 
@@ -53,15 +54,17 @@ def load_evidence(
     results_dir: str | Path,
     options: CheckOptions,
     records: Iterable[Stored] | None = None,
+    store: Store | None = None,
 ) -> list[EvidenceRow]:
     """The evidence door's typed rows (compare.evidence.sources: measured rows, from
-    `records` where the caller has read the store already, then the reported rows sorted
-    by id)."""
+    `records` where the caller has read the store already, with the `store` they came
+    from, then the reported rows sorted by id)."""
     request = EvidenceRequest(
         results_dir=results_dir,
         reported_files=tuple(options.reported_files),
         strict=options.strict,
         records=None if records is None else list(records),
+        store=store,
     )
     return read_sources(request).rows()
 

@@ -133,8 +133,9 @@ def collect(
     suite's lm-eval tasks (their benchmarks make the leaderboard's mean); empty: every
     measured benchmark."""
     options = options or CheckOptions()
-    records = Store(results_dir).summaries()  # read once: models and provenance
-    rows = load_evidence(results_dir, options, records)
+    store = Store(results_dir)  # it remembers the items paired: not read again next time
+    records = store.summaries()  # read once: models and provenance
+    rows = load_evidence(results_dir, options, records, store)
     models: dict[str, ModelInfo] = {r.model.id: r.model for r in records}
     measured = sorted({r.benchmark for r in rows if r.kind == "measured"})
     suite = suite_benchmarks(tasks) if tasks else measured
@@ -152,7 +153,7 @@ def collect(
         copies=copy_set(),
         what_changed=account_as_of(results_dir, current_as_of()),
     )
-    Store(results_dir).remember_checked_items()  # the items paired: not read again next time
+    store.close()
     return findings
 
 

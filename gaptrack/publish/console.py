@@ -147,7 +147,7 @@ def print_summary(
     headers = ["model", "origin", "size", "task", "limit", "metric", "score ± se", "n", "status"]
     typer.echo("Scores (fraction correct, 0-1; limit: items per task the run was capped at):")
     typer.echo(_table(headers, rows))
-    gaps = gap_rows(records, "US", "CN")
+    gaps = gap_rows(records, "US", "CN", summary.plan.store)
     if gaps:
         typer.echo(
             "\nGap, best US minus best CN model per benchmark and limit "

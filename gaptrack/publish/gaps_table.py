@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from gaptrack.compare.evidence import EvidenceKind, measured_rows
 from gaptrack.compare.gaps import MIN_ITEMS, Sides, frontier_gap
+from gaptrack.store.store import Store
 from gaptrack.store.summary import Stored
 
 
@@ -16,16 +17,21 @@ def _limit_key(limit: int | None) -> int:
     return -1 if limit is None else limit
 
 
-def gap_rows(records: Sequence[Stored], origin_a: str, origin_b: str) -> list[list[str]]:
+def gap_rows(
+    records: Sequence[Stored], origin_a: str, origin_b: str, store: Store | None = None
+) -> list[list[str]]:
     """One row per (task, limit): models are only compared on runs with the same limit. The
-    frontier, the gap and its interval come from compare.gaps (the one gap engine)."""
+    frontier, the gap and its interval come from compare.gaps (the one gap engine).
+    `store`: the Store the records came from (it reads their items)."""
     by_key = {r.key: r for r in records}
     rows = []
     runs = sorted(
         {(r.task.name, r.task.limit) for r in records}, key=lambda t: (t[0], _limit_key(t[1]))
     )
     for task, limit in runs:
-        evidence = measured_rows(r for r in records if (r.task.name, r.task.limit) == (task, limit))
+        evidence = measured_rows(
+            (r for r in records if (r.task.name, r.task.limit) == (task, limit)), store
+        )
         sides = Sides(
             rows_a=[r for r in evidence if r.origin == origin_a],
             rows_b=[r for r in evidence if r.origin == origin_b],

@@ -26,7 +26,7 @@ from gaptrack.run.plan import (
 from gaptrack.run.progress import RunLog
 from gaptrack.run.runner import Runner, TaskJob
 from gaptrack.store import FailedAttempt, ResultRecord, Store
-from gaptrack.store.claims import Claims
+from gaptrack.store.locks import Locks
 
 __all__ = ["EvalSummary", "Failure", "Reporter", "evaluate"]
 
@@ -106,7 +106,7 @@ def evaluate(
     settings: ClusterSettings = getattr(executor, "settings", ClusterSettings())
     root = request.results_dir or config.results_dir
     if spool.spool_dir(root).is_dir():  # records jobs finished while no driver was there
-        spool.ingest(Store(root), Claims(root))
+        spool.ingest(Store(root), Locks(root))
     plan = make_plan(config, dataclasses.replace(request, device=executor.device(request.device)))
     plan.blocked = blocked_tasks(plan)
     check_stored(plan)
@@ -123,7 +123,7 @@ def evaluate(
     reporter.planned(plan)
     for entry in plan.blocked_entries():  # reported before any model loads; the rest still run
         summary.failed.append(Failure(entry.model.id, entry.task, plan.blocked[entry.task]))
-    claims = Claims(plan.store.root)
+    claims = Locks(plan.store.root)
     log: RunLog | None = None
     try:
         claimed = [
@@ -153,7 +153,7 @@ def evaluate(
 
 
 def claim_entries(
-    plan: Plan, entries: list[PlannedTask], claims: Claims, reporter: Reporter, summary: EvalSummary
+    plan: Plan, entries: list[PlannedTask], claims: Locks, reporter: Reporter, summary: EvalSummary
 ) -> list[PlannedTask]:
     """The entries this run now holds; a key another run holds is left to it, and one
     stored since the plan was made (by another run) is not redone."""
@@ -170,7 +170,7 @@ def claim_entries(
     return claimed
 
 
-def wait_for_others(plan: Plan, claims: Claims, summary: EvalSummary, reporter: Reporter) -> None:
+def wait_for_others(plan: Plan, claims: Locks, summary: EvalSummary, reporter: Reporter) -> None:
     """Block until every key another run held is let go; each then has its record (shown
     as stored) or, where that run failed or died without one, is a failure here."""
     reporter.waiting(summary.elsewhere)

@@ -32,12 +32,15 @@ import io
 import json
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 
+from gaptrack.store import filestat
 from gaptrack.store.atomic import write_bytes_atomic, write_text_atomic
+from gaptrack.store.checked_items import CheckedItems
+from gaptrack.store.filestat import FileStat
 from gaptrack.store.records import (
     SCHEMA_VERSION,
     SEAL_LEAVES_OUT,
@@ -53,44 +56,26 @@ from gaptrack.store.summary import RecordSummary
 TABLE_NAME = "summary.parquet"
 SIDECAR_NAME = "summary.json"
 FORMAT = 5
-RACY_NS = 2_000_000_000
-"""A file changed this close to (or after) the start of the scan that cached it is
-re-read: file timestamps tick coarsely, so such a change could leave its stat as it was."""
-
 _METRICS = TypeAdapter(list[Metric])
 _STAT_COLUMNS = ("size", "mtime_ns", "ctime_ns", "ino")
 
 
-class FileStat(NamedTuple):
-    """What changes when a file's content can have changed."""
-
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    ino: int
-
-    @classmethod
-    def of(cls, st: os.stat_result) -> FileStat:
-        return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-    @property
-    def changed_ns(self) -> int:
-        return max(self.mtime_ns, self.ctime_ns)
-
-
-class Snapshot(NamedTuple):
+@dataclass
+class Snapshot:
     """Checked record summaries by file name, with the stat each file had when it was
-    read, and the time the scan that read them began."""
+    read, and the time the scan that read them began; and the items' correctness as last
+    read and checked (store/checked_items.py), by the same file names."""
 
     started_ns: int
     entries: dict[str, tuple[FileStat, RecordSummary]]
+    checked: dict[str, CheckedItems] = field(default_factory=dict)
 
     def trusted(self, name: str, stat: FileStat, path: str | os.PathLike) -> RecordSummary | None:
         """The cached summary of `name`, if its file provably has not changed since and
         the summary's sealed parts hash to the digest the record file (at `path`) ends
         with: a cache edited to show another value, its sha256 updated, is not used."""
         hit = self.entries.get(name)
-        if hit is None or hit[0] != stat or stat.changed_ns >= self.started_ns - RACY_NS:
+        if hit is None or hit[0] != stat or stat.changed_ns >= self.started_ns - filestat.RACY_NS:
             return None
         summary = hit[1]
         if not cacheable(summary) or record_digest(path, stat.size) != seal_of(summary.seal):
@@ -104,7 +89,7 @@ class Snapshot(NamedTuple):
         hit = self.entries.get(name)
         if hit is None or hit[0] != stat or hit[1] != summary or hit[1].seal != summary.seal:
             return True
-        return stat.changed_ns < now_ns - RACY_NS
+        return stat.changed_ns < now_ns - filestat.RACY_NS
 
 
 def _sha256(data: bytes) -> str:
@@ -123,7 +108,7 @@ def load(root: Path) -> Snapshot | None:
         import pyarrow.parquet as pq
 
         columns = pq.read_table(io.BytesIO(data)).to_pydict()
-        return Snapshot(int(sidecar["started_ns"]), _entries(columns, root))
+        return Snapshot(int(sidecar["started_ns"]), *_entries(columns, root))
     except (OSError, ValueError, KeyError, TypeError, ValidationError):
         return None
 
@@ -170,9 +155,9 @@ def _json_text(text: str) -> str | None:
     return json.loads(text)
 
 
-def _entries(columns: dict[str, list], root: Path) -> dict[str, tuple[FileStat, RecordSummary]]:
-    from gaptrack.store.checked_items import CheckedItems  # it builds on this module
-
+def _entries(
+    columns: dict[str, list], root: Path
+) -> tuple[dict[str, tuple[FileStat, RecordSummary]], dict[str, CheckedItems]]:
     # Parts shared by many records (a model's 20 tasks, a task's 1,000 models) are
     # validated once per distinct text. Every field comes from the sealed parts, which
     # `Snapshot.trusted` checks against the record's digest before the summary is used.
@@ -181,6 +166,7 @@ def _entries(columns: dict[str, list], root: Path) -> dict[str, tuple[FileStat, 
     sealed = [columns[f"seal:{f}"] for f in SEALED_FIELDS]
     text = dict(zip(SEALED_FIELDS, sealed, strict=True))
     entries = {}
+    checked = {}
     for i, name in enumerate(columns["name"]):
         model_text, task_text = text["model"][i], text["task"][i]
         if model_text not in models:
@@ -204,25 +190,21 @@ def _entries(columns: dict[str, list], root: Path) -> dict[str, tuple[FileStat, 
             seal={f: column[i] for f, column in zip(SEALED_FIELDS, sealed, strict=True)},
         )
         if columns["items_keys"][i] is not None:
-            summary.checked.append(
-                CheckedItems(
-                    stat=FileStat(*(columns[f"items_{c}"][i] for c in _STAT_COLUMNS)),
-                    read_ns=columns["items_read_ns"][i],
-                    keys=columns["items_keys"][i],
-                    n=columns["items_n"][i],
-                    bits=columns["items_bits"][i],
-                )
+            checked[name] = CheckedItems(
+                stat=FileStat(*(columns[f"items_{c}"][i] for c in _STAT_COLUMNS)),
+                read_ns=columns["items_read_ns"][i],
+                keys=columns["items_keys"][i],
+                n=columns["items_n"][i],
+                bits=columns["items_bits"][i],
             )
         stat = FileStat(*(columns[c][i] for c in _STAT_COLUMNS))
         entries[name] = (stat, summary)
-    return entries
+    return entries, checked
 
 
-def _checked_columns(summaries: list[RecordSummary]) -> dict:
-    """The summaries' remembered item correctness (store.checked_items), null where none."""
+def _checked_columns(checked: list[CheckedItems | None]) -> dict:
+    """The records' remembered item correctness (store.checked_items), null where none."""
     import pyarrow as pa
-
-    checked = [s.checked[0] if s.checked else None for s in summaries]
 
     def column(get, kind):
         return pa.array([None if c is None else get(c) for c in checked], kind)
@@ -255,7 +237,7 @@ def save(root: Path, snapshot: Snapshot) -> None:
                 f"seal:{f}": pa.array([s.seal[f] for s in summaries], pa.string())
                 for f in SEALED_FIELDS
             },
-            **_checked_columns(summaries),
+            **_checked_columns([snapshot.checked.get(n) for n in names]),
         }
     )
     buffer = io.BytesIO()

@@ -5,15 +5,14 @@ thousand.
 
 Derived data under the cache's rules, never evidence:
 - an entry is used only while its items file has the size, mtime, ctime and inode it had
-  when it was read, and that file last changed more than `cache.RACY_NS` before the read
+  when it was read, and that file last changed more than `RACY_NS` before the read
   (the same "racily clean" rule as the records'); otherwise the file is read and checked
   again (its sha256 against the record), so an items file edited since is still reported;
 - an entry stores the item keys only as a digest: the keys themselves come from a file
-  read and checked in this process that has the same digest;
+  read and checked by the same Store (`ItemKeys`) that has the same digest;
 - an entry is used only where its keys' digest, length and bits hash to the record's
   `correct_digest` (sealed with the record): bits edited in the cache are never used.
-Entries are made by readers, in memory, and written to the cache by
-`Store.remember_checked_items`."""
+Entries are made by a Store's readers, in memory, and written with its summary cache."""
 
 from __future__ import annotations
 
@@ -24,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gaptrack.store import cache
+from gaptrack.store import filestat
+from gaptrack.store.filestat import FileStat
 from gaptrack.store.records import ItemKey, correctness_digest, correctness_of
 
 
@@ -32,7 +32,7 @@ from gaptrack.store.records import ItemKey, correctness_digest, correctness_of
 class CheckedItems:
     """Whether each binary item of a record was answered correctly, as read and checked."""
 
-    stat: cache.FileStat
+    stat: FileStat
     """The items file's stat, taken before it was read."""
     read_ns: int
     """When it was read (before the stat)."""
@@ -47,27 +47,14 @@ class CheckedItems:
     def settled(self) -> bool:
         """Read more than RACY_NS after the file last changed: an unchanged stat then
         means unchanged bytes."""
-        return self.stat.changed_ns < self.read_ns - cache.RACY_NS  # read when called
+        return self.stat.changed_ns < self.read_ns - filestat.RACY_NS  # read when called
 
 
-# item keys by digest, from files read and checked in this process
-_keys: dict[str, tuple[ItemKey, ...]] = {}
-# store roots whose summaries gained entries since the cache was written
-dirty: set[Path] = set()
-
-
-def _stat(path: Path) -> cache.FileStat | None:
+def _stat(path: Path) -> FileStat | None:
     try:
-        return cache.FileStat.of(path.stat())
+        return FileStat.of(path.stat())
     except OSError:
         return None
-
-
-def remember(stat: cache.FileStat, read_ns: int, correct: dict[ItemKey, bool]) -> CheckedItems:
-    """An entry for `correct`, just read and checked from a file that had `stat`."""
-    digest, n, bits = correctness_of(correct)
-    _keys.setdefault(digest, tuple(correct))
-    return CheckedItems(stat, read_ns, digest, n, bits)
 
 
 def replaces(new: CheckedItems, old: CheckedItems | None) -> bool:
@@ -81,38 +68,51 @@ def replaces(new: CheckedItems, old: CheckedItems | None) -> bool:
     )
 
 
-def recall(
-    path: Path, checked: CheckedItems, sealed: str | None = None
-) -> dict[ItemKey, bool] | None:
-    """The remembered correctness, or None where the file may have changed since, no
-    file with these keys was read in this process yet, or the entry does not hash to
-    `sealed` (the record's `correct_digest`, itself covered by the record's seal: an
-    entry edited in the cache is never used)."""
-    keys = _keys.get(checked.keys)
-    if keys is None or not checked.settled or _stat(path) != checked.stat:
-        return None
-    if sealed is None or correctness_digest(checked.keys, checked.n, checked.bits) != sealed:
-        return None
-    bits = np.unpackbits(np.frombuffer(checked.bits, dtype=np.uint8), count=checked.n)
-    return dict(zip(keys, bits.astype(bool).tolist(), strict=True))
+class ItemKeys:
+    """Item keys by digest, from the items files one Store read and checked: an entry
+    names its keys by digest only, and is recalled only where they are known here."""
 
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[ItemKey, ...]] = {}
 
-def read(
-    path: Path,
-    known: CheckedItems | None,
-    load: Callable[[], dict[ItemKey, bool]],
-    sealed: str | None = None,
-) -> tuple[dict[ItemKey, bool], CheckedItems | None]:
-    """The correctness of the items file at `path`: `known`'s where it can be trusted
-    (see `recall`), else `load()` (which reads and checks the file, {} where it fails);
-    and the entry to remember instead of `known`, None where nothing changes."""
-    correct = recall(path, known, sealed) if known is not None else None
-    if correct is not None:
-        return correct, None
-    read_ns = time.time_ns()
-    stat = _stat(path)
-    correct = load()
-    if not correct or stat is None:
-        return correct, None
-    new = remember(stat, read_ns, correct)
-    return correct, new if replaces(new, known) else None
+    def remember(self, stat: FileStat, read_ns: int, correct: dict[ItemKey, bool]) -> CheckedItems:
+        """An entry for `correct`, just read and checked from a file that had `stat`."""
+        digest, n, bits = correctness_of(correct)
+        self.known.setdefault(digest, tuple(correct))
+        return CheckedItems(stat, read_ns, digest, n, bits)
+
+    def recall(
+        self, path: Path, checked: CheckedItems, sealed: str | None = None
+    ) -> dict[ItemKey, bool] | None:
+        """The remembered correctness, or None where the file may have changed since, no
+        file with these keys was read yet, or the entry does not hash to `sealed` (the
+        record's `correct_digest`, itself covered by the record's seal: an entry edited
+        in the cache is never used)."""
+        keys = self.known.get(checked.keys)
+        if keys is None or not checked.settled or _stat(path) != checked.stat:
+            return None
+        if sealed is None or correctness_digest(checked.keys, checked.n, checked.bits) != sealed:
+            return None
+        bits = np.unpackbits(np.frombuffer(checked.bits, dtype=np.uint8), count=checked.n)
+        return dict(zip(keys, bits.astype(bool).tolist(), strict=True))
+
+    def read(
+        self,
+        path: Path,
+        known: CheckedItems | None,
+        load: Callable[[], dict[ItemKey, bool]],
+        sealed: str | None = None,
+    ) -> tuple[dict[ItemKey, bool], CheckedItems | None]:
+        """The correctness of the items file at `path`: `known`'s where it can be trusted
+        (see `recall`), else `load()` (which reads and checks the file, {} where it fails);
+        and the entry to remember instead of `known`, None where nothing changes."""
+        correct = self.recall(path, known, sealed) if known is not None else None
+        if correct is not None:
+            return correct, None
+        read_ns = time.time_ns()
+        stat = _stat(path)
+        correct = load()
+        if not correct or stat is None:
+            return correct, None
+        new = self.remember(stat, read_ns, correct)
+        return correct, new if replaces(new, known) else None

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -303,14 +302,10 @@ def seal_of(parts: dict[str, str]) -> str:
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-_JSON_KEYS: dict[str, str] = {}
-
-
 def _json_key(name: str) -> str:
-    """`"name":` as canonical JSON writes it (the same dozen names, 20,000 times a scan)."""
-    if name not in _JSON_KEYS:
-        _JSON_KEYS[name] = json.dumps(name) + ":"
-    return _JSON_KEYS[name]
+    """`"name":` as canonical JSON writes it (the same dozen names, 20,000 times a scan:
+    the record's own field names are written once, in `_JSON_KEYS`)."""
+    return _JSON_KEYS.get(name) or json.dumps(name) + ":"
 
 
 def record_seal(data: dict[str, Any]) -> str:
@@ -435,7 +430,7 @@ class ResultRecord(_Model):
     """Every aggregate metric lm-eval reported."""
     items: list[Item] = []
     """Per-item results, when held inline (the JSON layout); empty when `items_file` holds
-    them. Read them with `all_items()`, which works for both."""
+    them. `Store.items_of(record)` reads them from either."""
     items_file: str | None = None
     """The items file's plain name in the store's `items/` folder
     (`<key>.<sha256 prefix>.parquet`), when the items are stored in Parquet (one row per
@@ -459,9 +454,6 @@ class ResultRecord(_Model):
     items_file_sha256)`. Required except in a migrated version-1 record; checked on every
     read: a mismatch means the file was edited."""
 
-    _root: Path | None = PrivateAttr(default=None)
-    _loaded: list[Item] | None = PrivateAttr(default=None)
-    _correct: dict[ItemKey, bool] | None = PrivateAttr(default=None)
     _seal: dict[str, str] | None = PrivateAttr(default=None)
     """`seal_parts` of the record's JSON as read and checked (version 4 on), for the
     summary cache."""
@@ -521,10 +513,11 @@ class ResultRecord(_Model):
     def model_fingerprint(self) -> str:
         return str(self.cache_key.model_fingerprint)
 
-    def sealed(self) -> ResultRecord:
-        """This record, items inline, with its digests set (what `Store.put` seals; after
-        moving the items to a file it seals again with `resealed`)."""
-        items = self.all_items()
+    def sealed(self, items: list[Item] | None = None) -> ResultRecord:
+        """This record with `items` (default: its inline ones) inline and its digests set
+        (what `Store.put` seals; after moving the items to a file it seals again with
+        `resealed`)."""
+        items = self.items if items is None else items
         correct = correct_of(items)
         record = self.model_copy(
             update={
@@ -546,33 +539,9 @@ class ResultRecord(_Model):
         record.content_digest = record_seal(data)
         return record
 
-    def all_items(self) -> list[Item]:
-        """The per-item results, inline or read (once, and checked) from `items_file`; a
-        bad items file is reported and gives no items (no paired statistics)."""
-        if self.items_file is None:
-            return self.items
-        if self._loaded is None:
-            from gaptrack.store.store import load_items
 
-            self._loaded = load_items(self)
-        return self._loaded
-
-    def correct_by_item(self) -> dict[ItemKey, bool]:
-        """Whether each item with a binary primary metric was answered correctly, by item
-        identity: what paired statistics join on. Read once, checked like `all_items`."""
-        if self._correct is None:
-            if self.items_file is None or self._loaded is not None:
-                items = self.all_items()
-                self._correct = {
-                    (i.subtask, i.doc_id, i.prompt_hash): i.correct
-                    for i in items
-                    if i.correct is not None
-                }
-            else:
-                from gaptrack.store.store import load_correct
-
-                self._correct = load_correct(self)
-        return self._correct
+_JSON_KEYS: dict[str, str] = {name: json.dumps(name) + ":" for name in ResultRecord.model_fields}
+"""`_json_key` of every field a record has (a constant: never written to)."""
 
 
 class FailedAttempt(_Model):

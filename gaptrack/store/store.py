@@ -2,7 +2,11 @@
 `<root>/items/<key>.<sha256 prefix>.parquet` (per-item results), `<root>/failures/<key>.json`, plus
 derived files: `scores.csv`, and `summary.parquet` with `summary.json` (store/cache.py). Every read checks the record (schema version, digest, items); a
 record that fails is reported in one line and left out, never deleted. Records written
-by older versions, with their items inline in the JSON, are read as they are."""
+by older versions, with their items inline in the JSON, are read as they are.
+
+Records and summaries are plain data; the `Store` reads them and their items, and owns
+every cache it keeps (records already checked, its summary snapshot, the items'
+correctness remembered with it): no state is shared between two Stores."""
 
 from __future__ import annotations
 
@@ -11,21 +15,30 @@ import hashlib
 import json
 import os
 import re
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import ValidationError
 
 from gaptrack.errors import GaptrackError
-from gaptrack.store import cache, checked_items
+from gaptrack.store import cache
 from gaptrack.store.atomic import write_bytes_atomic, write_text_atomic
-from gaptrack.store.cache import FileStat, Snapshot
+from gaptrack.store.cache import Snapshot
+from gaptrack.store.checked_items import ItemKeys
+from gaptrack.store.filestat import FileStat
 from gaptrack.store.integrity import columns_problem, record_problem
-from gaptrack.store.items import Columns
+from gaptrack.store.items import Columns, items_bytes, items_from_columns, read_columns
+from gaptrack.store.problems import (
+    LEFT_OUT,
+    RecordProblem,
+    StoreWriteError,
+    Warnings,
+    command_warnings,
+)
 from gaptrack.store.records import (
     ITEMS_NAME,
     FailedAttempt,
@@ -38,9 +51,11 @@ from gaptrack.store.records import (
 )
 from gaptrack.store.summary import RecordSummary, Stored, summarize
 
+__all__ = ["LEFT_OUT", "RecordProblem", "Store", "StoreWriteError", "require_store_folder"]
+
 _RECORD_NAME = re.compile(r"^[0-9a-f]{20}\.json$")
 Layout = Literal["parquet", "json"]
-_reported: set[str] = set()
+T = TypeVar("T")
 
 
 # What a summary holds of its record (the rest is derived from these or not kept).
@@ -59,14 +74,6 @@ _SUMMARY_FIELDS = (
 )
 
 
-class RecordProblem(GaptrackError):
-    """A file in the store that is not a trustworthy record."""
-
-
-class StoreWriteError(GaptrackError):
-    """The store cannot be written (read-only, a file in the way, no space)."""
-
-
 def require_store_folder(path: Path) -> None:
     """A results folder named on the command line must be one: a missing folder or a
     file would read as an empty, healthy store."""
@@ -83,26 +90,6 @@ def _write(path: Path, write) -> None:
         raise StoreWriteError(f"cannot write ({exc.strerror or exc})", file=path) from None
 
 
-LEFT_OUT = "left out of every table and verdict"
-
-
-def warn(problem: RecordProblem, consequence: str = LEFT_OUT) -> None:
-    """One visible line per bad file and process, on stderr (tables go to stdout)."""
-    line = problem.one_line()
-    if line not in _reported:
-        _reported.add(line)
-        print(
-            f"warning: {line}; {consequence} "
-            "(nothing deleted; `gaptrack verify` lists every problem)",
-            file=sys.stderr,
-        )
-
-
-def forget_warnings() -> None:
-    """Start a new command: each bad file is reported again, once."""
-    _reported.clear()
-
-
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"])
@@ -110,27 +97,11 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {message}" if where else message
 
 
-# Records already read and checked in this process, by path and the sha256 of the bytes
-# read: a command that scans the store twice (check, leaderboard) parses each file once,
-# and a file whose bytes changed since is parsed and checked again.
-_checked: dict[Path, tuple[bytes, ResultRecord]] = {}
-
-
-def read_record(path: Path, keep: bool = True) -> ResultRecord:
-    """The record in `path`, checked; any problem is a RecordProblem naming the file.
-    `keep`: remember it for this process (a second read of unchanged bytes is free)."""
+def _read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise RecordProblem(f"cannot read ({exc.strerror})", file=path) from None
-    fingerprint = hashlib.sha256(raw).digest()
-    hit = _checked.get(path)
-    if hit is not None and hit[0] == fingerprint:
-        return hit[1]
-    record = _parse_record(path, raw)
-    if keep:
-        _checked[path] = (fingerprint, record)
-    return record
 
 
 def _parse_record(path: Path, raw: bytes) -> ResultRecord:
@@ -150,20 +121,23 @@ def _parse_record(path: Path, raw: bytes) -> ResultRecord:
     problem = record_problem(record, parts)
     if problem:
         raise RecordProblem(problem, file=path)
-    record._root = path.parent.parent
     record._seal = parts
     return record
 
 
-def read_columns_checked(record: Stored, thorough: bool = False) -> Columns:
-    """The items of `record`'s items file as columns, checked against the record and its
-    metrics (without building an Item per row: pairing reads thousands of these files).
-    A version-3 record names its file's sha256: the bytes are checked against it, and
-    every item re-digested only when `thorough` (`verify`, on full records only)."""
-    from gaptrack.store.items import read_columns
+def items_path(root: Path, name: str) -> Path:
+    """Where an items file a record names lives: a plain name (checked when the record
+    was read) in the store's `items/` folder."""
+    return root / "items" / name
 
-    root = record.root if isinstance(record, RecordSummary) else record._root
-    path = items_path(root or Path("."), str(record.items_file))
+
+def read_columns_checked(root: Path, record: Stored, thorough: bool = False) -> Columns:
+    """The items of `record`'s items file (in the store at `root`) as columns, checked
+    against the record and its metrics (without building an Item per row: pairing reads
+    thousands of these files). A version-3 record names its file's sha256: the bytes are
+    checked against it, and every item re-digested only when `thorough` (`verify`, on
+    full records only)."""
+    path = items_path(root, str(record.items_file))
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -182,32 +156,13 @@ def read_columns_checked(record: Stored, thorough: bool = False) -> Columns:
     return columns
 
 
-def read_items_checked(record: ResultRecord, thorough: bool = False) -> list[Item]:
+def read_items_checked(root: Path, record: ResultRecord, thorough: bool = False) -> list[Item]:
     """The items of `record`'s items file, checked against the record and its metrics."""
-    from gaptrack.store.items import items_from_columns
-
-    return items_from_columns(read_columns_checked(record, thorough))
+    return items_from_columns(read_columns_checked(root, record, thorough))
 
 
-def _reported_empty(record: ResultRecord, read):
-    try:
-        return read(record)
-    except RecordProblem as problem:
-        # The score is covered by the record's own digest; only its items are suspect.
-        warn(problem, "its items are not used (no paired statistics)")
-        return None
-
-
-def load_items(record: ResultRecord) -> list[Item]:
-    """`record.all_items()` for an items file: a bad file is reported, and gives none."""
-    return _reported_empty(record, read_items_checked) or []
-
-
-def load_correct(record: Stored) -> dict[ItemKey, bool]:
-    """`record.correct_by_item()` for an items file: a bad file is reported, gives none."""
-    columns = _reported_empty(record, read_columns_checked)
-    if columns is None:
-        return {}
+def _correct_of_columns(columns: Columns) -> dict[ItemKey, bool]:
+    """Whether each binary item was answered correctly, from an items file's columns."""
     keys = zip(columns["subtask"], columns["doc_id"], columns["prompt_hash"], strict=True)
     if None not in columns["correct"]:  # every item binary: built in C, no filter
         return dict(zip(keys, columns["correct"], strict=True))
@@ -224,31 +179,69 @@ def load_correct(record: Stored) -> dict[ItemKey, bool]:
     }
 
 
-def items_path(root: Path, name: str) -> Path:
-    """Where an items file a record names lives: a plain name (checked when the record
-    was read) in the store's `items/` folder."""
-    return root / "items" / name
+class _Remembered:
+    """What a Store keeps of its summary cache: the snapshot it last read or wrote, the
+    item keys of the items files it checked, and whether it learned the correctness of
+    items since the cache was written. Apart from the Store so that a finalizer can write
+    what it learned when the Store is let go, without keeping the Store alive."""
 
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.snapshot: Snapshot | None = None
+        self.keys = ItemKeys()
+        self.dirty = False
 
-# The last snapshot of each store this process summarised: a command that reads the
-# store twice (check, leaderboard) reads the cache once.
-_snapshots: dict[Path, Snapshot] = {}
-
-
-def _snapshot(root: Path) -> Snapshot | None:
-    return _snapshots.get(root.resolve()) or cache.load(root)
+    def save(self) -> None:
+        """Write the items' correctness learned since the cache was written (best
+        effort, like every cache write; nothing where the store is gone)."""
+        if self.dirty and self.snapshot is not None and (self.root / "records").is_dir():
+            cache.save(self.root, self.snapshot)
+        self.dirty = False
 
 
 class Store:
     """A folder of result records. Safe to read while a run writes to it."""
 
-    def __init__(self, root: str | Path, layout: Layout = "parquet"):
+    def __init__(
+        self, root: str | Path, layout: Layout = "parquet", warnings: Warnings | None = None
+    ):
         self.root = Path(root)
         self.layout = layout
         """Where `put` writes items: `parquet` files, or inline in the JSON record."""
         self.records_dir = self.root / "records"
         self.items_dir = self.root / "items"
         self.failures_dir = self.root / "failures"
+        self.warnings = warnings or command_warnings()
+        """Where bad files are reported, each once (the open command's, by default:
+        store/problems.py)."""
+        # Records read and checked, by path and the sha256 of the bytes read: a command
+        # that scans the store twice (check, leaderboard) parses each file once, and a
+        # file whose bytes changed since is parsed and checked again.
+        self._checked: dict[Path, tuple[bytes, ResultRecord]] = {}
+        # Items and correctness already read, by the record or summary they belong to
+        # (held, so its id stays its own): pairing asks for them again and again.
+        self._items: dict[int, tuple[Stored, list[Item]]] = {}
+        self._correct: dict[int, tuple[Stored, dict[ItemKey, bool]]] = {}
+        self._remembered = _Remembered(self.root)
+        # The correctness of items learned while pairing goes into the summary cache at
+        # the next scan, at `close()`, or when the Store is let go: the next command
+        # pairs without reading those items files again.
+        self._finalizer = weakref.finalize(self, self._remembered.save)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Write what this Store learned of its items into the summary cache now (it is
+        also written at the next `summaries()` and when the Store is let go)."""
+        self._remembered.save()
+
+    def warn(self, problem: RecordProblem, consequence: str = LEFT_OUT) -> None:
+        """Report `problem` once (see `warnings`)."""
+        self.warnings.warn(problem, consequence)
 
     def path_for(self, key: str) -> Path:
         return self.records_dir / f"{key}.json"
@@ -258,7 +251,102 @@ class Store:
 
     def get(self, key: str) -> ResultRecord:
         """The record of `key`, checked (RecordProblem if it does not pass)."""
-        return read_record(self.path_for(key))
+        return self.read(self.path_for(key))
+
+    def read(self, path: Path, keep: bool = True) -> ResultRecord:
+        """The record in `path`, checked; any problem is a RecordProblem naming the file.
+        `keep`: remember it in this Store (a second read of unchanged bytes is free)."""
+        raw = _read_bytes(path)
+        fingerprint = hashlib.sha256(raw).digest()
+        hit = self._checked.get(path)
+        if hit is not None and hit[0] == fingerprint:
+            return hit[1]
+        record = _parse_record(path, raw)
+        if keep:
+            self._checked[path] = (fingerprint, record)
+        return record
+
+    def record_of(self, record: Stored) -> ResultRecord:
+        """The full record of a summary, read and checked now (RecordProblem if it does
+        not pass); a full record is its own."""
+        if isinstance(record, ResultRecord):
+            return record
+        return self.read(self.path_for(record.key))
+
+    def items_of(self, record: Stored) -> list[Item]:
+        """The per-item results of a record or summary, inline or read (once, and
+        checked) from its items file; a record or items file that fails its checks now
+        is reported and gives no items (no paired statistics)."""
+        if isinstance(record, ResultRecord) and record.items_file is None:
+            return record.items
+        hit = self._items.get(id(record))
+        if hit is not None:
+            return hit[1]
+        full = self._full_or_warn(record)
+        if full is None:
+            items = []
+        elif full.items_file is None:
+            items = full.items
+        else:
+            items = self._or_warn(lambda: read_items_checked(self.root, full)) or []
+        self._items[id(record)] = (record, items)
+        return items
+
+    def correct_of(self, record: Stored) -> dict[ItemKey, bool]:
+        """Whether each item with a binary primary metric was answered correctly, by item
+        identity: what paired statistics join on. Read once, checked like `items_of`
+        (none where that fails). Where the record names its items file's sha256 (covered
+        by its digest), the file is read and checked against it without reading the
+        record, or its correctness is recalled from the summary cache
+        (store/checked_items.py): pairing reads thousands of these."""
+        hit = self._correct.get(id(record))
+        if hit is not None:
+            return hit[1]
+        if record.items_file is not None and record.items_file_sha256 is not None:
+            correct = self._checked_correct(record)
+        elif record.items_file is None or id(record) in self._items:
+            correct = correct_of(self.items_of(record))
+        else:  # an items file without its sha256 (schema 2): checked item by item
+            full = self._full_or_warn(record)
+            correct = {} if full is None else self._load_correct(full)
+        self._correct[id(record)] = (record, correct)
+        return correct
+
+    def _checked_correct(self, record: Stored) -> dict[ItemKey, bool]:
+        remembered = self._remembered
+        name = f"{record.key}.json"
+        snapshot = remembered.snapshot
+        known = snapshot.checked.get(name) if snapshot is not None else None
+        correct, new = remembered.keys.read(
+            items_path(self.root, str(record.items_file)),
+            known,
+            lambda: self._load_correct(record),
+            record.correct_digest,
+        )
+        if new is not None and snapshot is not None and name in snapshot.entries:
+            snapshot.checked[name] = new
+            remembered.dirty = True
+        return correct
+
+    def _load_correct(self, record: Stored) -> dict[ItemKey, bool]:
+        """The correctness in `record`'s items file: a bad file is reported, gives none."""
+        columns = self._or_warn(lambda: read_columns_checked(self.root, record))
+        return {} if columns is None else _correct_of_columns(columns)
+
+    def _or_warn(self, read: Callable[[], T]) -> T | None:
+        try:
+            return read()
+        except RecordProblem as problem:
+            # The score is covered by the record's own digest; only its items are suspect.
+            self.warn(problem, "its items are not used (no paired statistics)")
+            return None
+
+    def _full_or_warn(self, record: Stored) -> ResultRecord | None:
+        try:
+            return self.record_of(record)
+        except RecordProblem as problem:
+            self.warn(problem)
+            return None
 
     def problem(self, key: str) -> str | None:
         """Why the stored record of `key` fails its check, or None (absent or good)."""
@@ -302,7 +390,7 @@ class Store:
         try:
             return self.get(key)
         except RecordProblem as problem:
-            warn(problem)
+            self.warn(problem)
             return None
 
     def put(self, record: ResultRecord) -> Path:
@@ -312,11 +400,12 @@ class Store:
         file goes: a crash at any point leaves the old pair or the new pair, never a
         record with another record's items. A write that fails is a StoreWriteError
         naming the path, with nothing of this write left behind."""
-        sealed = record.sealed()
+        # A record whose items are in a file of this store (read from it) is written
+        # again with those items, checked; a bad file stops the write, never drops them.
+        items = record.items if record.items_file is None else read_items_checked(self.root, record)
+        sealed = record.sealed(items)
         written: Path | None = None
         if self.layout == "parquet" and sealed.items:
-            from gaptrack.store.items import items_bytes
-
             data = items_bytes(sealed.items)
             sha = hashlib.sha256(data).hexdigest()
             name = f"{record.key}.{sha[:16]}.parquet"
@@ -363,7 +452,7 @@ class Store:
             try:
                 failure = FailedAttempt.model_validate_json(path.read_bytes())
             except (OSError, ValueError) as exc:
-                warn(RecordProblem(f"unreadable failure file: {exc}", file=path))
+                self.warn(RecordProblem(f"unreadable failure file: {exc}", file=path))
                 continue
             if not self.has(failure.key):
                 out.append(failure)
@@ -432,7 +521,7 @@ class Store:
                     file=table,
                 )
             )
-        checked = cached.checked[0] if cached.checked else None
+        checked = snapshot.checked.get(name)
         if checked is not None and items is not None and record.items_file is not None:
             try:
                 stat = FileStat.of(items_path(self.root, record.items_file).stat())
@@ -471,9 +560,10 @@ class Store:
                 else:
                     read = None
                     try:
-                        record = read_record(path, keep=keep)
+                        record = self.read(path, keep=keep)
                         if items and record.items_file:
-                            read = read_items_checked(record, thorough=True)  # let go after
+                            # let go after
+                            read = read_items_checked(self.root, record, thorough=True)
                     except RecordProblem as problem:
                         yield None, problem, None
                         continue
@@ -510,18 +600,8 @@ class Store:
         """Every good record; each problem is reported in one line, never deleted."""
         records, problems = self.scan()
         for problem in problems:
-            warn(problem)
+            self.warn(problem)
         yield from records
-
-    def remember_checked_items(self) -> None:
-        """Write the items' correctness read and checked since the summary cache was
-        written (store.checked_items) into the cache, so the next command pairs without
-        reading them again. Nothing to do where none was read."""
-        root = self.root.resolve()
-        snapshot = _snapshots.get(root)
-        if snapshot is not None and root in checked_items.dirty:
-            cache.save(self.root, snapshot)
-            checked_items.dirty.discard(root)
 
     def summaries(self) -> list[RecordSummary]:
         """A summary of every good record, in file-name order, as `records()` gives them
@@ -530,14 +610,15 @@ class Store:
         if not self.records_dir.is_dir():
             return []
         started = time.time_ns()
-        known = _snapshot(self.root)
+        remembered = self._remembered
+        known = remembered.snapshot or cache.load(self.root)
         fresh: dict[str, tuple[FileStat, RecordSummary]] = {}
         changed = 0
         for entry in sorted(os.scandir(self.records_dir), key=lambda e: e.name):
             if entry.name.startswith("."):
                 continue  # a write in progress
             if not _RECORD_NAME.match(entry.name) or not entry.is_file():
-                warn(RecordProblem("stray file: not a record name", file=Path(entry.path)))
+                self.warn(RecordProblem("stray file: not a record name", file=Path(entry.path)))
                 continue
             path = None  # a Path per file costs more than the cache lookup: only on a miss
             try:
@@ -545,23 +626,35 @@ class Store:
                 summary = known.trusted(entry.name, stat, entry.path) if known else None
                 if summary is None:
                     path = Path(entry.path)
-                    # read, checked and let go (not kept like read_record's): memory stays
+                    # read, checked and let go (not kept like `get`'s): memory stays
                     # flat even where records carry their items inline
-                    summary = summarize(read_record(path, keep=False), self.root)
+                    summary = summarize(self.read(path, keep=False), self.root)
                     if cache.cacheable(summary) and (
                         known is None or known.stale(entry.name, stat, summary, started)
                     ):
                         changed += 1
             except OSError as exc:
-                warn(RecordProblem(f"cannot read ({exc.strerror})", file=Path(entry.path)))
+                self.warn(RecordProblem(f"cannot read ({exc.strerror})", file=Path(entry.path)))
                 continue
             except RecordProblem as problem:
-                warn(problem)
+                self.warn(problem)
                 continue
             fresh[entry.name] = (stat, summary)
         cached = {n: e for n, e in fresh.items() if cache.cacheable(e[1])}
         if known is None or changed or len(cached) != len(known.entries):
-            known = Snapshot(started, cached)
-            cache.save(self.root, known)
-        _snapshots[self.root.resolve()] = known
+            # the items remembered of a record stay with its summary, as long as that is
+            # the one trusted (a record read again starts without)
+            checked = {} if known is None else known.checked
+            known = Snapshot(
+                started,
+                cached,
+                {
+                    n: checked[n]
+                    for n, (_, summary) in cached.items()
+                    if n in checked and known.entries.get(n, (None, None))[1] is summary
+                },
+            )
+            remembered.dirty = True
+        remembered.snapshot = known
+        remembered.save()  # the new snapshot, or items learned since the last one
         return [summary for _, summary in fresh.values()]

@@ -4,7 +4,8 @@ A store of 20,000 records is summarised from one cached Parquet table (store/cac
 instead of 20,000 JSON files: building full `ResultRecord`s costs ~0.1 ms each in
 validation alone (the cache key's fingerprint), more than the whole budget of a command
 over a large store. A summary gives the record's key, model, task, metrics and provenance
-as the same typed objects a record has, and the full record (checked) on demand."""
+as the same typed objects a record has. Summaries are plain data: the Store that made
+them reads their full record and items (`Store.record_of`, `Store.items_of`)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from pathlib import Path
 
 from gaptrack.refs import MetricRef
 from gaptrack.store.records import (
-    Item,
-    ItemKey,
     Metric,
     ModelInfo,
     Provenance,
@@ -60,11 +59,6 @@ class RecordSummary:
     seal: dict[str, str] | None = field(default=None, compare=False, repr=False)
     """`records.seal_parts` of the record as read and checked (None before schema 4): the
     parts the summary was built from, which hash to the record's content digest."""
-    _record: list = field(default_factory=list, compare=False, repr=False)
-    _correct: list = field(default_factory=list, compare=False, repr=False)
-    checked: list = field(default_factory=list, compare=False, repr=False)
-    """The items' correctness as last read and checked (store.checked_items), if known:
-    kept with the summary cache."""
 
     def metric(self, ref: MetricRef | str | None = None) -> Metric:
         """A metric by reference; default the primary metric (as `ResultRecord.metric`)."""
@@ -73,55 +67,6 @@ class RecordSummary:
     @property
     def score(self) -> float:
         return self.metric().value
-
-    def record(self) -> ResultRecord:
-        """The full record, read and checked (once)."""
-        if not self._record:
-            from gaptrack.store.store import read_record
-
-            self._record.append(read_record(self.root / "records" / f"{self.key}.json"))
-        return self._record[0]
-
-    def correct_by_item(self) -> dict[ItemKey, bool]:
-        """The record's `correct_by_item` (none if the record or its items file fails its
-        checks now). Where the summary names the items file's sha256 (covered by the
-        record's digest when the summary was made), the file is read and checked against
-        it without reading the record: pairing reads thousands of these."""
-        from gaptrack.store import checked_items
-        from gaptrack.store.store import RecordProblem, load_correct, warn
-
-        if self._correct:
-            return self._correct[0]
-        if self.items_file is not None and self.items_file_sha256 is not None:
-            known = self.checked[0] if self.checked else None
-            correct, new = checked_items.read(
-                self.root / "items" / self.items_file,
-                known,
-                lambda: load_correct(self),
-                self.correct_digest,
-            )
-            if new is not None:
-                self.checked[:] = [new]
-                checked_items.dirty.add(self.root.resolve())
-        else:
-            try:
-                correct = self.record().correct_by_item()
-            except RecordProblem as problem:
-                warn(problem)
-                correct = {}
-        self._correct.append(correct)
-        return correct
-
-    def all_items(self) -> list[Item]:
-        """The record's per-item results, read and checked; a record or items file that
-        fails its checks now is reported and gives none (no paired statistics)."""
-        from gaptrack.store.store import RecordProblem, warn
-
-        try:
-            return self.record().all_items()
-        except RecordProblem as problem:
-            warn(problem)
-            return []
 
 
 def summarize(record: ResultRecord, root: Path) -> RecordSummary:
@@ -146,4 +91,4 @@ def summarize(record: ResultRecord, root: Path) -> RecordSummary:
 
 Stored = ResultRecord | RecordSummary
 """What tables read: a full record or its summary (both give key, model, task, metrics,
-provenance, `metric()`, `score` and `all_items()`)."""
+provenance, `metric()` and `score`; `Store.items_of` reads either's items)."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from gaptrack.compare.benchmarks import BENCHMARKS, benchmark_for_task
 from gaptrack.compare.evidence.rows import EvidenceKind, ScoreRow
+from gaptrack.store.records import ResultRecord
 from gaptrack.store.store import Store
 from gaptrack.store.summary import Stored
 
@@ -64,8 +66,11 @@ def run_by(record: Stored) -> str:
     return f"imported {imported.harness} {imported.harness_version} run{who}"
 
 
-def measured_row(record: Stored) -> ScoreRow:
-    """A store record's primary metric as evidence; accuracies become percent."""
+def measured_row(record: Stored, store: Store | None = None) -> ScoreRow:
+    """A store record's primary metric as evidence; accuracies become percent. `store`:
+    the Store the record came from, which reads its items when a gap pairs them (None
+    only for a record that holds its items inline)."""
+    store = store or _inline_only(record)
     bench_id = benchmark_for_task(record.task.name)
     metric = record.metric()
     imported = record.provenance.imported
@@ -99,26 +104,36 @@ def measured_row(record: Stored) -> ScoreRow:
         reporter=None if imported is None or imported.tier != "developer_reported" else "developer",
         published=record.provenance.finished_at.date(),
         note=(f"quantized: {record.model.quantization}" if record.model.quantization else ""),
-        item_source=record.all_items,
-        correct_source=record.correct_by_item,
+        item_source=partial(store.items_of, record),
+        correct_source=partial(store.correct_of, record),
     )
 
 
-def load_measured(results_dir: str | Path) -> list[ScoreRow]:
+def _inline_only(record: Stored) -> Store:
+    """A Store for a record that holds its items inline: it reads them from the record
+    and never touches its folder. A record whose items are in a store's file needs that
+    Store (a wrong one would find no items and pair nothing)."""
+    if not isinstance(record, ResultRecord) or record.items_file is not None:
+        raise ValueError(f"record {record.key}: its items are in a store: pass that Store")
+    return Store(".")
+
+
+def load_measured(results: str | Path | Store) -> list[ScoreRow]:
     """`measured_rows` of every record in the store (from its summaries: a store of
     thousands of records is read from its summary cache)."""
-    return measured_rows(Store(results_dir).summaries())
+    store = results if isinstance(results, Store) else Store(results)
+    return measured_rows(store.summaries(), store)
 
 
-def measured_rows(records: Iterable[Stored]) -> list[ScoreRow]:
+def measured_rows(records: Iterable[Stored], store: Store | None = None) -> list[ScoreRow]:
     """One row per (model, benchmark): of several records, the one with most items (then
     gaptrack's own run before an imported one, then the lowest key, so the choice never
-    depends on file order)."""
+    depends on file order). `store`: the Store they came from (see `measured_row`)."""
     best: dict[tuple[str, str], tuple[tuple, Stored]] = {}
     for record in records:
         rank = (-record.task.n_samples, record.provenance.imported is not None, record.key)
         key = (record.model.id, benchmark_for_task(record.task.name))
         if key not in best or rank < best[key][0]:
             best[key] = (rank, record)
-    rows = [measured_row(record) for _, record in best.values()]
+    rows = [measured_row(record, store) for _, record in best.values()]
     return sorted(rows, key=lambda row: row.row_id)

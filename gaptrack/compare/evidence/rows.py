@@ -253,14 +253,14 @@ class ScoreRow(_ModelRow, _Valued):
     item_source: SkipJsonSchema[Callable[[], list[Item]] | None] = Field(
         default=None, exclude=True, repr=False
     )
-    """Reads the items when first needed instead (a store record's `all_items`): only the
+    """Reads the items when first needed instead (`Store.items_of` of a store record): only the
     rows a gap pairs ever have theirs read."""
 
     correct_source: SkipJsonSchema[Callable[[], dict[ItemKey, bool]] | None] = Field(
         default=None, exclude=True, repr=False
     )
-    """Reads only whether each item was answered correctly (a store record's
-    `correct_by_item`): what pairing needs, without building an Item per row."""
+    """Reads only whether each item was answered correctly (`Store.correct_of` of a store
+    `Store.correct_of`): what pairing needs, without building an Item per row."""
 
     def row_items(self) -> list[Item]:
         """`items`, or those `item_source` reads."""

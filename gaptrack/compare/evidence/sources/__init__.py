@@ -34,6 +34,7 @@ from gaptrack.update.active import published_by
 if TYPE_CHECKING:
     import pandas as pd
 
+    from gaptrack.store.store import Store
     from gaptrack.store.summary import Stored
 
 SOURCES: list[ModuleType] = [reported, epoch, measured]
@@ -56,6 +57,9 @@ class EvidenceRequest:
     measured rows always count."""
     records: Sequence[Stored] | None = field(default=None, compare=False)
     """The store's records where the caller has read them already (read once per report)."""
+    store: Store | None = field(default=None, compare=False)
+    """The Store of `results_dir` where the caller has one (it read `records`, and reads
+    their items when a gap pairs them); None: a Store is opened for the folder."""
 
 
 class Evidence:

@@ -17,8 +17,8 @@ NAME = "measured"
 
 def rows(request: EvidenceRequest) -> list[EvidenceRow]:
     if request.records is not None:  # read by the caller already
-        return list(measured_rows(request.records))
+        return list(measured_rows(request.records, request.store))
     folder = request.results_dir
     if folder is None or not Path(folder).exists():
         return []  # no store (yet): the shipped evidence alone
-    return list(load_measured(folder))
+    return list(load_measured(request.store or folder))

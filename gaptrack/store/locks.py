@@ -1,4 +1,4 @@
-"""Claiming work across concurrent runs: before a (model, task) key is evaluated, the run
+"""Run locks: how concurrent runs share work. Before a (model, task) key is evaluated, the run
 holds an OS file lock on `<root>/locks/<key>.lock` until its record (or failure) is
 stored. A run that finds a key claimed leaves it to the run that holds it. The lock is
 `flock`-based (filelock), so the OS releases it when its process dies, even by SIGKILL;
@@ -13,7 +13,7 @@ from filelock import FileLock, Timeout
 from gaptrack.errors import GaptrackError
 
 
-class ClaimError(GaptrackError):
+class LockError(GaptrackError):
     """A lock file that cannot be taken (a symbolic link, a folder in the way)."""
 
     def __init__(self, path: Path, exc: OSError):
@@ -25,7 +25,7 @@ class ClaimError(GaptrackError):
         super().__init__(why, file=path)
 
 
-class Claims:
+class Locks:
     """The locks one run holds in one store."""
 
     def __init__(self, root: str | Path):
@@ -45,7 +45,7 @@ class Claims:
         except Timeout:
             return False
         except OSError as exc:  # a symbolic link (never followed), a folder in the way
-            raise ClaimError(self.dir / f"{key}.lock", exc) from None
+            raise LockError(self.dir / f"{key}.lock", exc) from None
         self.held[key] = lock
         return True
 
@@ -56,7 +56,7 @@ class Claims:
         try:
             lock.acquire()
         except OSError as exc:
-            raise ClaimError(self.dir / f"{key}.lock", exc) from None
+            raise LockError(self.dir / f"{key}.lock", exc) from None
         lock.release()
 
     def release(self, key: str) -> None:
