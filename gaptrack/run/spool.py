@@ -26,7 +26,7 @@ from gaptrack.store.atomic import write_text_atomic
 if TYPE_CHECKING:
     from gaptrack.run.jobs import Failure, Job, JobResult
     from gaptrack.run.runner import TaskJob
-    from gaptrack.store.claims import Claims
+    from gaptrack.store.locks import Locks
 
 SPOOL = "spool"
 
@@ -129,7 +129,7 @@ def leftovers(root: str | Path) -> Iterator[tuple[str, JobResult]]:
             yield key, result
 
 
-def ingest(store: Store, claims: Claims) -> list[ResultRecord]:
+def ingest(store: Store, claims: Locks) -> list[ResultRecord]:
     """Store what jobs spooled while no driver was there to store it (the driver was
     killed, or the login node rebooted), then clear the spool: a restarted `eval` picks up
     finished work instead of running it again. A key another live run holds claimed is
