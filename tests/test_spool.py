@@ -9,7 +9,7 @@ from pathlib import Path
 from gaptrack.api import EvalRequest, Store, load_config, make_plan
 from gaptrack.run import spool
 from gaptrack.run.jobs import Failure, make_jobs, run_job
-from gaptrack.store.claims import Claims
+from gaptrack.store.locks import Locks
 from tests.fakes import FakeRunner
 
 
@@ -28,14 +28,14 @@ def test_spooled_results_are_skipped_then_ingested(tiny_config: Path) -> None:
     assert spool.read(folder, record_key).key == record_key
     assert spool.read(folder, failure_key).error == results[failure_key].error
 
-    other = Claims(config.results_dir)  # another live run holds the failed key
+    other = Locks(config.results_dir)  # another live run holds the failed key
     assert other.try_claim(failure_key)
     store = Store(config.results_dir)
-    stored = spool.ingest(store, Claims(config.results_dir))
+    stored = spool.ingest(store, Locks(config.results_dir))
     assert [r.key for r in stored] == [record_key] and store.has(record_key)
     assert (folder / f"{failure_key}.failed.json").exists()  # left to the run holding it
     other.release_all()
-    spool.ingest(store, Claims(config.results_dir))
+    spool.ingest(store, Locks(config.results_dir))
     assert not list(folder.glob("*.json"))
     assert [f.key for f in store.failures()] == [failure_key]
     # a stored key needs no run, spooled or not
