@@ -29,7 +29,7 @@ def test_arena_verdicts_are_tested_on_the_dated_boards(tmp_path):
     """Issue 21: the Arena verdicts checked the AI Index against its own two ratings
     ("reproduced within rounding"). They are tested on the dated snapshot files; the AI
     Index's own gaps (103 and 23 points) are only the published cross-check."""
-    result = runner.invoke(app, ["check", "--results", str(tmp_path)])
+    result = runner.invoke(app, ["check", "--results", str(tmp_path), "--verbose"])
     assert result.exit_code == 0, result.output
     out = result.output
     line = next(x for x in out.splitlines() if x.startswith("c001-gap-9-to-2 "))

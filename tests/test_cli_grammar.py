@@ -140,3 +140,40 @@ def test_eval_runs_the_model_preflight_before_any_model_loads(
         "hf download someone/not-cached --revision main",
     )
     assert not list((tiny_config.parent / "results").rglob("*.json"))
+
+
+SCREEN = 40
+"""Lines of a one-screen summary (the demo printed 614, its scores scrolled away)."""
+
+
+def test_check_and_index_print_one_screen_and_verbose_the_rest(tmp_path: Path) -> None:
+    checked = runner.invoke(app, ["check", "--results", str(tmp_path)])
+    assert checked.exit_code == 0, checked.output
+    lines = checked.output.splitlines()
+    assert len(lines) <= SCREEN, checked.output
+    assert re.match(r"\d+ claims: \d+ tested", lines[0])
+    assert "  supported (" in checked.output and "--verbose prints" in checked.output
+    assert "AI Index 2025 US-China benchmark gaps" not in checked.output  # --verbose's
+    args = ["index", "--results", str(tmp_path), "--boot", "2", "--no-epoch-check"]
+    fitted = runner.invoke(app, args)
+    assert fitted.exit_code == 0, fitted.output
+    assert len(fitted.output.splitlines()) <= SCREEN, fitted.output
+    assert "Capability, top 10 of" in fitted.output and "Benchmark difficulty" not in fitted.output
+
+
+def test_eval_prints_one_row_per_model_where_the_scores_fill_more_than_a_screen(
+    tiny_config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gaptrack.api import evaluate, load_config
+    from gaptrack.publish import console
+    from tests.fakes import FakeRunner
+
+    summary = evaluate(load_config(tiny_config), runner=FakeRunner())
+    monkeypatch.setattr(console, "SCORE_ROWS_ON_SCREEN", 3)  # 4 records: 2 models x 2 tasks
+    capsys.readouterr()
+    console.print_summary(summary, verbose=False)
+    out = capsys.readouterr().out
+    assert "Scores: 4 rows, one line per model here" in out
+    assert re.search(r"tiny-llama\s+US\s+\S+\s+2\s+2\s+0", out), out
+    console.print_summary(summary, verbose=True)
+    assert out.count("tiny_mc2") < capsys.readouterr().out.count("tiny_mc2")

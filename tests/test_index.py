@@ -138,7 +138,7 @@ def test_index_command_prints_and_writes_pandas_readable_csvs(tmp_path):
     from gaptrack.cli import app
 
     result = CliRunner().invoke(
-        app, ["index", "--results", str(tmp_path), "--boot", "3", "--no-epoch-check"]
+        app, ["index", "--results", str(tmp_path), "--boot", "3", "--no-epoch-check", "--verbose"]
     )
     assert result.exit_code == 0, result.output
     assert "Months behind: CN behind US" in result.output

@@ -64,7 +64,7 @@ def test_check_prints_the_table(tmp_path):
 
     from gaptrack.cli import app
 
-    result = CliRunner().invoke(app, ["check", "--results", str(tmp_path)])
+    result = CliRunner().invoke(app, ["check", "--results", str(tmp_path), "--verbose"])
     assert result.exit_code == 0, result.output
     assert "AI Index 2025 US-China benchmark gaps (points): published vs gaptrack" in result.output
     assert "mmlu 2023-12-31: published 17.5" in result.output

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from gaptrack.cli.options import AsOfOpt, OptionalConfigOpt, ReportedOpt, ResultsOpt
+from gaptrack.cli.options import AsOfOpt, OptionalConfigOpt, ReportedOpt, ResultsOpt, VerboseOpt
 
 
 def check_cmd(
@@ -33,9 +33,11 @@ def check_cmd(
         ),
     ] = False,
     as_of: AsOfOpt = None,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Give every claim a verdict from measured and reported evidence; write
-    RESULTS/claims/CLAIM_ID.json and the source copies read (claims/sources.csv)."""
+    RESULTS/claims/CLAIM_ID.json and the source copies read (claims/sources.csv). Prints
+    a summary; --verbose (or --claim) every evaluation and its evidence."""
     from gaptrack.api import CheckRequest, check
     from gaptrack.publish.check_console import print_checked
 
@@ -48,7 +50,7 @@ def check_cmd(
         strict=strict,
         as_of=as_of,
     )
-    print_checked(check(request))
+    print_checked(check(request), verbose)
 
 
 def import_reported_cmd(

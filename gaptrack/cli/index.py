@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gaptrack.cli.options import AsOfOpt, OptionalConfigOpt, ReportedOpt, ResultsOpt
+from gaptrack.cli.options import AsOfOpt, OptionalConfigOpt, ReportedOpt, ResultsOpt, VerboseOpt
 
 
 def index(
@@ -19,19 +19,26 @@ def index(
     ] = 100,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Bootstrap seed.")] = 0,
     top: Annotated[
-        int, typer.Option("--top", min=1, metavar="N", help="Models to print (all go to the CSV).")
-    ] = 25,
+        int | None,
+        typer.Option(
+            "--top",
+            min=1,
+            metavar="N",
+            help="Models to print (default 10, 25 with --verbose; all go to the CSV).",
+        ),
+    ] = None,
     epoch_check: Annotated[
         bool,
         typer.Option("--epoch-check/--no-epoch-check", help="Check against Epoch AI's figures."),
     ] = True,
     as_of: AsOfOpt = None,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Fit one capability per model over all evidence; print ranks, difficulties, months
-    behind; write the tables to RESULTS/index/."""
+    behind; write the tables to RESULTS/index/. Prints a summary; --verbose every table."""
     from gaptrack.api import IndexRequest
     from gaptrack.api import index as fit
-    from gaptrack.publish.index_out import print_outcome
+    from gaptrack.publish.index_out import SUMMARY_TOP, print_outcome
 
     request = IndexRequest(
         config=config,
@@ -43,7 +50,8 @@ def index(
         as_of=as_of,
     )
     result = fit(request)
-    print_outcome(result.outcome, typer.echo, top=top)
+    shown = top or (25 if verbose else SUMMARY_TOP)
+    print_outcome(result.outcome, typer.echo, top=shown, verbose=verbose)
     typer.echo(f"\nWrote {', '.join(p.name for p in result.written)} to {result.folder}")
     typer.echo(f"Evidence {result.sources_line}")
 

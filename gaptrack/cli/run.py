@@ -16,6 +16,7 @@ from gaptrack.cli.options import (
     OptionalConfigOpt,
     ResultsOpt,
     TasksOpt,
+    VerboseOpt,
 )
 
 GpusPerJobOpt = Annotated[
@@ -83,6 +84,7 @@ def eval_cmd(
             "(default: wait when run from a terminal); --no-wait leaves them and exits 3.",
         ),
     ] = None,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Evaluate every model of a config on its suite; store each result in results/.
 
@@ -110,7 +112,7 @@ def eval_cmd(
         summary = evaluate(cfg, request, reporter=ConsoleReporter(), executor=chosen)
     except KeyboardInterrupt:
         _interrupted(results or cfg.results_dir)
-    print_summary(summary)
+    print_summary(summary, verbose=verbose)
     if summary.failed:
         raise typer.Exit(1)
     if summary.elsewhere:  # a script must not publish before the other run is done

@@ -132,27 +132,8 @@ def print_check(
                 )
     for line in _published_lines(verdicts):
         typer.echo(line)
-    tested = sum(1 for v in verdicts if v.verdict != "untestable")
-    counts: dict[str, int] = {}
-    for v in verdicts:
-        counts[v.verdict] = counts.get(v.verdict, 0) + 1
-    summary = ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
-    typer.echo(
-        f"{len(verdicts)} claims: {tested} tested, {len(verdicts) - tested} untestable "
-        f"({summary}). Details: {claims_dir(results_dir)}/<claim_id>.json"
-    )
-    total = sum(share.values())
-    typer.echo(
-        f"reported evidence: {share['verified']:,} of {total:,} rows verified at their primary "
-        f"source ({100 * share['verified'] / max(total, 1):.0f} %); counted apart: "
-        f"{share.get('compilation', 0):,} verified only against a compilation's copy "
-        f"(LLMStats, an Arena extraction, Epoch AI's copies), {share['secondary']:,} "
-        f"secondary, {share['unverified']:,} unverified"
-    )
-    if tiers:
-        typer.echo(
-            "reported evidence by tier: " + ", ".join(f"{name} {n:,}" for name, n in tiers.items())
-        )
+    typer.echo(_counts_line(verdicts, results_dir))
+    _print_shares(share, tiers)
     if excluded:
         typer.echo(
             f"left out of every gap and the index: {len(excluded)} score rows whose setting "
@@ -168,6 +149,70 @@ def print_check(
             f"(n={r.measured_n}) vs reported {r.reported:.1f} "
             f"[{r.reported_id}] ({r.reported_source}): {r.difference:+.1f} pts"
         )
+
+
+def _counts_line(verdicts: Sequence[ClaimVerdict], results_dir: Path) -> str:
+    tested = sum(1 for v in verdicts if v.verdict != "untestable")
+    counts: dict[str, int] = {}
+    for v in verdicts:
+        counts[v.verdict] = counts.get(v.verdict, 0) + 1
+    summary = ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+    return (
+        f"{len(verdicts)} claims: {tested} tested, {len(verdicts) - tested} untestable "
+        f"({summary}). Details: {claims_dir(results_dir)}/<claim_id>.json"
+    )
+
+
+def _print_shares(share: dict[str, int], tiers: dict[str, int] | None) -> None:
+    total = sum(share.values())
+    typer.echo(
+        f"reported evidence: {share['verified']:,} of {total:,} rows verified at their primary "
+        f"source ({100 * share['verified'] / max(total, 1):.0f} %); counted apart: "
+        f"{share.get('compilation', 0):,} verified only against a compilation's copy "
+        f"(LLMStats, an Arena extraction, Epoch AI's copies), {share['secondary']:,} "
+        f"secondary, {share['unverified']:,} unverified"
+    )
+    if tiers:
+        typer.echo(
+            "reported evidence by tier: " + ", ".join(f"{name} {n:,}" for name, n in tiers.items())
+        )
+
+
+DECISIVE = ("supported", "contradicted", "not reproduced", "not independent")
+"""Verdicts whose claims the summary names; the others are counted."""
+
+
+def print_check_summary(result: CheckResult) -> None:
+    """One screen: the verdict counts, the claims with a decisive verdict by name, the
+    evidence's shares, and where the details are (the claim files; --verbose prints them)."""
+    import textwrap
+
+    verdicts = result.verdicts
+    typer.echo(_counts_line(verdicts, result.results_dir))
+    for label in DECISIVE:
+        ids = [v.claim.id for v in verdicts if v.verdict == label]
+        if ids:
+            typer.echo(
+                textwrap.fill(
+                    ", ".join(ids),
+                    width=100,
+                    initial_indent=f"  {label} ({len(ids)}): ",
+                    subsequent_indent="    ",
+                    break_on_hyphens=False,
+                )
+            )
+    _print_shares(result.statuses, result.tiers)
+    if result.excluded:
+        typer.echo(
+            f"left out of every gap and the index: {len(result.excluded)} score rows whose "
+            "setting is not one attempt without tools (--verbose lists them)"
+        )
+    if result.reproductions:
+        typer.echo(
+            f"reproductions: {len(result.reproductions)} models measured here and reported "
+            "on the same benchmark (--verbose lists them)"
+        )
+    typer.echo("--verbose prints every claim's evaluations, evidence and the AI Index table")
 
 
 def _side_text(side) -> str:
@@ -199,8 +244,13 @@ def print_published_table(evidence) -> None:
             typer.echo(f"    why: {reason}")
 
 
-def print_checked(result: CheckResult) -> None:
-    """What `gaptrack check` prints of what gaptrack.api.check found."""
+def print_checked(result: CheckResult, verbose: bool = False) -> None:
+    """What `gaptrack check` prints of what gaptrack.api.check found: a one-screen summary
+    of every claim, or everything (`verbose`, or one claim)."""
+    if not verbose and result.claim is None:
+        print_check_summary(result)
+        typer.echo(f"Evidence {result.sources_line}")
+        return
     print_check(
         result.verdicts,
         result.results_dir,

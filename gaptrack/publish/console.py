@@ -115,6 +115,19 @@ def _record_rows(records: Sequence[Stored], fresh: set[str]) -> list[list[str]]:
     ]
 
 
+def _per_model(summary: EvalSummary, records: Sequence[Stored]) -> list[list[str]]:
+    """One row per model of the plan: tasks with a record, how many ran now, failed."""
+    fresh = {r.key for r in summary.ran}
+    rows = []
+    for model in dict.fromkeys(e.model.id for e in summary.plan.entries):
+        mine = [r for r in records if r.model.id == model]
+        spec = next(e.model for e in summary.plan.entries if e.model.id == model)
+        failed = sum(f.model_id == model for f in summary.failed)
+        new = sum(r.key in fresh for r in mine)
+        rows.append([model, spec.origin, spec.size_class, str(len(mine)), str(new), str(failed)])
+    return rows
+
+
 def _missing_rows(plan: Plan, records: Sequence[Stored], elsewhere=()) -> list[list[str]]:
     """(model, task) pairs of the plan with no record at any limit (nor another run's)."""
     have = {(r.model.id, r.task.name) for r in records}
@@ -126,13 +139,20 @@ def _missing_rows(plan: Plan, records: Sequence[Stored], elsewhere=()) -> list[l
     ]
 
 
+SCORE_ROWS_ON_SCREEN = 30
+"""Above this many score rows, `eval` prints one line per model instead (--verbose: all)."""
+
+
 def print_summary(
     summary: EvalSummary,
     show_missing: bool = False,
     records: Sequence[Stored] | None = None,
+    verbose: bool = True,
 ) -> None:
     """The scores table (fractions 0-1, one row per record with the limit it ran with),
-    then the gap table (points). `records` defaults to what this run asked for."""
+    then the gap table (points). `records` defaults to what this run asked for. Not
+    `verbose`: a table longer than a screen becomes one row per model (the scores are
+    all in scores.csv)."""
     from gaptrack.publish.gaps_table import gap_rows
 
     records = summary.records() if records is None else records
@@ -145,8 +165,19 @@ def print_summary(
     if show_missing:
         rows += _missing_rows(summary.plan, records, summary.elsewhere)
     headers = ["model", "origin", "size", "task", "limit", "metric", "score ± se", "n", "status"]
-    typer.echo("Scores (fraction correct, 0-1; limit: items per task the run was capped at):")
-    typer.echo(_table(headers, rows))
+    if not verbose and len(rows) > SCORE_ROWS_ON_SCREEN:
+        typer.echo(
+            f"Scores: {len(rows)} rows, one line per model here "
+            f"({summary.plan.store.root / 'scores.csv'} and --verbose: every one):"
+        )
+        typer.echo(
+            _table(
+                ["model", "origin", "size", "tasks", "new", "failed"], _per_model(summary, records)
+            )
+        )
+    else:
+        typer.echo("Scores (fraction correct, 0-1; limit: items per task the run was capped at):")
+        typer.echo(_table(headers, rows))
     gaps = gap_rows(records, "US", "CN", summary.plan.store)
     if gaps:
         typer.echo(

@@ -115,7 +115,68 @@ def print_epoch(check: EpochCheck, say: Say) -> None:
         )
 
 
-def print_outcome(outcome: IndexOutcome, say: Say, top: int = 25) -> None:
+SUMMARY_TOP = 10
+"""Models the one-screen summary ranks (--top overrides; --verbose: 25)."""
+
+
+def print_outcome_summary(outcome: IndexOutcome, say: Say, top: int = SUMMARY_TOP) -> None:
+    """`gaptrack index` on one screen: the headline, the evidence used, the top models,
+    each side's months behind, the third-party and self-report comparisons, the claims'
+    verdicts counted, and Epoch AI's check; every table is in the CSVs (--verbose prints
+    them)."""
+    r = outcome.report
+    prep = r.fit.prep
+    if outcome.headline is not None:
+        say(f"Headline: {sentence(outcome.headline)}\n")
+    say(
+        f"Evidence: {outcome.n_rows} rows read, {len(prep.rows)} used, {len(prep.left_out)} "
+        f"left out (left_out.csv); {len(prep.too_few)} models with fewer than 2 benchmarks"
+    )
+    say(f"\nCapability, top {min(top, len(r.models))} of {len(r.models)} (95 % intervals):")
+    cols = ["rank", "model", "origin", "released", "capability", "lo", "hi"]
+    say(_table(r.models[cols].head(top)))
+    say("")
+    for sides, figures in r.summary.items():
+        say(
+            f"{sides}: average {_e(figures['average'])} months (min {_e(figures['min'])}, "
+            f"max {_e(figures['max'])}); frontier gap at the last month "
+            f"{_e(figures['gap_percent'], ' %')}"
+        )
+    third = outcome.third_party
+    if third is not None:
+        say(
+            "third-party evidence only: average months CN behind US "
+            f"{third.summary['CN behind US']['average'].value:.1f}"
+        )
+    sr = outcome.self_report
+    if sr.us_minus_cn is not None:
+        say(
+            f"self-reported minus third-party ({len(sr.pairs)} pairs), US minus CN: "
+            f"{_e(sr.us_minus_cn)} points"
+        )
+    counts: dict[str, int] = {}
+    for v in outcome.claims:
+        counts[v.verdict] = counts.get(v.verdict, 0) + 1
+    if counts:
+        found = ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+        say(f"claims about a lead or a trend, on this index: {found}")
+    say(f"months CN behind US on {CAISI_DATE}: {_e(outcome.caisi)} (NIST CAISI: about 8)")
+    check = outcome.epoch
+    if check is not None:
+        target, tol = TOLERANCE["average"]
+        say(
+            f"Epoch AI check: Spearman {check.pooled.spearman:.3f} over {check.pooled.n_common} "
+            f"models; average months CN behind {_e(check.average)} (Epoch: about 7) -> "
+            f"{_verdict(check.average.value, target, tol)}"
+        )
+    say("--verbose prints every table (difficulties, months, left-out rows, Epoch's check)")
+
+
+def print_outcome(outcome: IndexOutcome, say: Say, top: int = 25, verbose: bool = True) -> None:
+    """What `gaptrack index` prints: every table (`verbose`), or print_outcome_summary."""
+    if not verbose:
+        print_outcome_summary(outcome, say, top)
+        return
     r = outcome.report
     prep = r.fit.prep
     if outcome.headline is not None:
