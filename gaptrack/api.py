@@ -37,11 +37,14 @@ if TYPE_CHECKING:  # the types only; the modules are imported by the jobs that n
     from gaptrack.compare.verdicts import ClaimVerdict as ClaimVerdict
     from gaptrack.config import Config
     from gaptrack.config import load_config as load_config
+    from gaptrack.config.loader import copy_shipped_config as copy_shipped_config
+    from gaptrack.config.loader import list_configs as list_configs
     from gaptrack.config.validate import validate_config as validate_config
     from gaptrack.imports import ImportRequest as ImportRequest
     from gaptrack.imports import ImportResult as ImportResult
     from gaptrack.imports import import_run as import_run
     from gaptrack.imports.export import export_results as export_results
+    from gaptrack.publish.schemas import write_schemas as write_schemas
     from gaptrack.run.evaluate import EvalSummary as EvalSummary
     from gaptrack.run.evaluate import Reporter
     from gaptrack.run.executors import Executor
@@ -74,6 +77,9 @@ _WHERE = {
     "make_plan": "gaptrack.run.plan",
     "ResultRecord": "gaptrack.store",
     "Store": "gaptrack.store",
+    "write_schemas": "gaptrack.publish.schemas",
+    "copy_shipped_config": "gaptrack.config.loader",
+    "list_configs": "gaptrack.config.loader",
 }
 """Names re-exported from the layers below, imported on first use."""
 

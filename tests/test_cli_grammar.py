@@ -108,6 +108,7 @@ def test_a_typo_gets_the_nearest_ids(tiny_config: Path) -> None:
         "no claim 'c001-gap-9-to-3'; did you mean 'c001-gap-9-to-2'",
     )
     _one_error(runner.invoke(app, ["validate", "-c", "dmeo"]), "did you mean 'demo'?")
+    _one_error(runner.invoke(app, ["configs", "--copy", "dmeo"]), "did you mean 'demo'?")
     bad = tiny_config.with_name("typo.yaml")
     bad.write_text(
         "name: typo\ncatalogue: [packaged]\nmodels: [smollm2-135m-instrct]\n"

@@ -8,29 +8,6 @@ from typing import Annotated
 import typer
 
 
-def _configs_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.yaml") if p.is_file()) if folder.is_dir() else []
-
-
-def _copy(name: str) -> None:
-    """Write shipped config NAME to ./NAME.yaml, its results folder next to it."""
-    import re
-
-    from gaptrack.config.loader import shipped_configs_dir
-    from gaptrack.errors import GaptrackError
-
-    source = shipped_configs_dir() / f"{name}.yaml"
-    target = Path.cwd() / f"{name}.yaml"
-    if not source.is_file():
-        raise GaptrackError(f"no shipped config {name!r} (gaptrack configs lists them)")
-    if target.exists():
-        raise GaptrackError(f"{target} exists; not overwritten")
-    text = source.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^results_dir:.*$", f"results_dir: results/{name}", text)
-    target.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {target} (results go to {Path.cwd() / 'results' / name})")
-
-
 def configs_cmd(
     copy: Annotated[
         str | None,
@@ -42,31 +19,15 @@ def configs_cmd(
     ] = None,
 ) -> None:
     """List the configs -c NAME can find: here, in ./configs/, and those gaptrack ships."""
-    from gaptrack.config.loader import SHIPPED_CATALOGUES, read_yaml, shipped_configs_dir
-    from gaptrack.errors import GaptrackError
+    from gaptrack.api import copy_shipped_config, list_configs
 
     if copy is not None:
-        _copy(copy)
+        target, results = copy_shipped_config(copy, Path.cwd())
+        typer.echo(f"wrote {target} (results go to {results})")
         return
-
-    catalogues = set(SHIPPED_CATALOGUES.values())
-    places = [("here", Path.cwd()), ("./configs", Path.cwd() / "configs")]
-    places.append(("shipped", shipped_configs_dir()))
-    seen: set[Path] = set()
-    for label, folder in places:
-        for path in _configs_in(folder):
-            if path.resolve() in seen or path.name in catalogues:
-                continue
-            seen.add(path.resolve())
-            try:
-                data = read_yaml(path)
-            except GaptrackError:
-                continue
-            if "models" not in data or "suite" not in data:
-                continue  # not a config (a catalogue, or another YAML)
-            models = data.get("models")
-            count = len(models) if isinstance(models, list) else "?"
-            typer.echo(f"{path.stem:<16} {label:<9} {count} models  {data.get('description', '')}")
+    for entry in list_configs(Path.cwd()):
+        count = "?" if entry.models is None else entry.models
+        typer.echo(f"{entry.path.stem:<16} {entry.where:<9} {count} models  {entry.description}")
 
 
 def tasks_cmd(

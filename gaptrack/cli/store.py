@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -42,20 +41,9 @@ def schema(
     ] = Path("."),
 ) -> None:
     """Write the JSON Schema of a result record and of a claim result, for other tools."""
-    from gaptrack.compare.verdicts import ClaimVerdict
-    from gaptrack.publish.files import check_folder, write_files
-    from gaptrack.store.records import FailedAttempt, ResultRecord
+    from gaptrack.api import write_schemas
 
-    check_folder(out)  # a file in the way, read-only: one line, exit 2
-    files = {
-        out / f"gaptrack-{name}.schema.json": json.dumps(model.model_json_schema(), indent=1) + "\n"
-        for name, model in (
-            ("record", ResultRecord),
-            ("failed-attempt", FailedAttempt),
-            ("claim-result", ClaimVerdict),
-        )
-    }
-    for path in write_files(files):
+    for path in write_schemas(out):
         typer.echo(str(path))
 
 

@@ -4,13 +4,19 @@ that name the file and the field."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from pydantic import ValidationError
 
 from gaptrack.config.schema import Config, ModelSpec
-from gaptrack.errors import ConfigError, did_you_mean, field_problem, read_text_file
+from gaptrack.errors import (
+    ConfigError,
+    GaptrackError,
+    did_you_mean,
+    field_problem,
+    read_text_file,
+)
 from gaptrack.paths import data_home, inside_package, shipped
 
 _SOURCE_TAGS = {"hub", "local", "packaged"}
@@ -403,3 +409,64 @@ def load_config(path: str | Path) -> Config:
                 f"task folder {folder} does not exist", file=file, field=f"suite.task_paths[{i}]"
             )
     return config
+
+
+def copy_shipped_config(name: str, folder: Path) -> tuple[Path, Path]:
+    """`gaptrack configs --copy NAME`: shipped config NAME written to FOLDER/NAME.yaml with
+    its results in FOLDER/results/NAME; returns (the file, its results folder). Never
+    overwrites; an unknown NAME gets the nearest shipped names."""
+    import re
+
+    source = shipped_configs_dir() / f"{name}.yaml"
+    target = folder / f"{name}.yaml"
+    if not source.is_file():
+        shipped_names = [p.stem for p in shipped_configs_dir().glob("*.yaml")]
+        raise ConfigError(
+            f"no shipped config {name!r}; {did_you_mean(name, shipped_names)}", field="--copy"
+        )
+    if target.exists():
+        raise ConfigError("exists; not overwritten", file=target)
+    text = source.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^results_dir:.*$", f"results_dir: results/{name}", text)
+    target.write_text(text, encoding="utf-8")
+    return target, folder / "results" / name
+
+
+class ConfigEntry(NamedTuple):
+    """One config `-c NAME` can find (`gaptrack configs`)."""
+
+    path: Path
+    where: str
+    """here, ./configs or shipped."""
+    models: int | None
+    """Models it lists (None: not a list)."""
+    description: str
+
+
+def list_configs(folder: Path) -> list[ConfigEntry]:
+    """The configs `-c NAME` finds from `folder`: in it, in its configs/, then shipped; a
+    name found twice, a catalogue or a YAML that is not a config is left out."""
+    catalogues = set(SHIPPED_CATALOGUES.values())
+    places = [
+        ("here", folder),
+        ("./configs", folder / "configs"),
+        ("shipped", shipped_configs_dir()),
+    ]
+    seen: set[Path] = set()
+    found = []
+    for label, place in places:
+        paths = sorted(p for p in place.glob("*.yaml") if p.is_file()) if place.is_dir() else []
+        for path in paths:
+            if path.resolve() in seen or path.name in catalogues:
+                continue
+            seen.add(path.resolve())
+            try:
+                data = read_yaml(path)
+            except GaptrackError:
+                continue  # not readable as YAML: not listed (-c would name the problem)
+            if "models" not in data or "suite" not in data:
+                continue  # not a config (a catalogue, or another YAML)
+            models = data.get("models")
+            count = len(models) if isinstance(models, list) else None
+            found.append(ConfigEntry(path, label, count, str(data.get("description", ""))))
+    return found
