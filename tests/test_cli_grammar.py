@@ -18,6 +18,7 @@ runner = CliRunner()
 RESULTS_COMMANDS = [
     "eval",
     "plan",
+    "status",
     "models",
     "results",
     "check",

@@ -10,7 +10,7 @@ import datetime as dt
 
 import typer
 
-from gaptrack.cli.options import ConfigOpt, ResultsOpt
+from gaptrack.cli.options import OptionalConfigOpt, ResultsOpt
 
 
 def _items(entries) -> int:
@@ -58,15 +58,16 @@ def slurm_states(runs) -> dict[str, str]:
     return dict(line.split(maxsplit=1) for line in out.splitlines() if " " in line)
 
 
-def status_cmd(config: ConfigOpt, results: ResultsOpt = None) -> None:
+def status_cmd(config: OptionalConfigOpt = None, results: ResultsOpt = None) -> None:
     """Show a config's progress: stored and left, the jobs of running evals, claimed keys, ETA."""
-    from gaptrack.api import EvalRequest, load_config, make_plan
+    from gaptrack.api import DEFAULT_CONFIG, EvalRequest, load_config, make_plan, resolve_results
     from gaptrack.publish.console import _table
     from gaptrack.run.device import guess_device
     from gaptrack.run.progress import read_runs
 
-    cfg = load_config(config)
-    plan = make_plan(cfg, EvalRequest(device=guess_device("auto"), results_dir=results))
+    named, folder = resolve_results(config, results, "write")  # before any eval: 0 stored
+    cfg = named or load_config(DEFAULT_CONFIG)
+    plan = make_plan(cfg, EvalRequest(device=guess_device("auto"), results_dir=folder))
     stored = [e for e in plan.entries if e.cached]
     left = [e for e in plan.entries if not e.cached]
     done_items, left_items = _items(stored), _items(left)
