@@ -182,3 +182,31 @@ def test_models_conflicts_lists_the_disagreeing_dates() -> None:
     assert result.exit_code == 0, result.output
     line = next(x for x in result.output.splitlines() if x.startswith("deepseek-v2.5 "))
     assert "2024-09-05" in line and "developer" in line and "2024-05-08" in line
+
+
+def test_the_leaderboard_lists_a_reported_model_once_under_the_registry_name():
+    """Issue 24: "GPT-4" (a paper's table) and "GPT-4 (Mar 2023)" (Epoch's name) were two
+    leaderboard rows; the registry says they are one version, named and dated by it."""
+    from gaptrack.compare.evidence.rows import ScoreRow
+    from gaptrack.compare.leaderboard import reported_entries
+
+    def row(model: str, bench: str, value: float) -> ScoreRow:
+        return ScoreRow(
+            model=model,
+            origin="US",
+            released="2023-03-01",  # the paper's own date: the registry's wins
+            benchmark=bench,
+            value=value,
+            metric="acc",
+            source="test",
+            reporter="developer",
+        )
+
+    entries = reported_entries([row("GPT-4", "mmlu", 86.4), row("GPT-4 (Mar 2023)", "gsm8k", 92.0)])
+    assert len(entries) == 1
+    (gpt4,) = entries
+    assert gpt4.id == "gpt-4-mar-2023" and gpt4.name == "GPT-4 (Mar 2023)"
+    assert str(gpt4.released) == "2023-03-14"
+    assert set(gpt4.scores) == {"mmlu", "gsm8k"}
+    unknown = reported_entries([row("Nobody's Model 7B", "mmlu", 50.0)])
+    assert [e.id for e in unknown] == ["nobody-s-model-7b"]

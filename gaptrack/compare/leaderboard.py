@@ -12,6 +12,7 @@ from typing import Literal
 from gaptrack.base import Frozen
 from gaptrack.compare.benchmarks import BENCHMARKS, benchmark_for_task
 from gaptrack.compare.evidence import EvidenceRow
+from gaptrack.compare.evidence.registry import ModelEntry, row_entry
 from gaptrack.compare.stats import Z95
 from gaptrack.store.records import ModelInfo
 
@@ -145,13 +146,19 @@ def measured_entries(rows: Iterable[EvidenceRow], models: dict[str, ModelInfo]) 
 
 
 def reported_entries(rows: Iterable[EvidenceRow]) -> list[Entry]:
-    """One entry per reported model (gaptrack id, else its name ignoring case and
-    punctuation), each benchmark from its latest row."""
+    """One entry per reported model version, each benchmark from its latest row. The
+    version is the registry's (so "GPT-4" and "GPT-4 (Mar 2023)" are one entry, named
+    and dated as the registry has it); a model the registry lacks is keyed by its
+    gaptrack id, else its name ignoring case and punctuation."""
     grouped: dict[str, dict[str, list[EvidenceRow]]] = {}
+    entries_of: dict[str, ModelEntry] = {}
     for row in rows:
         if row.kind != "reported" or row.quantity != "score" or row.value is None:
             continue
-        key = row.model_id or slug(row.model)
+        entry = row_entry(row)
+        key = entry.version if entry else (row.model_id or slug(row.model))
+        if entry:
+            entries_of[key] = entry
         grouped.setdefault(key, {}).setdefault(row.benchmark, []).append(row)
     entries = []
     for key, per_bench in grouped.items():
@@ -160,16 +167,23 @@ def reported_entries(rows: Iterable[EvidenceRow]) -> list[Entry]:
         first = _latest(every)
 
         known = _first_stated(every)
+        reg = entries_of.get(key)
         entries.append(
             Entry(
                 id=key,
-                name=first.model,
-                origin=first.origin or "",
-                organisation=known("organisation"),
-                released=known("released"),
-                params_b=known("params_b"),
+                name=reg.name if reg else first.model,
+                origin=(reg.origin if reg and reg.origin else first.origin) or "",
+                organisation=reg.organisation
+                if reg and reg.organisation
+                else known("organisation"),
+                released=(reg.released_on if reg and reg.released_on else known("released")),
+                params_b=reg.params_b if reg and reg.params_b else known("params_b"),
                 size_class=first.size_class,
-                open_weights=known("open_weights"),
+                open_weights=(
+                    reg.open_weights
+                    if reg and reg.open_weights is not None
+                    else known("open_weights")
+                ),
                 evidence="reported",
                 scores={b: _score(r) for b, r in chosen.items()},
             )
