@@ -161,6 +161,13 @@ def test_report_pages_and_byte_identical_rerun(small, tmp_path):
     write_pages(again, out)
     write_tables(again, out)
     assert _tree(out) == first
+    # a page of a claim an earlier report had and this one has not is removed; what is
+    # not a page of the site's own folders is left alone
+    (out / "claims" / "c999-retired.html").write_text("<p>old verdict</p>")
+    (out / "claims" / "notes.txt").write_text("mine")
+    write_pages(again, out)
+    assert not (out / "claims" / "c999-retired.html").exists()
+    assert (out / "claims" / "notes.txt").read_text() == "mine"
 
 
 def test_cli_writes_into_out(small, tmp_path):

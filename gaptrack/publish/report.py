@@ -400,4 +400,16 @@ def write_report(
     first = ["report.html", "report.md"]
     order = first + sorted(p for p in pages if p not in first)
     # one batch: the pages are replaced together or not at all
-    return write_files({out / name: pages[name] for name in order})
+    written = write_files({out / name: pages[name] for name in order})
+    _drop_stale_pages(out, set(pages))
+    return written
+
+
+def _drop_stale_pages(out: Path, pages: set[str]) -> None:
+    """A claim or benchmark page an earlier report wrote and this one did not (a claim
+    retired, a benchmark gone) would still be served beside the new site, with figures
+    that no longer hold. Only `*.html` in the site's own page folders is gaptrack's."""
+    for folder in ("claims", "benchmarks"):
+        for page in sorted((out / folder).glob("*.html")):
+            if f"{folder}/{page.name}" not in pages:
+                page.unlink()
