@@ -329,6 +329,10 @@ class ClusterSettings(Frozen):
     """GPU kind, for the plan's time estimate (its peak compute, gaptrack/data/gpu_throughput.yaml)."""
     gpu_hour_usd: float | None = Field(default=None, ge=0)
     """Price of one GPU-hour for the plan's cost column; unset: the table's cloud price."""
+    shard_items: int | None = Field(default=None, ge=1)
+    """Split a task over this many items into shards that run as jobs of their own and
+    merge into the unsplit record (a group by subtasks, a 0-shot task by documents; a
+    few-shot task that is no group is refused, see gaptrack.run.shards); unset: never."""
 
 
 class Config(Frozen):

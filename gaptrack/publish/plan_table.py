@@ -111,3 +111,19 @@ def print_plan(
             )
         if job.layout is not None and job.layout.refused:
             typer.echo(f"refused: {job.layout.refused}")
+    for line in split_notes(plan, settings.shard_items):
+        typer.echo(line)
+
+
+def split_notes(plan: Plan, bound: int | None) -> list[str]:
+    """Where pending tasks are split into shards (`cluster.shard_items`), or why not."""
+    from gaptrack.run.shards import plan_split
+
+    notes: dict[str, str] = {}
+    for entry in plan.pending():
+        split = plan_split(entry.task, entry.limit, entry.num_fewshot, bound)
+        if split is not None:
+            notes.setdefault(
+                entry.task, ("refused: " if split.refused else "shards: ") + split.note()
+            )
+    return list(notes.values())
