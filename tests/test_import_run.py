@@ -273,11 +273,9 @@ def test_nothing_importable(tmp_path: Path, tiny_config: Path) -> None:
     assert not (tmp_path / "results").exists()
 
 
-@pytest.fixture(params=["eval", "json"])
-def inspect_log(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+def _inspect_log(folder: Path, model: str = "mockllm/model", log_format: str = "eval") -> Path:
     """A log written by inspect_ai's own eval: a small task on its mock model, as
     inspect's own tests write them."""
-    pytest.importorskip("inspect_ai")
     from inspect_ai import Task
     from inspect_ai import eval as inspect_eval
     from inspect_ai.dataset import Sample
@@ -293,14 +291,17 @@ def inspect_log(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
         name="tiny_inspect",
     )
     (log,) = inspect_eval(
-        task,
-        model="mockllm/model",
-        log_dir=str(tmp_path / "logs"),
-        log_format=request.param,  # both of inspect's formats
-        display="none",
+        task, model=model, log_dir=str(folder), log_format=log_format, display="none"
     )
     assert log.status == "success"
     return Path(log.location)
+
+
+@pytest.fixture(params=["eval", "json"])
+def inspect_log(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """An inspect log in each of inspect's formats."""
+    pytest.importorskip("inspect_ai")
+    return _inspect_log(tmp_path / "logs", log_format=request.param)
 
 
 def test_inspect_log_imports(tmp_path: Path, tiny_config: Path, inspect_log: Path) -> None:
@@ -421,3 +422,24 @@ def test_group_imports_as_one_record_with_its_subjects(
     assert len({i.subtask for i in items}) == 57 and all(i.doc_id == 0 for i in items)
     assert sum(i.correct for i in items) / 57 == record.metric("acc").value
     assert len(record.provenance.imported.files) == 58  # results JSON + 57 samples files
+
+
+def test_inspect_runs_of_two_models_pair_item_by_item(
+    tmp_path: Path, tiny_config: Path, inspect_log: Path
+) -> None:
+    """Two imported inspect runs on the same samples (the same prompts) join item by item,
+    the key paired statistics use, as gaptrack's own runs do."""
+    other = _inspect_log(tmp_path / "other", model="mockllm/other")  # another model's run
+    for log, model_id in ((inspect_log, "tiny-llama"), (other, "tiny-qwen2")):
+        result = invoke("import-run", log, "-c", tiny_config, "--model-id", model_id)
+        assert result.exit_code == 0, result.output
+    from gaptrack.compare.evidence.measured import load_measured
+
+    rows = {row.model_id: row for row in load_measured(tmp_path / "results")}
+    us, cn = rows["tiny-llama"].correct_source(), rows["tiny-qwen2"].correct_source()
+    assert len(us) == 5 and us.keys() == cn.keys()
+
+    # one run is one model: the same log under another model id is refused
+    twice = invoke("import-run", inspect_log, "-c", tiny_config, "--model-id", "tiny-qwen2")
+    assert twice.exit_code == 2
+    assert "is stored already as model 'tiny-llama'" in twice.output

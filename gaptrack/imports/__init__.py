@@ -134,7 +134,16 @@ def import_run(request: ImportRequest) -> ImportResult:
             raise GaptrackError(f"task {run.task!r}: {message}", file=run.file) from None
         built.append(record)
     store = Store(request.results_dir)
-    native = [r for r in store.summaries() if r.provenance.imported is None]
+    stored = {r.key: r for r in store.summaries()}
+    for record, run in zip(built, runs, strict=True):
+        held = stored.get(record.key)
+        if held is not None and held.model.id != record.model.id:  # one run, one model
+            raise GaptrackError(
+                f"this run of {run.task!r} is stored already as model {held.model.id!r} "
+                f"(record {record.key}), not {record.model.id!r}: check --model-id",
+                file=run.file,
+            )
+    native = [r for r in stored.values() if r.provenance.imported is None]
     store.check_writable()
     written = []
     for record in built:
