@@ -279,6 +279,7 @@ def _inspect_log(folder: Path, model: str = "mockllm/model", log_format: str = "
     from inspect_ai import Task
     from inspect_ai import eval as inspect_eval
     from inspect_ai.dataset import Sample
+    from inspect_ai.model import ModelOutput, ModelUsage, get_model
     from inspect_ai.scorer import includes
     from inspect_ai.solver import generate
 
@@ -290,8 +291,13 @@ def _inspect_log(folder: Path, model: str = "mockllm/model", log_format: str = "
         scorer=includes(),
         name="tiny_inspect",
     )
+    # Outputs with their usage stated: without it newer mockllm counts tokens with
+    # tiktoken, which downloads its encoding (tests never touch the network).
+    answer = ModelOutput.from_content(model="mockllm", content="Default output from mockllm/model")
+    answer.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)
+    mock = get_model(model, custom_outputs=[answer] * len(targets))
     (log,) = inspect_eval(
-        task, model=model, log_dir=str(folder), log_format=log_format, display="none"
+        task, model=mock, log_dir=str(folder), log_format=log_format, display="none"
     )
     assert log.status == "success"
     return Path(log.location)
