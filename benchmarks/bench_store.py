@@ -18,7 +18,9 @@ written through `Store.put`, so they are real, sealed, verifiable records.
 `--baseline REV` (repeatable) measures gaptrack at commit REV in the same run, on the same stores:
 REV is checked out in a temporary `git worktree` and each of its commands runs in a fresh
 process with that worktree first on PYTHONPATH, alternating with this tree's, best of
-`--repeat` runs each (the machine's load then weighs on both alike). First it checks that
+`--repeat` runs each (the machine's load then weighs on both alike). The stores are
+written by the first REV's gaptrack: a newer gaptrack reads an older one's records, an
+older one refuses a field added since. First it checks that
 both print and write the same bytes (`check`, `leaderboard`, `scores.csv` on the bench
 store; `results`, `leaderboard`, `check` on a demo-shaped store made by the tests' fake
 runner, with one hand-edited record) and names every difference (a REV before a change
@@ -215,7 +217,7 @@ def run_outputs(tree: Path, store: Path, work: Path, runs: list[list[str]]) -> d
     return out
 
 
-def demo_store(folder: Path) -> Path:
+def demo_store(folder: Path, writer: Path = HERE) -> Path:
     """A store shaped like the demo's (configs/demo.yaml: three models, four tasks), made
     by the tests' fake runner, with one record's score edited by hand (each command must
     report it once and leave it out)."""
@@ -226,8 +228,8 @@ def demo_store(folder: Path) -> Path:
         "evaluate(load_config('configs/demo.yaml'), EvalRequest(results_dir=Path(sys.argv[1])), "
         "runner=FakeRunner())"
     )
-    env = {**os.environ, "PYTHONPATH": str(HERE)}
-    subprocess.run([sys.executable, "-c", code, str(folder)], check=True, cwd=HERE, env=env)
+    env = {**os.environ, "PYTHONPATH": str(writer)}
+    subprocess.run([sys.executable, "-c", code, str(folder)], check=True, cwd=writer, env=env)
     path = sorted((folder / "records").glob("*.json"))[0]
     data = json.loads(path.read_text())
     data["metrics"][0]["value"] = 0.99
@@ -235,11 +237,11 @@ def demo_store(folder: Path) -> Path:
     return folder
 
 
-def same_outputs(baseline: Path, bench_root: Path, scratch: Path) -> bool:
+def same_outputs(baseline: Path, bench_root: Path, scratch: Path, writer: Path) -> bool:
     """Whether gaptrack from `baseline` and from this tree print and write the same
-    bytes; prints every difference."""
+    bytes; prints every difference. The demo-shaped store is written by `writer`."""
     gaptrack = [sys.executable, "-m", "gaptrack"]
-    demo = demo_store(scratch / "demo-made")
+    demo = demo_store(scratch / "demo-made", writer)
     config = str(HERE / "configs" / "demo.yaml")
     cases = {
         "bench store": (
@@ -299,6 +301,7 @@ def main() -> None:
         default=[],
         help="Also measure gaptrack at git commit REV, in the same run (see above; repeatable).",
     )
+    parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--repeat",
         type=int,
@@ -308,6 +311,10 @@ def main() -> None:
     args = parser.parse_args()
     repeat = args.repeat or (3 if args.baseline else 1)
     tasks = [*TASKS, *(f"task{k}" for k in range(args.tasks - len(TASKS)))][: args.tasks]
+    if args.build_only:  # run by `run` with the writing tree's gaptrack
+        for layout in args.layouts.split(","):
+            build(args.dir / layout, layout, args.models, tasks, args.items)
+        return
     base = args.dir or Path(tempfile.mkdtemp(prefix="gaptrack-bench-"))
     print(
         f"{args.models} models x {len(tasks)} tasks x {args.items} items; "
@@ -329,13 +336,28 @@ def run(args, base: Path, tasks: list[str], trees: dict[str, Path], repeat: int)
     for layout in layouts:
         root = base / layout
         if not (root / "records").is_dir():
-            built = build(root, layout, args.models, tasks, args.items)
-            print(f"built {layout} store in {built:.0f}s", flush=True)
+            clock = time.perf_counter()
+            writer = trees[args.baseline[0]] if args.baseline else HERE
+            # written by the first REV: a newer gaptrack reads an older one's records,
+            # never the reverse (a field added since is refused by the older reader)
+            subprocess.run(
+                [sys.executable, __file__, "--build-only", "--dir", str(base), "--layouts", layout]
+                + [f"--{k}={getattr(args, k)}" for k in ("models", "tasks", "items")],
+                check=True,
+                cwd=writer,
+                env={**os.environ, "PYTHONPATH": str(writer)},
+            )
+            print(
+                f"built {layout} store in {time.perf_counter() - clock:.0f}s "
+                f"(written by {args.baseline[0] if args.baseline else 'this tree'})",
+                flush=True,
+            )
         size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) / 2**20
         print(f"{layout}: {size:.0f} MB on disk", flush=True)
         for rev in args.baseline:
             print(f"outputs of {rev} and this tree:")
-            if not same_outputs(trees[rev], root, base / "outputs"):
+            writer = trees[args.baseline[0]]
+            if not same_outputs(trees[rev], root, base / "outputs", writer):
                 print(f"  NOTE: {rev} and this tree differ in what they write or print")
         for name, command in commands(root).items():
             runs: dict[tuple[str, str], list[Figures]] = {}
