@@ -130,3 +130,79 @@ def test_plan_says_where_it_splits_and_what_it_refuses(tmp_path: Path) -> None:
     assert "shards: hellaswag: 3 shards by document ids (at most 3348 items each" in (result.stdout)
     config.write_text(text)  # no bound: nothing is split
     assert "shards:" not in CliRunner().invoke(app, args).stdout
+
+
+_SIZES = {
+    "tiny_group": {"items": 24, "subtasks": 2, "choices": 4, "tokens": 10},
+    "tiny_mc": {"items": 12, "choices": 4, "tokens": 10},
+    "tiny_mc2": {"items": 12, "choices": 4, "tokens": 10},
+}
+
+
+def _config(tmp_path: Path, tiny_models, folder: Path, name: str, bound: int | None) -> Path:
+    from tests import tiny
+
+    text = tiny.config_yaml(tiny_models, folder, results=tmp_path / name)
+    text = text.replace(
+        "  tasks: [tiny_mc, tiny_mc2]",
+        "  tasks:\n    - tiny_group\n    - {name: tiny_mc, num_fewshot: 0}\n"
+        "    - {name: tiny_mc2, num_fewshot: 1}",
+    )
+    if bound is not None:
+        text += f"cluster:\n  shard_items: {bound}\n"
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_eval_runs_shards_as_jobs_and_stores_the_unsplit_record(
+    harness, tiny_models, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through `evaluate`: shards are jobs of their own, each kept as it finishes; a shard
+    that fails fails its task and a re-run runs only that shard; the merged records equal
+    the unsplit run's; the few-shot single task (tiny_mc2, 1-shot) runs whole."""
+    from gaptrack.api import EvalRequest, Store, evaluate, load_config
+    from gaptrack.run import estimate
+
+    _, manager = harness
+    folder = Path(manager.task_index["tiny_group"].yaml_path).parent
+    monkeypatch.setattr(estimate, "task_sizes", lambda: _SIZES)
+    request = EvalRequest(only=("tiny-llama",), device="cpu")
+    whole = evaluate(load_config(_config(tmp_path, tiny_models, folder, "whole", None)), request)
+    assert not whole.failed
+
+    calls: list[tuple] = []
+    lost = [True]  # the first run loses one shard's node
+    real = shards.evaluate_shard
+
+    def flaky(lm, task, shard, *args):
+        calls.append((task, shard.index))
+        if task == "tiny_mc" and shard.index == 1 and lost[0]:
+            raise RuntimeError("node lost")
+        return real(lm, task, shard, *args)
+
+    monkeypatch.setattr(shards, "evaluate_shard", flaky)
+    config = load_config(_config(tmp_path, tiny_models, folder, "split", 5))
+    first = evaluate(config, request)
+    # 2 group shards (by subtask) + 3 document shards of tiny_mc; tiny_mc2 runs whole
+    assert sorted(calls) == [("tiny_group", 0), ("tiny_group", 1)] + [
+        ("tiny_mc", i) for i in range(3)
+    ]
+    assert [f.task for f in first.failed] == ["tiny_mc"] and "node lost" in first.failed[0].error
+    assert sorted(r.task.name for r in first.ran) == ["tiny_group", "tiny_mc2"]
+    calls.clear()
+    lost[0] = False
+    again = evaluate(config, request)
+    assert calls == [("tiny_mc", 1)]  # the two kept shards are not run again
+    assert [r.task.name for r in again.ran] == ["tiny_mc"]
+    assert not (tmp_path / "split" / "shards" / again.ran[0].key).exists()
+
+    split_store, whole_store = Store(tmp_path / "split"), Store(tmp_path / "whole")
+    for record in whole.ran:
+        merged = split_store.find(record.key)
+        assert merged is not None, record.task.name
+        assert [m.model_dump() for m in merged.metrics] == [m.model_dump() for m in record.metrics]
+        assert [i.model_dump() for i in split_store.items_of(merged)] == [
+            i.model_dump() for i in whole_store.items_of(record)
+        ]
+        assert merged.task.model_dump() == record.task.model_dump()

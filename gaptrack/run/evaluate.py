@@ -25,6 +25,7 @@ from gaptrack.run.plan import (
 )
 from gaptrack.run.progress import RunLog
 from gaptrack.run.runner import Runner, TaskJob
+from gaptrack.run.shards import ShardResult
 from gaptrack.store import FailedAttempt, ResultRecord, Store
 from gaptrack.store.locks import Locks
 
@@ -131,16 +132,26 @@ def evaluate(
             for group in plan.pending_by_model().values()
             if (entries := claim_entries(plan, group, claims, reporter, summary))
         ]
-        jobs = make_jobs(plan, claimed, settings)
+        shards = Sharding(plan, settings, summary, reporter)
+        claimed = [kept for entries in claimed if (kept := shards.take(entries))]
+        jobs = make_jobs(plan, claimed, settings) + shards.jobs
+        for parent in shards.complete():  # every shard kept from an earlier run: merge
+            shards.merge(parent, claims)
         if jobs:  # `gaptrack status` follows the run through this file
             log = RunLog(plan.store.root, config.name, type(executor).__name__)
             log.planned(jobs, [key for job in jobs for key in job.keys])
             events = _ReporterEvents(reporter, summary, log)
+            events.entries.update(shards.entries)
             for key, result in executor.run(jobs, events):
                 entry = events.entries[key]
+                error = result.error if isinstance(result, Failure) else None
+                if key in shards.entries:  # a shard: kept, and merged once all are in
+                    log.finished(key, entry.task, error)
+                    shards.finished(key, result, claims)
+                    continue
                 store_result(plan, entry, result, summary, reporter)
                 claims.release(key)
-                log.finished(key, entry.task, result.error if isinstance(result, Failure) else None)
+                log.finished(key, entry.task, error)
         if request.wait and summary.elsewhere:
             wait_for_others(plan, claims, summary, reporter)
     finally:  # also on Ctrl-C: release the claims; the table must list what is stored
@@ -216,3 +227,125 @@ def store_result(
     plan.store.put(result)
     summary.ran.append(result)
     reporter.task_done(result)
+
+
+class Sharding:
+    """A run's task shards (gaptrack.run.shards, `cluster.shard_items`): each shard is a
+    job of its own; each finished shard is kept under `<results>/shards/` at once (so a
+    killed job loses at most its shard, and a re-run runs only the shards not kept), and
+    the task's record is merged and stored when its last shard is in."""
+
+    def __init__(
+        self, plan: Plan, settings: ClusterSettings, summary: EvalSummary, reporter: Reporter
+    ):
+        self.plan = plan
+        self.settings = settings
+        self.summary = summary
+        self.reporter = reporter
+        self.root = plan.store.root
+        self.jobs: list[Job] = []
+        self.entries: dict[str, PlannedTask] = {}
+        """Shard key -> the task's entry."""
+        self.wanted: dict[str, list[str]] = {}
+        """Task key -> its shards' keys."""
+        self.parents: dict[str, tuple[PlannedTask, Job, TaskJob]] = {}
+        self.failed: set[str] = set()
+        self._manager = None
+
+    def manager(self):
+        if self._manager is None:
+            from gaptrack.tasks import task_manager
+
+            self._manager = task_manager(self.plan.tasks_resolution)
+        return self._manager
+
+    def take(self, entries: list[PlannedTask]) -> list[PlannedTask]:
+        """Make shard jobs for the entries that split; return the others (run whole)."""
+        from gaptrack.run import shards
+
+        # an executor built without the config's settings (the default local one) still
+        # splits as the config says
+        bound = self.settings.shard_items or self.plan.config.cluster.shard_items
+        if bound is None:
+            return entries
+        whole = []
+        for entry in entries:
+            split = shards.plan_split(entry.task, entry.limit, entry.num_fewshot, bound)
+            if split is not None and split.shards and split.shards[0].subtasks:
+                leaves = shards.group_leaves(entry.task, self.manager())
+                split = shards.plan_split(
+                    entry.task, entry.limit, entry.num_fewshot, bound, leaves or None
+                )
+                if not leaves:  # the group's members cannot be listed: it runs whole
+                    split = None
+            if split is None or not split.shards:
+                whole.append(entry)
+                continue
+            parent = entry.key.digest()
+            base = make_jobs(self.plan, [[entry]], self.settings)[0]
+            task = base.tasks[0]
+            if self.plan.force:  # re-evaluate: shards kept from before are not reused
+                shards.forget_shards(self.root, parent)
+            kept = shards.stored_shards(self.root, parent)
+            self.wanted[parent] = []
+            for shard in split.shards:
+                key = shards.shard_key(entry.key, shard)
+                digest = key.digest()
+                self.wanted[parent].append(digest)
+                self.entries[digest] = entry
+                if digest in kept:
+                    continue
+                job_task = dataclasses.replace(task, key=key, shard=shard, parent=entry.key)
+                self.jobs.append(dataclasses.replace(base, tasks=(job_task,)))
+            self.parents[parent] = (entry, base, task)
+        return whole
+
+    def complete(self) -> list[str]:
+        from gaptrack.run.shards import stored_shards
+
+        return [
+            parent
+            for parent, keys in self.wanted.items()
+            if parent not in self.failed and set(keys) <= set(stored_shards(self.root, parent))
+        ]
+
+    def finished(self, key: str, result: object, claims: Locks) -> None:
+        from gaptrack.run.shards import store_shard
+
+        entry = self.entries[key]
+        parent = entry.key.digest()
+        if isinstance(result, ShardResult):
+            store_shard(self.root, result)
+            if parent in self.complete():
+                self.merge(parent, claims)
+            return
+        if isinstance(result, Failure) and parent not in self.failed:  # the task fails
+            self.failed.add(parent)  # (its other shards still run and are kept)
+            store_result(self.plan, entry, result, self.summary, self.reporter)
+            claims.release(parent)
+
+    def merge(self, parent: str, claims: Locks) -> None:
+        """The task's record from its kept shards, stored as an unsplit run's would be."""
+        from gaptrack.run import shards
+        from gaptrack.run.jobs import build_record
+        from gaptrack.run.lmeval import parse_results
+        from gaptrack.run.runner import one_line_error
+
+        entry, job, task = self.parents[parent]
+        kept = shards.stored_shards(self.root, parent)
+        parts = sorted((kept[k] for k in self.wanted[parent]), key=lambda r: r.index)
+        try:
+            results = shards.merge_results(entry.task, [p.results for p in parts], self.manager())
+            outcome = parse_results(results, entry.task)
+        except Exception as exc:  # noqa: BLE001 (a merge that fails is that task's failure)
+            failure = Failure(entry.model.id, entry.task, one_line_error(exc), parent)
+            store_result(self.plan, entry, failure, self.summary, self.reporter)
+            claims.release(parent)
+            return
+        outcome.revision = parts[0].results.get("revision")
+        started = min(p.started_at for p in parts)
+        wall = sum(p.wall_time_s for p in parts)  # GPU time over all shards
+        record = build_record(job, task, outcome, started, wall)
+        store_result(self.plan, entry, record, self.summary, self.reporter)
+        shards.forget_shards(self.root, parent)
+        claims.release(parent)

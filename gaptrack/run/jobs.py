@@ -20,7 +20,16 @@ from gaptrack import __version__
 from gaptrack.run.device import device_name, pick_batch_size, pick_dtype
 from gaptrack.run.estimate import Layout, layout_for
 from gaptrack.run.plan import Plan, PlannedTask, config_hash, package_version
-from gaptrack.run.runner import ModelJob, Runner, TaskFailure, TaskJob, TaskOutcome, one_line_error
+from gaptrack.run.runner import (
+    ModelJob,
+    Runner,
+    ShardOutcome,
+    TaskFailure,
+    TaskJob,
+    TaskOutcome,
+    one_line_error,
+)
+from gaptrack.run.shards import ShardResult
 from gaptrack.store import ModelInfo, Provenance, ResultRecord, TaskInfo
 
 if TYPE_CHECKING:
@@ -43,7 +52,7 @@ class Failure:
     """Machine the attempt ran on, where it got that far."""
 
 
-JobResult = ResultRecord | Failure
+JobResult = ResultRecord | Failure | ShardResult
 
 
 @dataclass(frozen=True)
@@ -196,6 +205,9 @@ def run_job(
             if isinstance(outcome, TaskFailure):  # that task alone failed; the next one runs
                 yield task.key.digest(), job.failure(task, outcome.error)
                 continue
+            if isinstance(outcome, ShardOutcome):  # merged by the driver with its siblings
+                yield task.key.digest(), shard_result(job, task, outcome, started, clock)
+                continue
             record = build_record(job, task, outcome, started, time.perf_counter() - clock)
             yield record.key, record
     except job_ends:
@@ -204,6 +216,24 @@ def run_job(
         left = [t for t in job.tasks if t.key.digest() not in done]
         for failure in job.failures(one_line_error(exc), left):
             yield failure.key, failure
+
+
+def shard_result(
+    job: Job, task: TaskJob, outcome: ShardOutcome, started: dt.datetime, clock: float
+) -> ShardResult:
+    assert task.shard is not None and task.parent is not None
+    return ShardResult(
+        key=task.key.digest(),
+        parent_key=task.parent.digest(),
+        model_id=job.model.id,
+        task=task.task,
+        index=task.shard.index,
+        of=task.shard.of,
+        results=outcome.results,
+        started_at=started,
+        wall_time_s=round(time.perf_counter() - clock, 3),
+        host=socket.gethostname(),
+    )
 
 
 def build_record(

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gaptrack.refs import MetricRef
-from gaptrack.run.runner import ModelJob, TaskFailure, TaskJob, TaskOutcome, one_line_error
+from gaptrack.run.runner import (
+    ModelJob,
+    ShardOutcome,
+    TaskFailure,
+    TaskJob,
+    TaskOutcome,
+    one_line_error,
+)
 from gaptrack.store.records import Item, Metric, scale_of
 
 if TYPE_CHECKING:
@@ -32,7 +39,9 @@ _DEFAULT_ORDER = ("acc", "exact_match", "acc_norm", "f1", "mcc")
 class LmEvalRunner:
     """Runs tasks with `lm_eval.simple_evaluate` on one loaded model at a time."""
 
-    def run_model(self, job: ModelJob) -> Iterator[tuple[TaskJob, TaskOutcome | TaskFailure]]:
+    def run_model(
+        self, job: ModelJob
+    ) -> Iterator[tuple[TaskJob, TaskOutcome | ShardOutcome | TaskFailure]]:
         import datasets
         import transformers
 
@@ -50,7 +59,26 @@ class LmEvalRunner:
         revision = hub_commit(job.resolved.pretrained, job.resolved.revision)
         settings = evaluate_settings(job.generation)
         for task in job.tasks:
+            if task.shard is not None:
+                yield task, run_shard(lm, task, manager, settings, revision)
+                continue
             yield task, run_task(lm, task, manager, revision, settings)
+
+
+def run_shard(
+    lm, task: TaskJob, manager, settings: dict[str, Any], revision: str | None
+) -> ShardOutcome | TaskFailure:
+    """One shard of a task (gaptrack.run.shards); its failure is that shard's alone."""
+    from gaptrack.run import shards
+
+    assert task.shard is not None
+    try:
+        results = shards.evaluate_shard(
+            lm, task.task, task.shard, manager, settings, task.num_fewshot
+        )
+        return ShardOutcome({**shards.payload(results), "limit": task.limit, "revision": revision})
+    except Exception as exc:  # noqa: BLE001 (any shard error is that shard's alone)
+        return TaskFailure(one_line_error(exc))
 
 
 def run_task(

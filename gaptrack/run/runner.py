@@ -18,6 +18,7 @@ from gaptrack.store.records import CacheKey, Item, Metric
 if TYPE_CHECKING:
     from gaptrack.config.schema import GenerationSettings, ModelSpec
     from gaptrack.run.estimate import Layout
+    from gaptrack.run.shards import Shard
     from gaptrack.sources import ResolvedModel
     from gaptrack.tasks import TaskResolution
 
@@ -30,6 +31,18 @@ class TaskJob:
     num_fewshot: int | None
     limit: int | None
     key: CacheKey
+    shard: Shard | None = None
+    """One shard of the task (gaptrack.run.shards): run that part alone; its result is
+    merged with the other shards' under `parent`."""
+    parent: CacheKey | None = None
+    """The task's own key, for a shard."""
+
+
+@dataclass
+class ShardOutcome:
+    """What a runner reports for a shard: the part of lm-eval's results the merge reads."""
+
+    results: dict
 
 
 @dataclass(frozen=True)
@@ -81,7 +94,9 @@ def one_line_error(exc: BaseException) -> str:
 
 
 class Runner(Protocol):
-    def run_model(self, job: ModelJob) -> Iterator[tuple[TaskJob, TaskOutcome | TaskFailure]]:
+    def run_model(
+        self, job: ModelJob
+    ) -> Iterator[tuple[TaskJob, TaskOutcome | ShardOutcome | TaskFailure]]:
         """Load `job.model` once and yield (task, outcome) per task, in order: a task that
         fails yields a TaskFailure and the next task still runs; raising means the model
         itself failed."""

@@ -20,9 +20,16 @@ at document 5000 would see other examples (other prompts, other scores)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ValidationError
+
+if TYPE_CHECKING:
+    from gaptrack.store.records import CacheKey
 
 
 @dataclass(frozen=True)
@@ -198,6 +205,13 @@ def merge_results(task: str, parts: list[dict[str, Any]], manager=None) -> dict[
         merged["results"][task] = leaf
         merged["samples"][task] = samples
         n_total = parts[0]["n-samples"][task]["original"]
+        limit = parts[0].get("limit")
+        wanted = set(range(n_total if limit is None else min(limit, n_total)))
+        if {int(s["doc_id"]) for s in samples} != wanted:  # a size table out of date
+            raise ValueError(
+                f"shards of {task} do not hold its documents 0-{len(wanted) - 1} exactly "
+                "(gaptrack/data/task_sizes.yaml has another size); run it unsplit"
+            )
         merged["n-samples"][task] = {
             "original": n_total,
             "effective": len({int(s["doc_id"]) for s in samples}),
@@ -220,7 +234,11 @@ def merge_results(task: str, parts: list[dict[str, Any]], manager=None) -> dict[
 
 
 def plan_split(
-    task: str, limit: int | None, num_fewshot: int | None, bound: int | None
+    task: str,
+    limit: int | None,
+    num_fewshot: int | None,
+    bound: int | None,
+    leaves: list[str] | None = None,
 ) -> Split | None:
     """`split_task` with the task's size and subtask count from gaptrack's task-size table
     (no lm-eval import: `plan` answers at once); None where the size is not known. A
@@ -235,4 +253,116 @@ def plan_split(
     if limit is not None:  # lm-eval applies a limit to each leaf of a group
         items = min(items, limit * (subtasks or 1))
     shots = num_fewshot if num_fewshot is not None else size.get("fewshot")
-    return split_task(task, items, bound, shots, subtasks)
+    return split_task(task, items, bound, shots, leaves if subtasks and leaves else subtasks)
+
+
+# --- Shards as jobs: their keys, their results, where the driver keeps them -------------
+
+SHARDS = "shards"
+
+
+class ShardResult(BaseModel):
+    """What a shard job sends back (streamed, or spooled on Slurm): the part of lm-eval's
+    results dict the merge reads (`payload`), under the shard's own key."""
+
+    key: str
+    parent_key: str
+    model_id: str
+    task: str
+    index: int
+    of: int
+    results: dict[str, Any]
+    started_at: dt.datetime
+    wall_time_s: float
+    host: str
+
+
+def shard_key(parent: CacheKey, shard: Shard) -> CacheKey:
+    """The key a shard runs under: its task's key, the task named with the shard and what
+    it holds (so another split of the same task is another shard)."""
+    import hashlib
+
+    what = ",".join(shard.subtasks) or f"{shard.doc_ids[0]}-{shard.doc_ids[-1]}"
+    tag = hashlib.sha256(what.encode()).hexdigest()[:8]
+    return parent.model_copy(update={"task": f"{parent.task}#shard{shard.label()}:{tag}"})
+
+
+_SAMPLE_KEYS = ("doc_id", "filter", "metrics", "doc_hash", "prompt_hash", "target_hash")
+
+
+def payload(results: dict[str, Any]) -> dict[str, Any]:
+    """The JSON-clean part of a shard's results dict the merge and `parse_results` read:
+    metrics, counts, versions and, per sample, its hashes and metric values (not the
+    document and model outputs)."""
+    import json
+
+    def clean(value: Any) -> Any:
+        return json.loads(
+            json.dumps(value, default=lambda v: v.item() if hasattr(v, "item") else str(v))
+        )
+
+    samples = {
+        task: [
+            {
+                **{k: s[k] for k in _SAMPLE_KEYS if k in s},
+                **{m: s[m] for m in s.get("metrics", []) if m in s},
+            }
+            for s in rows
+        ]
+        for task, rows in results.get("samples", {}).items()
+    }
+    fields = ("results", "n-samples", "higher_is_better", "versions", "n-shot")
+    return clean({**{f: results.get(f, {}) for f in fields}, "samples": samples})
+
+
+def shards_dir(root: str | Path, parent_key: str) -> Path:
+    return Path(root) / SHARDS / parent_key
+
+
+def store_shard(root: str | Path, result: ShardResult) -> Path:
+    """Keep a finished shard (the driver side), atomically, until its task is merged."""
+    from gaptrack.store.atomic import write_text_atomic
+
+    folder = shards_dir(root, result.parent_key)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{result.key}.json"
+    write_text_atomic(path, result.model_dump_json() + "\n")
+    return path
+
+
+def stored_shards(root: str | Path, parent_key: str) -> dict[str, ShardResult]:
+    """The finished shards of a task, by shard key; a file that does not parse is none."""
+    found = {}
+    for path in sorted(shards_dir(root, parent_key).glob("*.json")):
+        try:
+            result = ShardResult.model_validate_json(path.read_text(encoding="utf-8"))
+        except (ValidationError, OSError):
+            continue
+        found[result.key] = result
+    return found
+
+
+def is_stored(root: str | Path, key: str) -> bool:
+    """Whether a shard `key` is kept under any task (a requeued Slurm job skips it)."""
+    return any((Path(root) / SHARDS).glob(f"*/{key}.json"))
+
+
+def forget_shards(root: str | Path, parent_key: str) -> None:
+    """Drop a task's shards once its merged record is stored."""
+    import shutil
+
+    shutil.rmtree(shards_dir(root, parent_key), ignore_errors=True)
+
+
+def group_leaves(task: str, manager) -> list[str] | None:
+    """A group's leaf tasks, from lm-eval's task index (no data loaded); None for a task
+    that is not a group (or whose members cannot be listed)."""
+    from lm_eval.tasks._index import Kind
+
+    from gaptrack.tasks.resolve import _leaf_tasks
+
+    index = manager.task_index
+    if task not in index or index[task].kind is Kind.TASK:
+        return None
+    leaves = _leaf_tasks(task, index)
+    return leaves if isinstance(leaves, list) else None

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from gaptrack.run.shards import ShardResult, is_stored, store_shard
 from gaptrack.store import FailedAttempt, ResultRecord, Store
 from gaptrack.store.atomic import write_text_atomic
 
@@ -77,7 +78,11 @@ def as_failure(attempt: FailedAttempt) -> Failure:
 def read(folder: Path, key: str) -> JobResult | None:
     """The record or failure spooled for `key`, or None if there is none (yet). A file
     that does not parse (a copy cut short by hand) counts as none: the task runs again."""
-    paths = ((_record_path(folder, key), ResultRecord), (_failure_path(folder, key), FailedAttempt))
+    paths = (
+        (_record_path(folder, key), ResultRecord),
+        (_record_path(folder, key), ShardResult),  # a task's shard (gaptrack.run.shards)
+        (_failure_path(folder, key), FailedAttempt),
+    )
     for path, model in paths:
         try:
             raw = path.read_text(encoding="utf-8")
@@ -99,7 +104,11 @@ def finished(job: Job) -> set[str]:
     store = Store(job.store_root)
     folder = spool_dir(job.store_root)
     # read, not just seen: a file that does not parse runs again, as the driver sees it
-    return {key for key in job.keys if store.has(key) or read(folder, key) is not None}
+    return {
+        key
+        for key in job.keys
+        if store.has(key) or is_stored(job.store_root, key) or read(folder, key) is not None
+    }
 
 
 def remaining(job: Job) -> list[TaskJob]:
@@ -145,6 +154,8 @@ def ingest(store: Store, claims: Locks) -> list[ResultRecord]:
                 if isinstance(result, ResultRecord):
                     store.put(result)
                     stored.append(result)
+                elif isinstance(result, ShardResult):  # merged when the task's run ends
+                    store_shard(store.root, result)
                 else:
                     path = _failure_path(folder, key)
                     store.put_failure(FailedAttempt.model_validate_json(path.read_text("utf-8")))
