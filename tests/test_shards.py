@@ -206,3 +206,34 @@ def test_eval_runs_shards_as_jobs_and_stores_the_unsplit_record(
             i.model_dump() for i in whole_store.items_of(record)
         ]
         assert merged.task.model_dump() == record.task.model_dump()
+
+
+def test_a_spooled_shard_is_skipped_by_a_requeued_job_and_kept_by_ingest(tmp_path: Path) -> None:
+    """The Slurm path: a shard job spools its result; a requeued job skips it (spooled,
+    then kept under shards/), and a restarted driver's ingest keeps it for the merge."""
+    import datetime as dt
+
+    from gaptrack.run import spool
+    from gaptrack.store import Store
+    from gaptrack.store.locks import Locks
+
+    result = shards.ShardResult(
+        key="s1",
+        parent_key="p",
+        model_id="m",
+        task="mmlu",
+        index=0,
+        of=3,
+        results={"results": {"mmlu_anatomy": {"acc,none": 0.5}}},
+        started_at=dt.datetime.now(dt.timezone.utc),
+        wall_time_s=1.0,
+        host="node1",
+    )
+    folder = spool.spool_dir(tmp_path)
+    folder.mkdir()
+    (folder / "s1.json").write_text(result.model_dump_json())
+    assert spool.read(folder, "s1") == result
+    spool.ingest(Store(tmp_path), Locks(tmp_path))
+    assert spool.read(folder, "s1") is None  # the spool is cleared ...
+    assert shards.stored_shards(tmp_path, "p") == {"s1": result}  # ... and the shard kept
+    assert shards.is_stored(tmp_path, "s1") and not shards.is_stored(tmp_path, "s2")
