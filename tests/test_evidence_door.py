@@ -15,7 +15,7 @@ from gaptrack.cli import app
 from gaptrack.compare.check import CheckOptions, check_claims, load_evidence
 from gaptrack.compare.evidence import EvidenceKind, ScoreRow
 from gaptrack.compare.evidence import sources as door
-from gaptrack.compare.index.sources import load_all
+from gaptrack.compare.index.inputs import load_all
 from gaptrack.store.store import Store
 from tests.test_gaps import record
 
@@ -92,7 +92,7 @@ def test_check_and_index_read_the_same_typed_rows(tmp_path):
     assert [r.row_id for r in rows[2:]] == sorted(r.row_id for r in rows[2:])
     frame = load_all(tmp_path)
     ids = set(frame["row_id"])
-    from gaptrack.compare.benchmarks import BENCHMARKS
+    from gaptrack.compare.vocabulary import BENCHMARKS
 
     typed = {
         r.row_id

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from gaptrack.cli import app
 from gaptrack.compare.index import analysis, cache
+from gaptrack.compare.index.inputs import load_all
 from gaptrack.compare.index.prepare import INDEX_SINCE, index_options
-from gaptrack.compare.index.sources import load_all
 from gaptrack.compare.publication import INDEX_BOOTSTRAP, capability_index
 from gaptrack.store.store import Store
 from tests.test_gaps import record

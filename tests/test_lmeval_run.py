@@ -130,7 +130,7 @@ def test_gpu_settings_reach_hflm(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from gaptrack.config import ModelSpec
     from gaptrack.run.runner import ModelJob
-    from gaptrack.sources import ResolvedModel
+    from gaptrack.weights import ResolvedModel
 
     seen: dict = {}
     monkeypatch.setattr(hf, "HFLM", lambda **kwargs: seen.update(kwargs) or "lm")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from gaptrack.cli import app
-from gaptrack.compare.index.sources import load_all
+from gaptrack.compare.index.inputs import load_all
 from gaptrack.paths import shipped
 from gaptrack.store.store import Store
 from tests.test_gaps import record

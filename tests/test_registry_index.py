@@ -17,9 +17,9 @@ from gaptrack.compare.claims import load_claims
 from gaptrack.compare.evidence import load_reported
 from gaptrack.compare.gaps import contenders, released_of
 from gaptrack.compare.index.analysis import SIDES, run_index
+from gaptrack.compare.index.inputs import load_all
 from gaptrack.compare.index.months import new_best_lags
 from gaptrack.compare.index.prepare import INDEX_SINCE, index_options
-from gaptrack.compare.index.sources import load_all
 from gaptrack.compare.verdicts.cadence import evaluate_cadence
 
 

@@ -95,7 +95,7 @@ def test_arena_interval_propagates_into_the_relative_gap():
 
 
 def test_item_counts_have_sources():
-    from gaptrack.compare.benchmarks import BENCHMARKS
+    from gaptrack.compare.vocabulary import BENCHMARKS
 
     assert BENCHMARKS["gpqa_diamond"].items == 198 and BENCHMARKS["mmlu"].items == 14042
     assert BENCHMARKS["math_500"].items == 500 and BENCHMARKS["humaneval"].items == 164

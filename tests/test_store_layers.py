@@ -12,7 +12,7 @@ from pathlib import Path
 import gaptrack.store
 
 STORE = Path(gaptrack.store.__file__).parent
-ABOVE = ("compare", "publish", "run", "cli", "api", "update", "sources", "tasks")
+ABOVE = ("compare", "publish", "run", "cli", "api", "update", "weights", "tasks")
 MUTATORS = {"add", "append", "clear", "discard", "extend", "insert", "pop", "popitem"}
 MUTATORS |= {"remove", "setdefault", "update"}
 

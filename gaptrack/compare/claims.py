@@ -16,9 +16,9 @@ from pydantic import (
 )
 
 from gaptrack.base import Frozen
-from gaptrack.compare.benchmarks import check_benchmark, check_figure
 from gaptrack.compare.dates import PartialDate, PastPartialDate, period_end, period_start
 from gaptrack.compare.evidence.rows import EvidenceKind
+from gaptrack.compare.vocabulary import check_benchmark, check_figure
 from gaptrack.config.countries import Country
 from gaptrack.config.loader import read_yaml
 from gaptrack.config.schema import SIZE_CLASSES

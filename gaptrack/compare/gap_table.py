@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Literal
 
 from gaptrack.base import Frozen
-from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.dates import month_ends
 from gaptrack.compare.evidence import EvidenceRow
@@ -29,6 +28,7 @@ from gaptrack.compare.gaps import (
     side_rows,
 )
 from gaptrack.compare.stats import Interval
+from gaptrack.compare.vocabulary import BENCHMARKS
 
 Pool = Literal["all", "open"]
 Kind = Literal["measured", "reported"]

@@ -12,7 +12,6 @@ from typing import Literal
 import numpy as np
 
 from gaptrack.base import Frozen
-from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.claims import GapQuantity
 from gaptrack.compare.dates import month_ends
 from gaptrack.compare.evidence import EvidenceKind, EvidenceRow
@@ -35,6 +34,7 @@ from gaptrack.compare.stats import (
     select_best,
     unpaired_interval,
 )
+from gaptrack.compare.vocabulary import BENCHMARKS
 from gaptrack.store.records import Item
 
 CONTEMPORANEOUS_DAYS = 7

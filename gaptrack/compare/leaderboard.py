@@ -10,10 +10,10 @@ from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from gaptrack.base import Frozen
-from gaptrack.compare.benchmarks import BENCHMARKS, benchmark_for_task
 from gaptrack.compare.evidence import EvidenceRow
 from gaptrack.compare.evidence.registry import ModelEntry, row_entry
 from gaptrack.compare.stats import Z95
+from gaptrack.compare.vocabulary import BENCHMARKS, benchmark_for_task
 from gaptrack.store.records import ModelInfo
 
 Kind = Literal["measured", "reported"]

@@ -171,8 +171,8 @@ def capability_index(results_dir: Path, reported: Sequence[Path] = ()):
     try:
         from gaptrack.compare.index import cache
         from gaptrack.compare.index.analysis import run_index
+        from gaptrack.compare.index.inputs import load_all
         from gaptrack.compare.index.prepare import INDEX_SINCE, index_options
-        from gaptrack.compare.index.sources import load_all
     except ImportError:
         return None
     try:
@@ -199,7 +199,7 @@ def index_headline(results_dir: Path, index, reported: Sequence[Path] = ()) -> l
     from gaptrack.compare.index.analysis import IndexReport
     from gaptrack.compare.index.cache import StoredIndex
     from gaptrack.compare.index.headline import headline_figures, headline_report
-    from gaptrack.compare.index.sources import load_all
+    from gaptrack.compare.index.inputs import load_all
 
     if isinstance(index, StoredIndex):
         return index.headline

@@ -114,7 +114,7 @@ def _variant_notes(record: ResultRecord, native: list) -> tuple[str, ...]:
 def import_run(request: ImportRequest) -> ImportResult:
     """Read every path, resolve each run's model and task, and only then write one record
     per (model, task) through the store's write path."""
-    from gaptrack.compare.benchmarks import benchmark_for_task
+    from gaptrack.compare.vocabulary import benchmark_for_task
     from gaptrack.imports.identity import fingerprint_of, known_models, resolve_model
     from gaptrack.imports.runs import build_record
 

@@ -69,8 +69,8 @@ def fingerprint_of(spec: ModelSpec, name: str, revision: str | None) -> Fingerpr
     own fingerprint only where the files name the same weights (the same hub repository at
     the entry's revision, or the same local folder); otherwise the files' own name and
     revision, so a run of other weights never shares a native record's identity."""
-    from gaptrack.sources import model_fingerprint
-    from gaptrack.sources.fingerprint import folder_fingerprint
+    from gaptrack.weights import model_fingerprint
+    from gaptrack.weights.fingerprint import folder_fingerprint
 
     source = spec.source
     if isinstance(source, HubSource) and source.repo.lower() == name.lower():

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import typer
 
-from gaptrack.compare.benchmarks import FIGURES
 from gaptrack.compare.verdicts import ClaimVerdict, Evaluation
+from gaptrack.compare.vocabulary import FIGURES
 
 MAX_ROWS = 6
 """Evidence rows shown per evaluation; the claim's JSON file holds them all."""

@@ -11,11 +11,11 @@ import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.gap_table import GapRow
 from gaptrack.compare.leaderboard import Leaderboard
 from gaptrack.compare.stats import win_probability
 from gaptrack.compare.verdicts import ClaimVerdict
+from gaptrack.compare.vocabulary import BENCHMARKS
 from gaptrack.publish.claims_view import ClaimLine, claim_line
 from gaptrack.publish.csv_safe import safe_text
 from gaptrack.publish.files import write_files

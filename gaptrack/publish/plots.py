@@ -13,8 +13,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.gap_table import GapRow
+from gaptrack.compare.vocabulary import BENCHMARKS
 from gaptrack.publish.files import write_if_changed
 
 # Okabe & Ito (2008), a palette that colour-blind readers can tell apart.

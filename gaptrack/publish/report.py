@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.gap_table import GapRow, TierGap
 from gaptrack.compare.leaderboard import Entry, Leaderboard
 from gaptrack.compare.publication import Findings, Provenance
 from gaptrack.compare.verdicts import ClaimVerdict
+from gaptrack.compare.vocabulary import BENCHMARKS
 from gaptrack.publish.claims_view import check_texts, claim_line, deciding
 from gaptrack.publish.document import (
     Block,

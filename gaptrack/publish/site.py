@@ -17,12 +17,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.gap_table import GapRow
 from gaptrack.compare.overview import Overview, overview
 from gaptrack.compare.publication import INDEX_BOOTSTRAP, Findings
 from gaptrack.compare.verdicts import ClaimVerdict
 from gaptrack.compare.verdicts.base import SHARE_DECIDES
+from gaptrack.compare.vocabulary import BENCHMARKS
 from gaptrack.publish.claims_view import check_texts, claim_line, deciding
 from gaptrack.publish.document import Block, Bullets, Figure, Heading, Link, Para, Quote, Table
 

@@ -171,7 +171,7 @@ def run_job(
     A broken model or task fails the tasks not yet done and nothing else; the records
     already yielded stand. `job_ends`: exceptions that end the whole job rather than
     report a broken model (submitit's "timed out, not requeued"), raised to the caller."""
-    from gaptrack.sources import materialize
+    from gaptrack.weights import materialize
 
     model = job.model
     done: set[str] = set()

@@ -148,8 +148,8 @@ def select_models(config: Config, only: tuple[str, ...]) -> list[ModelSpec]:
 
 def make_plan(config: Config, request: EvalRequest) -> Plan:
     from gaptrack.paths import tasks_cache
-    from gaptrack.sources import model_fingerprint
     from gaptrack.tasks import resolve_tasks
+    from gaptrack.weights import model_fingerprint
 
     suite = config.suite
     wanted = set(request.tasks)

@@ -34,11 +34,11 @@ def preflight(config: Config, device: str = "auto", probe: bool = True) -> Prefl
     """Check ``config`` for a run on ``device``. ``probe`` may open one connection to the hub
     (and ask it about hub models) when the environment does not say it is off."""
     from gaptrack.paths import tasks_cache
-    from gaptrack.sources.check import PREPARE_HINT, model_problem
-    from gaptrack.sources.prepare import DATA_PACKAGES, missing_packages
     from gaptrack.tasks import resolve_tasks
     from gaptrack.tasks.catalogue import describe_source
     from gaptrack.tasks.hub import MODEL_FLAGS, hub_unavailable
+    from gaptrack.weights.check import PREPARE_HINT, model_problem
+    from gaptrack.weights.prepare import DATA_PACKAGES, missing_packages
 
     report = Preflight(device=device)
     try:
@@ -94,8 +94,8 @@ def model_problems(config: Config, models: Sequence[ModelSpec]) -> list[str]:
     no request to the hub (only the environment's offline flags say it is off): one line
     per model that cannot be loaded here (not installed, not converted, a missing folder,
     a hub model not cached while the hub is off, with the `hf download` command)."""
-    from gaptrack.sources.check import model_problem
     from gaptrack.tasks.hub import MODEL_FLAGS, hub_unavailable
+    from gaptrack.weights.check import model_problem
 
     unique = list({m.id: m for m in models}.values())
     hub = any(isinstance(m.source, HubSource) for m in unique)

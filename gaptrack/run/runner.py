@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from gaptrack.config.schema import GenerationSettings, ModelSpec
     from gaptrack.run.estimate import Layout
     from gaptrack.run.shards import Shard
-    from gaptrack.sources import ResolvedModel
     from gaptrack.tasks import TaskResolution
+    from gaptrack.weights import ResolvedModel
 
 
 @dataclass(frozen=True)

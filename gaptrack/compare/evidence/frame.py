@@ -9,9 +9,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.evidence.rows import EvidenceRow
 from gaptrack.compare.evidence.settings import not_comparable
+from gaptrack.compare.vocabulary import BENCHMARKS
 
 COLUMNS = [
     "row_id",

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
-from gaptrack.compare.benchmarks import BENCHMARKS, benchmark_for_task
 from gaptrack.compare.evidence.rows import EvidenceKind, ScoreRow
+from gaptrack.compare.vocabulary import BENCHMARKS, benchmark_for_task
 from gaptrack.store.records import ResultRecord
 from gaptrack.store.store import Store
 from gaptrack.store.summary import Stored

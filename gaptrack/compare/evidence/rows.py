@@ -15,8 +15,8 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from gaptrack.base import Frozen
-from gaptrack.compare.benchmarks import BENCHMARKS, FIGURES
 from gaptrack.compare.evidence.tiers import Tier, tier_of, verified_at_source
+from gaptrack.compare.vocabulary import BENCHMARKS, FIGURES
 from gaptrack.config.countries import Country
 from gaptrack.config.schema import size_class
 from gaptrack.errors import FieldProblem

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from gaptrack.base import Frozen
-from gaptrack.compare.index.benchmarks import floor_of
 from gaptrack.compare.index.bootstrap import Replicates, bootstrap, interval
 from gaptrack.compare.index.core import IndexFit, fit_index
 from gaptrack.compare.index.fit import ANCHORS
+from gaptrack.compare.index.floors import floor_of
 from gaptrack.compare.index.months import DAYS_PER_MONTH, best_by, lag_series, month_grid
 from gaptrack.compare.index.prepare import Options, prepare
 

@@ -31,7 +31,7 @@ LIBRARIES = ("numpy", "pandas", "scipy")
 
 
 def inputs_digest(frame: pd.DataFrame, n_boot: int, seed: int, options: Options) -> str:
-    """sha256 of the evidence frame (index.sources.load_all's layout), the settings, the
+    """sha256 of the evidence frame (index.inputs.load_all's layout), the settings, the
     index code and the libraries' versions."""
     h = hashlib.sha256()
     settings = {

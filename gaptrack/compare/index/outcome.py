@@ -15,10 +15,10 @@ from gaptrack.compare.index.analysis import SIDES, Estimate, IndexReport, run_in
 from gaptrack.compare.index.cache import inputs_digest
 from gaptrack.compare.index.epochcheck import EpochCheck, run_epoch_check
 from gaptrack.compare.index.headline import HeadlineFigure, headline_figures, headline_report
+from gaptrack.compare.index.inputs import load_all
 from gaptrack.compare.index.months import lag_series
 from gaptrack.compare.index.prepare import INDEX_SINCE, index_options
 from gaptrack.compare.index.selfreport import SelfReport, self_vs_third
-from gaptrack.compare.index.sources import load_all
 from gaptrack.compare.verdicts.base import ClaimVerdict
 from gaptrack.compare.verdicts.index import index_verdict
 from gaptrack.errors import GaptrackError

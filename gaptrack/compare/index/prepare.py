@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from gaptrack.compare.evidence.frame import with_units
-from gaptrack.compare.index.benchmarks import floor_of
+from gaptrack.compare.index.floors import floor_of
 
 
 @dataclass

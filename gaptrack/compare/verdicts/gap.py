@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.claims import Claim, GapParity, GapQuantity, GapThreshold, GapTrend, Op
 from gaptrack.compare.dates import period_end
 from gaptrack.compare.evidence import (
@@ -30,6 +29,7 @@ from gaptrack.compare.verdicts.base import (
     reported_rows,
     unique_rows,
 )
+from gaptrack.compare.vocabulary import BENCHMARKS
 
 Checks = tuple[list[Check], float | None, Interval | None]
 """The checks of one statement, with the headline value and its interval."""

@@ -20,7 +20,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from gaptrack.compare.benchmarks import BENCHMARKS
 from gaptrack.compare.claims import Claim, GapParity, GapThreshold, GapTrend
 from gaptrack.compare.evidence import EvidenceKind, EvidenceRow
 from gaptrack.compare.evidence.registry import row_entry
@@ -37,6 +36,7 @@ from gaptrack.compare.verdicts.base import (
     SpecOutcome,
     SpecResult,
 )
+from gaptrack.compare.vocabulary import BENCHMARKS
 
 STYLE_BOARDS = {"chatbot_arena": "chatbot_arena_style_control"}
 """Leaderboard benchmark -> its style-controlled board (the default where it exists)."""

@@ -152,7 +152,7 @@ def known_by_as_of(frame: pd.DataFrame) -> pd.DataFrame:
     when = current_as_of()
     if when is None:
         return frame
-    units = with_units(frame)  # the frame keeps no unit columns: index.sources adds them
+    units = with_units(frame)  # the frame keeps no unit columns: index.inputs adds them
     released = pd.to_datetime(units["unit_released"].fillna(units["released"]))
     keep = released.isna() | (released <= pd.Timestamp(when.date()))
     return frame[keep.to_numpy()].reset_index(drop=True)

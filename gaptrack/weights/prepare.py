@@ -67,6 +67,6 @@ def prepare(config: Config, convert: bool = True, say: Callable[[str], None] = p
     else:
         say("model and data packages: all installed")
     if convert:
-        from gaptrack.sources import prepare_models
+        from gaptrack.weights import prepare_models
 
         prepare_models(config.models, progress=say)

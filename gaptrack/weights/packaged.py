@@ -215,7 +215,7 @@ def _convert_into(
     say(f"converting {source.filename} to a float32 transformers folder (once)")
     out = work / "out"
     out.mkdir()
-    from gaptrack.sources.convert import convert_gguf, library_versions
+    from gaptrack.weights.convert import convert_gguf, library_versions
 
     facts = convert_gguf(gguf_path, out, after_load=after_load)
     # The GGUF is only an intermediate: free its disk before the rename.

@@ -34,7 +34,7 @@ def model_problem(
 
 
 def _packaged_problem(model_id: str, source: PackagedSource, hint: str) -> str | None:
-    from gaptrack.sources.packaged import cached_folder, locate_part
+    from gaptrack.weights.packaged import cached_folder, locate_part
 
     if cached_folder(source, models_cache()) is not None:
         return None  # converted already; the packages are no longer read

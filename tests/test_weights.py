@@ -17,7 +17,7 @@ import pytest
 from gaptrack.config.schema import HubSource, LocalSource, ModelSpec, PackagedSource
 from gaptrack.errors import SourceError
 from gaptrack.refs import Fingerprint
-from gaptrack.sources import (
+from gaptrack.weights import (
     MANIFEST,
     ResolvedModel,
     materialize,
@@ -25,8 +25,8 @@ from gaptrack.sources import (
     packaged,
     prepare_models,
 )
-from gaptrack.sources import convert as convert_mod
-from gaptrack.sources import fingerprint as fp
+from gaptrack.weights import convert as convert_mod
+from gaptrack.weights import fingerprint as fp
 
 # --- hub ---------------------------------------------------------------------------
 
@@ -382,7 +382,7 @@ def test_prepare_models(site: Path, tmp_path: Path, model_folder: Path, fake_con
 
 def test_import_stays_light() -> None:
     code = (
-        "import sys, gaptrack.sources; "
+        "import sys, gaptrack.weights; "
         "print(sorted(m for m in ('torch', 'transformers', 'gguf') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

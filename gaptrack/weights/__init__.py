@@ -13,8 +13,8 @@ from gaptrack.config.schema import HubSource, LocalSource, ModelSpec, PackagedSo
 from gaptrack.errors import SourceError
 from gaptrack.paths import models_cache
 from gaptrack.refs import Fingerprint
-from gaptrack.sources.fingerprint import folder_fingerprint
-from gaptrack.sources.packaged import MANIFEST, materialize_packaged, packages_label
+from gaptrack.weights.fingerprint import folder_fingerprint
+from gaptrack.weights.packaged import MANIFEST, materialize_packaged, packages_label
 
 __all__ = [
     "MANIFEST",
