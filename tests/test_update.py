@@ -627,7 +627,9 @@ def test_the_site_overview_says_how_many_sources_stop_short_of_its_date():
     from gaptrack.publish.site import environment
 
     line = active.sources_line()
-    ov = overview(SimpleNamespace(title="t", evidence_as_of=line, verdicts=[]), None)
+    ov = overview(
+        SimpleNamespace(title="t", evidence_as_of=line, verdicts=[], what_changed=None), None
+    )
     assert ov.as_of == "2026-12-06" and "epoch-benchmarks to 2026-04-16" in ov.stale
     html = (
         environment()
