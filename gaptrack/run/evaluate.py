@@ -139,7 +139,10 @@ def evaluate(
             shards.merge(parent, claims)
         if jobs:  # `gaptrack status` follows the run through this file
             log = RunLog(plan.store.root, config.name, type(executor).__name__)
-            log.planned(jobs, [key for job in jobs for key in job.keys])
+            # a sharded task's own key is the one claimed (status names it), not its shards'
+            keys = [shards.parent_of(key) for job in jobs for key in job.keys]
+            log.planned(jobs, list(dict.fromkeys(keys)))
+            shards.log = log
             events = _ReporterEvents(reporter, summary, log)
             events.entries.update(shards.entries)
             for key, result in executor.run(jobs, events):
@@ -250,7 +253,17 @@ class Sharding:
         """Task key -> its shards' keys."""
         self.parents: dict[str, tuple[PlannedTask, Job, TaskJob]] = {}
         self.failed: set[str] = set()
+        self.log: RunLog | None = None
         self._manager = None
+
+    def parent_of(self, key: str) -> str:
+        entry = self.entries.get(key)
+        return key if entry is None else entry.key.digest()
+
+    def _release(self, parent: str, claims: Locks) -> None:
+        claims.release(parent)
+        if self.log is not None:
+            self.log.released(parent)
 
     def manager(self):
         if self._manager is None:
@@ -322,7 +335,7 @@ class Sharding:
         if isinstance(result, Failure) and parent not in self.failed:  # the task fails
             self.failed.add(parent)  # (its other shards still run and are kept)
             store_result(self.plan, entry, result, self.summary, self.reporter)
-            claims.release(parent)
+            self._release(parent, claims)
 
     def merge(self, parent: str, claims: Locks) -> None:
         """The task's record from its kept shards, stored as an unsplit run's would be."""
@@ -340,7 +353,7 @@ class Sharding:
         except Exception as exc:  # noqa: BLE001 (a merge that fails is that task's failure)
             failure = Failure(entry.model.id, entry.task, one_line_error(exc), parent)
             store_result(self.plan, entry, failure, self.summary, self.reporter)
-            claims.release(parent)
+            self._release(parent, claims)
             return
         outcome.revision = parts[0].results.get("revision")
         started = min(p.started_at for p in parts)
@@ -348,4 +361,4 @@ class Sharding:
         record = build_record(job, task, outcome, started, wall)
         store_result(self.plan, entry, record, self.summary, self.reporter)
         shards.forget_shards(self.root, parent)
-        claims.release(parent)
+        self._release(parent, claims)

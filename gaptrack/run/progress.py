@@ -140,6 +140,12 @@ class RunLog:
             self.run.claimed.remove(key)
         self.write()
 
+    def released(self, key: str) -> None:
+        """A key no job of this run reports on (a sharded task's, once merged or failed)."""
+        if key in self.run.claimed:
+            self.run.claimed.remove(key)
+            self.write()
+
     def close(self) -> None:
         self.run.finished_at = _now()
         self.run.claimed = []
