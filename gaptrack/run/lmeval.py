@@ -74,7 +74,7 @@ def run_shard(
     assert task.shard is not None
     try:
         results = shards.evaluate_shard(
-            lm, task.task, task.shard, manager, settings, task.num_fewshot
+            lm, task.task, task.shard, manager, settings, task.num_fewshot, task.limit
         )
         return ShardOutcome({**shards.payload(results), "limit": task.limit, "revision": revision})
     except Exception as exc:  # noqa: BLE001 (any shard error is that shard's alone)

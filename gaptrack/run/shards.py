@@ -127,10 +127,17 @@ def split_task(
 
 
 def evaluate_shard(
-    lm, task: str, shard: Shard, manager, settings: dict[str, Any], num_fewshot: int | None
+    lm,
+    task: str,
+    shard: Shard,
+    manager,
+    settings: dict[str, Any],
+    num_fewshot: int | None,
+    limit: int | None = None,
 ) -> dict[str, Any]:
     """lm-eval's results dict for one shard: its subtasks run as tasks of their own, or
-    the task restricted to its documents by lm-eval's `samples` argument."""
+    the task restricted to its documents by lm-eval's `samples` argument (which already
+    respect `limit`: the first `limit` documents)."""
     import lm_eval
 
     if shard.subtasks:
@@ -138,6 +145,7 @@ def evaluate_shard(
             model=lm,
             tasks=list(shard.subtasks),
             num_fewshot=num_fewshot,
+            limit=limit,  # per subtask, as in the group's run
             task_manager=manager,
             log_samples=True,
             **settings,
