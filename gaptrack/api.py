@@ -485,12 +485,12 @@ def leaderboard(request: LeaderboardRequest | None = None) -> LeaderboardResult:
     request = request or LeaderboardRequest()
     with _as_of(request.as_of):
         from gaptrack.publish.files import check_folder
-        from gaptrack.publish.outputs import write_tables
+        from gaptrack.publish.outputs import write_formats
 
         cfg, folder = resolve_results(request.config, request.results, "write")
         out = check_folder(request.out or folder)  # before the work
         findings = _findings(cfg, folder, request.reported)
-        return LeaderboardResult(findings, write_tables(findings, out))
+        return LeaderboardResult(findings, write_formats(["csv"], findings, out))
 
 
 def report(request: ReportRequest | None = None) -> ReportResult:
@@ -504,7 +504,7 @@ def report(request: ReportRequest | None = None) -> ReportResult:
 def _report(request: ReportRequest) -> ReportResult:
     from gaptrack.compare.publication import capability_index, index_headline
     from gaptrack.publish.files import check_folder
-    from gaptrack.publish.outputs import archive_site, start_figures, write_site
+    from gaptrack.publish.outputs import Extras, archive_site, start_figures, write_formats
     from gaptrack.update.figures import write_report_extras
 
     cfg, folder = resolve_results(request.config, request.results, "write")
@@ -516,7 +516,7 @@ def _report(request: ReportRequest) -> ReportResult:
     figures = start_figures(findings, out)  # drawn on the other cores while the index fits
     fitted = capability_index(folder, request.reported)
     headline = index_headline(folder, fitted, request.reported)
-    written = write_site(findings, out, fitted, figures, headline)
+    written = write_formats(["site"], findings, out, Extras(fitted, figures, headline))
     # the figures a dated series of reports plots (python -m gaptrack.update.dated), and
     # the source copies read
     extras = write_report_extras(findings, fitted, out)

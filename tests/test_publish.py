@@ -312,3 +312,25 @@ def test_report_shows_the_reported_models_closest_to_the_suite_and_counts_the_re
     best = sorted(in_suite, key=lambda e: (e.rank is None, e.rank or 0, -e.scores["mmlu"].value))
     assert [row[1] for row in reported_table.rows] == [e.name for e in best[:3]]
     assert len(measured_table.rows) == 3
+
+
+def test_writers_are_one_table_and_a_new_format_is_one_entry(small, tmp_path, monkeypatch):
+    """Issue 20: output formats are listed in one table (format -> writer); the API writes
+    through it, so a new format is one function and one entry."""
+    from gaptrack.publish import outputs
+
+    assert set(outputs.WRITERS) == {"csv", "site"}
+    findings = _findings(small)
+    by_table = outputs.write_formats(["csv"], findings, tmp_path / "a")
+    direct = write_tables(findings, tmp_path / "b")
+    assert [p.name for p in by_table] == [p.name for p in direct]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(by_table, direct, strict=True))
+
+    def titles(findings, out, extras):
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "titles.txt").write_text(findings.title + "\n")
+        return [out / "titles.txt"]
+
+    monkeypatch.setitem(outputs.WRITERS, "titles", titles)
+    written = outputs.write_formats(["csv", "titles"], findings, tmp_path / "c")
+    assert written[-1].name == "titles.txt" and len(written) == len(direct) + 1

@@ -1,8 +1,12 @@
-"""What `gaptrack leaderboard` and `gaptrack report` write, given the findings."""
+"""What `gaptrack leaderboard` and `gaptrack report` write, given the findings: the
+writers, one per output format, in one table (WRITERS)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gaptrack.compare.publication import Findings
 from gaptrack.publish import csv_out
@@ -55,3 +59,41 @@ def archive_site(folder: Path, written: list[Path], archive: Path) -> list[Path]
     from gaptrack.publish.archive import write_archive
 
     return write_archive(folder, written, archive)
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What a writer may use beyond the findings (each None where not computed)."""
+
+    index: Any = None
+    """The capability index (compare.publication.capability_index)."""
+    figures: Any = None
+    """The gap figures start_figures is drawing."""
+    headline: list | None = None
+    """The index's headline figures (compare.publication.index_headline)."""
+
+
+def _csv(findings: Findings, out: Path, extras: Extras) -> list[Path]:
+    return write_tables(findings, out)
+
+
+def _site(findings: Findings, out: Path, extras: Extras) -> list[Path]:
+    return write_site(findings, out, extras.index, extras.figures, extras.headline)
+
+
+Writer = Callable[[Findings, Path, Extras], list[Path]]
+
+WRITERS: dict[str, Writer] = {
+    "csv": _csv,  # leaderboard.csv, gaps.csv, gap_markers.csv, claims.csv
+    "site": _site,  # report.html and the site's pages, report.md, plots/
+}
+"""Output format -> writer. A new format is one function and one entry here; the API
+names the formats each command writes (`leaderboard`: csv; `report`: site)."""
+
+
+def write_formats(
+    formats: Sequence[str], findings: Findings, out: Path, extras: Extras | None = None
+) -> list[Path]:
+    """Every file the named formats write under `out`, in the order of `formats`."""
+    extras = extras or Extras()
+    return [path for name in formats for path in WRITERS[name](findings, out, extras)]
