@@ -2,10 +2,12 @@
 their manifest (origin repo, commit, path, sha256, date of copy).
 
 Files are copied byte for byte so that the shipped rows are the source rows: the test
-tests/test_epoch_data.py recomputes each digest. Run from the repository root with the
-bare git mirrors that the `fetch` tool makes (paths below); not needed at run time.
+tests/test_epoch_data.py recomputes each digest. Run from the repository root with bare
+clones of the two public repositories named below (APRIL, EPOCH); not needed at run time.
 
-    python scripts/epoch_copy.py /path/to/madhu-mirror /path/to/epoch-mirror
+    git clone --bare https://github.com/madhu24raj/bayes-llm-saturation madhu.git
+    git clone --bare https://github.com/epoch-research/benchmark-stitching epoch.git
+    python scripts/epoch_copy.py madhu.git epoch.git
 """
 
 import csv
