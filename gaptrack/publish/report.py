@@ -24,6 +24,20 @@ from gaptrack.publish.document import (
 from gaptrack.publish.files import write_files
 
 IndexSection = Callable[[Path], list[Block]]
+
+GAP_HEADERS = [
+    "pool",
+    "evidence",
+    "tier",
+    "month end",
+    "best US",
+    "best CN",
+    "gap",
+    "95% interval",
+    "method",
+    "backend, settings",
+]
+"""The columns of a benchmark's gap table (report.md and the site's benchmark pages)."""
 """Builds the capability-index section, given the plots folder (see index_section)."""
 
 
@@ -205,18 +219,7 @@ def gap_blocks(
             "note",
         )
     )
-    headers = [
-        "pool",
-        "evidence",
-        "tier",
-        "month end",
-        "best US",
-        "best CN",
-        "gap",
-        "95% interval",
-        "method",
-        "backend, settings",
-    ]
+    headers = GAP_HEADERS
     for bench, (png, svg) in figures.items():
         mine = [g for g in gaps if g.benchmark == bench]
         blocks += [

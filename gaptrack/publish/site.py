@@ -197,21 +197,10 @@ def _gap_alt(bench: str, rows: Sequence[GapRow]) -> str:
 
 
 def benchmark_page_blocks(bench: str, figure: list[Path], findings: Findings) -> list[Block]:
-    from gaptrack.publish.report import _latest_rows, _marker_note
+    from gaptrack.publish.report import GAP_HEADERS, _latest_rows, _marker_note
 
     rows = [g for g in findings.gaps if g.benchmark == bench]
-    headers = [
-        "pool",
-        "evidence",
-        "tier",
-        "month end",
-        "best US",
-        "best CN",
-        "gap",
-        "95% interval",
-        "method",
-        "backend, settings",
-    ]
+    headers = GAP_HEADERS
     blocks: list[Block] = [
         Heading(1, f"{bench_name(bench)}: the gap over time"),
         Para(
