@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+[ -x "$PY" ] || PY=${PYTHON:-python3}  # CI runs this before setup makes .venv
 [ -n "${VIRTUAL_ENV:-}${CONDA_PREFIX:-}" ] && PY=python
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
