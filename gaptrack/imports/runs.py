@@ -11,11 +11,11 @@ from typing import Any, Literal
 
 from gaptrack.config.schema import ModelSpec
 from gaptrack.refs import Fingerprint
+from gaptrack.run.jobs import model_info
 from gaptrack.run.runner import TaskOutcome
 from gaptrack.store.records import (
     CacheKey,
     ImportedRun,
-    ModelInfo,
     Provenance,
     ResultRecord,
     TaskInfo,
@@ -103,20 +103,7 @@ def build_record(
     return ResultRecord(
         key=key.digest(),
         cache_key=key,
-        model=ModelInfo(
-            id=spec.id,
-            name=spec.name,
-            origin=spec.origin,
-            organisation=spec.organisation,
-            released=spec.released,
-            params_b=spec.params_b,
-            size_class=spec.size_class,
-            variant=spec.variant,
-            open_weights=spec.open_weights,
-            source=spec.source,
-            revision=imported.revision,
-            quantization=spec.quantization,
-        ),
+        model=model_info(spec, imported.revision),
         task=TaskInfo(
             name=imported.task,
             version=outcome.version,

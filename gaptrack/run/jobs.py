@@ -247,20 +247,7 @@ def build_record(
     return ResultRecord(
         key=task.key.digest(),
         cache_key=task.key,
-        model=ModelInfo(
-            id=model.id,
-            name=model.name,
-            origin=model.origin,
-            organisation=model.organisation,
-            released=model.released,
-            params_b=model.params_b,
-            size_class=model.size_class,
-            variant=model.variant,
-            open_weights=model.open_weights,
-            source=model.source,
-            revision=outcome.revision,
-            quantization=model.quantization,
-        ),
+        model=model_info(model, outcome.revision),
         task=TaskInfo(
             name=task.task,
             version=outcome.version,
@@ -287,4 +274,23 @@ def build_record(
             config_hash=job.config_hash,
             host=socket.gethostname(),
         ),
+    )
+
+
+def model_info(spec: ModelSpec, revision: str | None) -> ModelInfo:
+    """The stored description of a config's model, at the revision that was run (a run
+    of gaptrack's own or an imported one)."""
+    return ModelInfo(
+        id=spec.id,
+        name=spec.name,
+        origin=spec.origin,
+        organisation=spec.organisation,
+        released=spec.released,
+        params_b=spec.params_b,
+        size_class=spec.size_class,
+        variant=spec.variant,
+        open_weights=spec.open_weights,
+        source=spec.source,
+        revision=revision,
+        quantization=spec.quantization,
     )
